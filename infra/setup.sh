@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Prepares a fresh Debian machine with Node 20 to build, run and test Omniclear:
+# nats-server (Debian package), pnpm 12.4.2, the workspace's dependencies, contracts and a build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
+die() { printf '\033[1;31m[setup]\033[0m %s\n' "$*" >&2; exit 1; }
+
+command -v node >/dev/null || die "Node.js 20 (>= 20.19) is required: https://nodejs.org or apt-get install nodejs"
+node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' \
+  || die "Node.js >= 20.19 is required (found $(node --version))"
+
+if ! command -v nats-server >/dev/null && [ ! -x /usr/sbin/nats-server ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "installing nats-server (Debian package)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nats-server >/dev/null
+  elif command -v sudo >/dev/null && command -v apt-get >/dev/null; then
+    say "installing nats-server (Debian package, via sudo)"
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nats-server >/dev/null
+  else
+    die "nats-server is missing: install it with 'apt-get install nats-server' (Debian) or put a nats-server >= 2.9 on PATH"
+  fi
+fi
+
+PNPM_VERSION=12.4.2
+if ! command -v pnpm >/dev/null || [ "$(pnpm --version 2>/dev/null)" != "$PNPM_VERSION" ]; then
+  say "installing pnpm $PNPM_VERSION"
+  npm install -g "pnpm@$PNPM_VERSION" --loglevel=error >/dev/null 2>&1 || die "could not install pnpm@$PNPM_VERSION with npm"
+fi
+
+say "installing dependencies"
+pnpm install --frozen-lockfile
+
+say "compiling contracts and building packages"
+pnpm exec turbo run build --output-logs=errors-only
+say "ready"
