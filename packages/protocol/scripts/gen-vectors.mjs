@@ -1,0 +1,156 @@
+// Generates test-vectors/payloads.json ONCE from hand-chosen field values.
+//
+// Deliberately independent of src/: the ABI tuples below are written out from the README table
+// by hand and encoded with plain viem `encodeAbiParameters`, so the jest golden-vector test (which
+// runs the codec in src/) and the forge tests in contracts/test check two independent
+// implementations against the same bytes.
+//
+// Usage (from packages/protocol): node scripts/gen-vectors.mjs [--force]
+import { existsSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { encodeAbiParameters, keccak256, parseAbiParameters } from 'viem';
+
+const out = join(dirname(fileURLToPath(import.meta.url)), '..', 'test-vectors', 'payloads.json');
+if (existsSync(out) && !process.argv.includes('--force')) {
+  console.error(`${out} exists; the vectors are frozen (pass --force to overwrite deliberately)`);
+  process.exit(1);
+}
+
+const VERSION = 1;
+const MAX_U64 = 2n ** 64n - 1n;
+const MAX_U256 = 2n ** 256n - 1n;
+const MAX_I256 = 2n ** 255n - 1n;
+const MIN_I256 = -(2n ** 255n);
+
+const A1 = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
+const A2 = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC';
+const A3 = '0x90F79bf6EB2c4f870365E785982E1f101E93b906';
+const T1 = '0x5FbDB2315678afecb367f032d93F642f64180aa3';
+const T2 = '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512';
+const P1 = '0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0';
+const ZERO = '0x0000000000000000000000000000000000000000';
+const MAXADDR = '0xFFfFfFffFFfffFFfFFfFFFFFffFFFffffFfFFFfF';
+const OID1 = '0x' + '11'.repeat(32);
+const OID2 = '0xdeadbeef' + '00'.repeat(24) + 'cafebabe';
+const OID0 = '0x' + '00'.repeat(32);
+const OIDF = '0x' + 'ff'.repeat(32);
+
+// type code, ABI of the fields after (version, msgType), field names in order — from the README.
+const LAYOUT = {
+  BALANCE: [1, 'address account, address token, uint256 balance, int256 delta, uint64 seq'],
+  WITHDRAW_REQUEST: [2, 'address account, address token, uint256 amount, uint64 seq'],
+  EXPOSURE: [3, 'address account, address protocol, uint256 exposure, uint64 seq'],
+  ORDER_ACK: [4, 'bytes32 orderId, address account, address token, uint256 seized, uint256 balance, uint64 seq'],
+  LIQUIDATE: [5, 'bytes32 orderId, address account, address token, uint256 amount, address recipient'],
+  WITHDRAW_DECISION: [6, 'bytes32 orderId, address account, address token, uint256 amount, bool approved'],
+};
+
+/** @type {[string, keyof typeof LAYOUT, Record<string, string | bigint | boolean>][]} */
+const cases = [
+  ['balance: first deposit', 'BALANCE', { account: A1, token: T1, balance: 100n, delta: 100n, seq: 1n }],
+  ['balance: withdrawal, negative delta', 'BALANCE', { account: A1, token: T1, balance: 123n, delta: -5n, seq: 2n }],
+  ['balance: all zero', 'BALANCE', { account: ZERO, token: ZERO, balance: 0n, delta: 0n, seq: 0n }],
+  [
+    'balance: max uint256 balance, max int256 delta, max uint64 seq',
+    'BALANCE',
+    { account: MAXADDR, token: T2, balance: MAX_U256, delta: MAX_I256, seq: MAX_U64 },
+  ],
+  [
+    'balance: min int256 delta',
+    'BALANCE',
+    { account: A2, token: T2, balance: 0n, delta: MIN_I256, seq: 18446744073709551614n },
+  ],
+  ['balance: delta -1', 'BALANCE', { account: A3, token: T1, balance: 999999999999999999999n, delta: -1n, seq: 42n }],
+  ['withdraw request', 'WITHDRAW_REQUEST', { account: A1, token: T1, amount: 50000000n, seq: 3n }],
+  ['withdraw request: zero amount, zero seq', 'WITHDRAW_REQUEST', { account: A2, token: T2, amount: 0n, seq: 0n }],
+  [
+    'withdraw request: max amount, max seq',
+    'WITHDRAW_REQUEST',
+    { account: MAXADDR, token: MAXADDR, amount: MAX_U256, seq: MAX_U64 },
+  ],
+  ['exposure', 'EXPOSURE', { account: A1, protocol: P1, exposure: 2500n * 10n ** 18n, seq: 4n }],
+  ['exposure: zero', 'EXPOSURE', { account: A3, protocol: ZERO, exposure: 0n, seq: 0n }],
+  ['exposure: max', 'EXPOSURE', { account: A2, protocol: P1, exposure: MAX_U256, seq: MAX_U64 }],
+  ['order ack', 'ORDER_ACK', { orderId: OID2, account: A1, token: T1, seized: 40n, balance: 60n, seq: 5n }],
+  [
+    'order ack: zero order id, nothing seized',
+    'ORDER_ACK',
+    { orderId: OID0, account: A2, token: T2, seized: 0n, balance: 0n, seq: 0n },
+  ],
+  [
+    'order ack: max values',
+    'ORDER_ACK',
+    { orderId: OIDF, account: MAXADDR, token: MAXADDR, seized: MAX_U256, balance: MAX_U256, seq: MAX_U64 },
+  ],
+  ['liquidate', 'LIQUIDATE', { orderId: OID1, account: A1, token: T1, amount: 40n, recipient: A3 }],
+  ['liquidate: zeros', 'LIQUIDATE', { orderId: OID0, account: ZERO, token: ZERO, amount: 0n, recipient: ZERO }],
+  [
+    'liquidate: max amount',
+    'LIQUIDATE',
+    { orderId: OIDF, account: A2, token: T2, amount: MAX_U256, recipient: MAXADDR },
+  ],
+  [
+    'withdraw decision: approved',
+    'WITHDRAW_DECISION',
+    { orderId: OID2, account: A1, token: T1, amount: 50000000n, approved: true },
+  ],
+  [
+    'withdraw decision: rejected',
+    'WITHDRAW_DECISION',
+    { orderId: OID1, account: A2, token: T2, amount: 7n, approved: false },
+  ],
+  [
+    'withdraw decision: max amount, approved',
+    'WITHDRAW_DECISION',
+    { orderId: OIDF, account: MAXADDR, token: ZERO, amount: MAX_U256, approved: true },
+  ],
+];
+
+const jsonValue = (v) => (typeof v === 'bigint' ? v.toString() : v);
+
+const vectors = cases.map(([name, type, fields]) => {
+  const [code, abi] = LAYOUT[type];
+  const params = parseAbiParameters(`uint8 version, uint8 msgType, ${abi}`);
+  const values = [VERSION, code, ...params.slice(2).map((p) => fields[p.name])];
+  if (values.length !== params.length || values.some((v) => v === undefined)) {
+    throw new Error(`vector ${name}: fields do not match ${abi}`);
+  }
+  const payload = encodeAbiParameters(params, values);
+  return {
+    name,
+    type,
+    fields: Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, jsonValue(v)])),
+    payload,
+  };
+});
+
+const ORDER_ID_ABI = parseAbiParameters(
+  'uint8 msgType, uint32 dstEid, address account, address token, uint256 amount, address recipient, uint64 inputSeq',
+);
+const orderCases = [
+  { msgType: 5, dstEid: 40102, account: A1, token: T1, amount: 100n, recipient: A3, inputSeq: 17n },
+  { msgType: 5, dstEid: 40161, account: A2, token: T2, amount: 2500n * 10n ** 18n, recipient: P1, inputSeq: 1n },
+  { msgType: 5, dstEid: 0, account: ZERO, token: ZERO, amount: 0n, recipient: ZERO, inputSeq: 0n },
+  {
+    msgType: 5,
+    dstEid: 4294967295,
+    account: MAXADDR,
+    token: MAXADDR,
+    amount: MAX_U256,
+    recipient: MAXADDR,
+    inputSeq: MAX_U64,
+  },
+];
+const orderIds = orderCases.map((f) => ({
+  fields: Object.fromEntries(Object.entries(f).map(([k, v]) => [k, jsonValue(v)])),
+  orderId: keccak256(
+    encodeAbiParameters(
+      ORDER_ID_ABI,
+      ORDER_ID_ABI.map((p) => f[p.name]),
+    ),
+  ),
+}));
+
+writeFileSync(out, JSON.stringify({ vectors, orderIds }, null, 2) + '\n');
+console.log(`wrote ${vectors.length} vectors and ${orderIds.length} order ids to ${out}`);

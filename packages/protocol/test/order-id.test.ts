@@ -1,0 +1,93 @@
+import fc from 'fast-check';
+import { encodeAbiParameters, keccak256 } from 'viem';
+
+import { MalformedPayloadError, liquidationOrderId } from '../src/index.js';
+import { ALICE, BOB, MAX_UINT256, MAX_UINT64, USDC, arbAddress, arbUint256, arbUint64 } from './helpers.js';
+
+const base = { dstEid: 40102, account: ALICE, token: USDC, amount: 100n, recipient: BOB, inputSeq: 17n };
+
+describe('liquidationOrderId', () => {
+  it('is keccak256(abi.encode(uint8 5, uint32 dstEid, address, address, uint256, address, uint64))', () => {
+    const expected = keccak256(
+      encodeAbiParameters(
+        [
+          { type: 'uint8' },
+          { type: 'uint32' },
+          { type: 'address' },
+          { type: 'address' },
+          { type: 'uint256' },
+          { type: 'address' },
+          { type: 'uint64' },
+        ],
+        [5, base.dstEid, base.account, base.token, base.amount, base.recipient, base.inputSeq],
+      ),
+    );
+    expect(liquidationOrderId(base)).toBe(expected);
+  });
+
+  it('is deterministic', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          dstEid: fc.integer({ min: 0, max: 2 ** 32 - 1 }),
+          account: arbAddress,
+          token: arbAddress,
+          amount: arbUint256,
+          recipient: arbAddress,
+          inputSeq: arbUint64,
+        }),
+        (o) => {
+          const id = liquidationOrderId(o);
+          expect(id).toMatch(/^0x[0-9a-f]{64}$/);
+          expect(liquidationOrderId({ ...o })).toBe(id);
+        },
+      ),
+    );
+  });
+
+  it('does not depend on address case', () => {
+    expect(liquidationOrderId({ ...base, account: ALICE.toLowerCase() as `0x${string}` })).toBe(
+      liquidationOrderId(base),
+    );
+  });
+
+  const changes: [string, Partial<typeof base>][] = [
+    ['dstEid', { dstEid: 40103 }],
+    ['account', { account: BOB }],
+    ['token', { token: BOB }],
+    ['amount', { amount: 101n }],
+    ['recipient', { recipient: ALICE }],
+    ['inputSeq', { inputSeq: 18n }],
+  ];
+
+  it.each(changes)('changes when %s changes', (_field, change) => {
+    expect(liquidationOrderId({ ...base, ...change })).not.toBe(liquidationOrderId(base));
+  });
+
+  it('does not collide when the same values swap fields', () => {
+    expect(liquidationOrderId({ ...base, account: BOB, recipient: ALICE })).not.toBe(liquidationOrderId(base));
+  });
+
+  const refusals: [string, Partial<typeof base>, string][] = [
+    ['dstEid above uint32', { dstEid: 2 ** 32 }, `dstEid: ${2 ** 32} out of range for uint32`],
+    ['negative dstEid', { dstEid: -1 }, 'dstEid: -1 out of range for uint32'],
+    ['fractional dstEid', { dstEid: 1.5 }, 'dstEid: 1.5 out of range for uint32'],
+    ['bad account', { account: '0x12' }, 'account: expected a 20-byte address (checksummed or lowercase)'],
+    ['bad recipient', { recipient: '0xnothex' }, 'recipient: expected a 20-byte address (checksummed or lowercase)'],
+    ['negative amount', { amount: -1n }, 'amount: -1 out of range for uint256'],
+    ['amount above uint256', { amount: MAX_UINT256 + 1n }, `amount: ${MAX_UINT256 + 1n} out of range for uint256`],
+    ['inputSeq above uint64', { inputSeq: MAX_UINT64 + 1n }, `inputSeq: ${MAX_UINT64 + 1n} out of range for uint64`],
+  ];
+
+  it.each(refusals)('refuses %s', (_name, change, reason) => {
+    expect(() => liquidationOrderId({ ...base, ...change })).toThrow(
+      new MalformedPayloadError(`cannot compute liquidation order id: ${reason}`),
+    );
+  });
+
+  it('lists every bad field at once', () => {
+    expect(() => liquidationOrderId({ ...base, dstEid: -1, inputSeq: -1n })).toThrow(
+      'cannot compute liquidation order id: dstEid: -1 out of range for uint32; inputSeq: -1 out of range for uint64',
+    );
+  });
+});

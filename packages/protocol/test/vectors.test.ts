@@ -1,0 +1,48 @@
+import { MessageType, decodeMessage, encodeMessage, liquidationOrderId, type MessageTypeName } from '../src/index.js';
+import { vectorMessage, vectors } from './helpers.js';
+
+describe('golden payload vectors (shared with contracts/test)', () => {
+  it('cover every message type', () => {
+    const types = new Set(vectors.vectors.map((v) => v.type));
+    expect([...types].sort()).toEqual(Object.keys(MessageType).sort());
+  });
+
+  it('cover approved true and false', () => {
+    const approvals = vectors.vectors.filter((v) => v.type === 'WITHDRAW_DECISION').map((v) => v.fields['approved']);
+    expect(approvals).toEqual(expect.arrayContaining([true, false]));
+  });
+
+  describe.each(vectors.vectors.map((v) => [v.name, v] as const))('%s', (_name, v) => {
+    const msg = vectorMessage(v.type, v.fields);
+
+    it('encodes to the golden payload', () => {
+      expect(encodeMessage(msg)).toBe(v.payload);
+    });
+
+    it('decodes the golden payload to its fields', () => {
+      expect(decodeMessage(v.payload)).toEqual(msg);
+    });
+
+    it('has the fixed length 32 × (2 + fields) and the version/type header', () => {
+      const fieldCount = Object.keys(v.fields).length;
+      expect((v.payload.length - 2) / 2).toBe(32 * (2 + fieldCount));
+      expect(BigInt(`0x${v.payload.slice(2, 66)}`)).toBe(1n);
+      expect(Number(BigInt(`0x${v.payload.slice(66, 130)}`))).toBe(MessageType[v.type as MessageTypeName]);
+    });
+  });
+
+  describe.each(vectors.orderIds.map((o, i) => [i, o] as const))('order id vector %i', (_i, o) => {
+    it('matches liquidationOrderId', () => {
+      expect(o.fields['msgType']).toBe(MessageType.LIQUIDATE);
+      const id = liquidationOrderId({
+        dstEid: o.fields['dstEid'] as number,
+        account: o.fields['account'] as `0x${string}`,
+        token: o.fields['token'] as `0x${string}`,
+        amount: BigInt(o.fields['amount'] as string),
+        recipient: o.fields['recipient'] as `0x${string}`,
+        inputSeq: BigInt(o.fields['inputSeq'] as string),
+      });
+      expect(id).toBe(o.orderId);
+    });
+  });
+});
