@@ -1,0 +1,16 @@
+export {
+  Relayer,
+  RelayerStartError,
+  relayerChainsFromDeployment,
+  type RelayerChain,
+  type RelayerOptions,
+  type RelayerStats,
+  type DeliveryReport,
+  type DeliveryOutcome,
+  type PacketPath,
+} from './relayer.js';
+export { decodePacket, PACKET_VERSION, type Packet } from './packet.js';
+export { parseExecutorOptions, type ExecutorLzReceive } from './options.js';
+export { PacketDecodeError, OptionsDecodeError } from './errors.js';
+export { jsonLogger, silentLogger, type Logger, type LogFields } from './logger.js';
+export { loadRelayerConfig, relayerEnvSchema, type RelayerConfig } from './config.js';

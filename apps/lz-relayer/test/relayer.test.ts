@@ -1,0 +1,376 @@
+import {
+  clearingHubAbi,
+  collateralVaultAbi,
+  createChainClients,
+  demoTokenAbi,
+  deployOmniclear,
+  endpointV2Abi,
+  type ChainClients,
+  type DeployedChain,
+  type Deployment,
+} from '@omniclear/chain';
+import { decodeHubBoundMessage, liquidationOrderId, type HubBoundMessage } from '@omniclear/protocol';
+import { ANVIL_KEYS, startAnvil, type AnvilChain } from '@omniclear/testkit';
+import { getAbiItem, pad, parseUnits, zeroHash, type Address, type Hex } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { Relayer, relayerChainsFromDeployment, type DeliveryReport } from '../src/index.js';
+
+const deployerKey = ANVIL_KEYS[0] as Hex;
+const operatorKey = ANVIL_KEYS[1] as Hex;
+const relayerKey = ANVIL_KEYS[2] as Hex;
+const userKey = ANVIL_KEYS[3] as Hex;
+const liquidator: Address = '0x000000000000000000000000000000000000dEaD';
+
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+interface Received {
+  srcEid: number;
+  nonce: bigint;
+  message: HubBoundMessage;
+}
+
+describe('lz-relayer on three anvil chains with the real EndpointV2', () => {
+  const anvils: AnvilChain[] = [];
+  let deployment: Deployment;
+  let hub: DeployedChain;
+  let spokeA: DeployedChain;
+  let spokeB: DeployedChain;
+  let relayer: Relayer;
+  const reports: DeliveryReport[] = [];
+  const clients = new Map<string, ChainClients>();
+
+  const as = (key: Hex, chain: DeployedChain): ChainClients => {
+    const id = `${key}:${chain.eid}`;
+    if (!clients.has(id))
+      clients.set(id, createChainClients({ rpcUrl: chain.rpcUrl, chainId: chain.chainId, privateKey: key }));
+    return clients.get(id)!;
+  };
+
+  const hubMessages = async (): Promise<Received[]> => {
+    const logs = await as(deployerKey, hub).public.getLogs({
+      address: hub.hub!,
+      event: getAbiItem({ abi: clearingHubAbi, name: 'MessageReceived' }),
+      fromBlock: 0n,
+    });
+    return logs.map((l) => ({
+      srcEid: l.args.srcEid!,
+      nonce: l.args.nonce!,
+      message: decodeHubBoundMessage(l.args.payload!),
+    }));
+  };
+
+  const deposit = async (spoke: DeployedChain, amount: bigint): Promise<void> => {
+    const c = as(userKey, spoke);
+    const token = spoke.tokens.USDC!.address;
+    const send = async (hash: Promise<Hex>) => {
+      const receipt = await c.public.waitForTransactionReceipt({ hash: await hash });
+      expect(receipt.status).toBe('success');
+    };
+    await send(
+      c.wallet.writeContract({
+        address: token,
+        abi: demoTokenAbi,
+        functionName: 'mint',
+        args: [c.account.address, amount],
+      }),
+    );
+    await send(
+      c.wallet.writeContract({
+        address: token,
+        abi: demoTokenAbi,
+        functionName: 'approve',
+        args: [spoke.vault!, amount],
+      }),
+    );
+    const fee = await c.public.readContract({
+      address: spoke.vault!,
+      abi: collateralVaultAbi,
+      functionName: 'quoteDeposit',
+      args: [c.account.address, token, amount],
+    });
+    await send(
+      c.wallet.writeContract({
+        address: spoke.vault!,
+        abi: collateralVaultAbi,
+        functionName: 'deposit',
+        args: [token, amount],
+        value: fee.nativeFee,
+      }),
+    );
+  };
+
+  const liquidate = async (spoke: DeployedChain, amount: bigint, inputSeq: bigint): Promise<Hex> => {
+    const c = as(operatorKey, hub);
+    const account = privateKeyToAccount(userKey).address;
+    const token = spoke.tokens.USDC!.address;
+    const orderId = liquidationOrderId({ dstEid: spoke.eid, account, token, amount, recipient: liquidator, inputSeq });
+    const args = [spoke.eid, orderId, account, token, amount, liquidator] as const;
+    const fee = await c.public.readContract({
+      address: hub.hub!,
+      abi: clearingHubAbi,
+      functionName: 'quoteLiquidation',
+      args,
+    });
+    const hash = await c.wallet.writeContract({
+      address: hub.hub!,
+      abi: clearingHubAbi,
+      functionName: 'dispatchLiquidation',
+      args,
+      value: fee.nativeFee,
+    });
+    expect((await c.public.waitForTransactionReceipt({ hash })).status).toBe('success');
+    return orderId;
+  };
+
+  beforeAll(async () => {
+    anvils.push(...(await Promise.all([31337, 31338, 31339].map((chainId) => startAnvil({ chainId })))));
+    const [h, a, b] = anvils as [AnvilChain, AnvilChain, AnvilChain];
+    deployment = await deployOmniclear({
+      hub: { name: 'hub', chainId: 31337, eid: 40101, rpcUrl: h.rpcUrl },
+      spokes: [
+        { name: 'spoke-a', chainId: 31338, eid: 40102, rpcUrl: a.rpcUrl },
+        { name: 'spoke-b', chainId: 31339, eid: 40103, rpcUrl: b.rpcUrl },
+      ],
+      deployerKey,
+      operator: privateKeyToAccount(operatorKey).address,
+      tokens: [{ symbol: 'USDC', decimals: 6 }],
+    });
+    [hub, spokeA, spokeB] = deployment.chains as [DeployedChain, DeployedChain, DeployedChain];
+    relayer = new Relayer({
+      chains: relayerChainsFromDeployment(deployment),
+      privateKey: relayerKey,
+      pollMs: 100,
+      backoffMs: 200,
+      maxAttempts: 50,
+      onReport: (r) => reports.push(r),
+    });
+    await relayer.start();
+  }, 120_000);
+
+  afterAll(async () => {
+    await relayer?.stop();
+    await Promise.all(anvils.map((a) => a.stop()));
+  });
+
+  it('delivers a deposit on a spoke vault to the hub, which emits MessageReceived', async () => {
+    const t0 = Date.now();
+    await deposit(spokeA, parseUnits('100', 6));
+    const [received] = await waitFor('BALANCE at the hub', async () => {
+      const msgs = await hubMessages();
+      return msgs.length > 0 ? msgs : undefined;
+    });
+    console.log(`deposit → hub MessageReceived in ${Date.now() - t0} ms`);
+    expect(received).toMatchObject({ srcEid: 40102, nonce: 1n });
+    expect(received!.message).toMatchObject({
+      type: 'BALANCE',
+      account: privateKeyToAccount(userKey).address,
+      token: spokeA.tokens.USDC!.address,
+      balance: parseUnits('100', 6),
+      delta: parseUnits('100', 6),
+      seq: 1n,
+    });
+    expect(reports.filter((r) => r.outcome === 'verified')).toHaveLength(1);
+  });
+
+  it('delivers a liquidation to the vault and brings its ORDER_ACK back to the hub', async () => {
+    const t0 = Date.now();
+    const orderId = await liquidate(spokeA, parseUnits('40', 6), 1n);
+    const ack = await waitFor('ORDER_ACK at the hub', async () =>
+      (await hubMessages()).find((m) => m.message.type === 'ORDER_ACK' && m.message.orderId === orderId),
+    );
+    console.log(`liquidation → vault → ORDER_ACK at hub in ${Date.now() - t0} ms`);
+    expect(ack).toMatchObject({ srcEid: 40102, nonce: 2n });
+    expect(ack.message).toMatchObject({ seized: parseUnits('40', 6), balance: parseUnits('60', 6), seq: 2n });
+    const pub = as(deployerKey, spokeA).public;
+    expect(
+      await pub.readContract({
+        address: spokeA.tokens.USDC!.address,
+        abi: demoTokenAbi,
+        functionName: 'balanceOf',
+        args: [liquidator],
+      }),
+    ).toBe(parseUnits('40', 6));
+    expect(
+      await pub.readContract({
+        address: spokeA.vault!,
+        abi: collateralVaultAbi,
+        functionName: 'executed',
+        args: [orderId],
+      }),
+    ).toBe(true);
+  });
+
+  it('a restarted relayer re-reading from block 0 delivers nothing twice', async () => {
+    await relayer.stop();
+    const before = await hubMessages();
+    const restarted = new Relayer({
+      chains: relayerChainsFromDeployment(deployment),
+      privateKey: relayerKey,
+      startBlock: 0n,
+    });
+    await restarted.tick();
+    await restarted.tick();
+    expect(restarted.stats).toMatchObject({
+      packetsSeen: 3,
+      verified: 0,
+      delivered: 0,
+      alreadyDelivered: 3,
+      failedAttempts: 0,
+    });
+    expect(restarted.pending).toBe(0);
+    expect(await hubMessages()).toEqual(before);
+    relayer = restarted;
+  });
+
+  it('reports a reverting lzReceive with its reason, keeps it verified, and delivers the next packets meanwhile', async () => {
+    const failed: DeliveryReport[] = [];
+    const restarted = new Relayer({
+      chains: relayerChainsFromDeployment(deployment),
+      privateKey: relayerKey,
+      pollMs: 100,
+      backoffMs: 200,
+      maxAttempts: 50,
+      onReport: (r) => {
+        if (r.outcome === 'failed') failed.push(r);
+      },
+    });
+    relayer = restarted;
+    await relayer.start();
+
+    // Empty spoke B's ACK reserve: its vault cannot pay for the ORDER_ACK, so its lzReceive reverts.
+    const owner = as(deployerKey, spokeB);
+    const reserve = await owner.public.getBalance({ address: spokeB.vault! });
+    const drain = await owner.wallet.writeContract({
+      address: spokeB.vault!,
+      abi: collateralVaultAbi,
+      functionName: 'withdrawAckReserve',
+      args: [owner.account.address, reserve],
+    });
+    await owner.public.waitForTransactionReceipt({ hash: drain });
+
+    const orderId = await liquidate(spokeB, 1n, 2n);
+    const failure = await waitFor('a failed delivery', () => failed[0]);
+    expect(failure.reason).toMatch(/^InsufficientAckReserve\(\d+, 0\)$/);
+    expect(failure.path).toMatchObject({ srcEid: 40101, dstEid: 40103, nonce: 1n });
+
+    // Verified at the endpoint: nothing is lost while it retries.
+    const stored = await owner.public.readContract({
+      address: spokeB.endpoint,
+      abi: endpointV2Abi,
+      functionName: 'inboundPayloadHash',
+      args: [spokeB.vault!, 40101, pad(hub.hub!, { size: 32 }), 1n],
+    });
+    expect(stored).not.toBe(zeroHash);
+
+    // Another packet meanwhile: a deposit on spoke A reaches the hub.
+    await deposit(spokeA, 5n);
+    await waitFor('the second BALANCE at the hub', async () =>
+      (await hubMessages()).find((m) => m.message.type === 'BALANCE' && m.message.seq === 3n),
+    );
+    expect(failed.length).toBeGreaterThanOrEqual(1);
+    expect(relayer.stats.delivered).toBe(1);
+
+    // Refill the reserve: the next retry executes the order and its ACK comes back.
+    const refill = await owner.wallet.sendTransaction({ to: spokeB.vault!, value: reserve });
+    await owner.public.waitForTransactionReceipt({ hash: refill });
+    const ack = await waitFor('ORDER_ACK from spoke B', async () =>
+      (await hubMessages()).find((m) => m.message.type === 'ORDER_ACK' && m.message.orderId === orderId),
+    );
+    expect(ack.srcEid).toBe(40103);
+    expect(relayer.stats.abandoned).toBe(0);
+  });
+});
+
+describe('lz-relayer giving up on a delivery', () => {
+  const anvils: AnvilChain[] = [];
+  afterAll(async () => {
+    await Promise.all(anvils.map((a) => a.stop()));
+  });
+
+  it('abandons after maxAttempts, leaves the packet verified, and a later relayer run delivers it', async () => {
+    anvils.push(...(await Promise.all([31337, 31338].map((chainId) => startAnvil({ chainId })))));
+    const [h, a] = anvils as [AnvilChain, AnvilChain];
+    const deployment = await deployOmniclear({
+      hub: { name: 'hub', chainId: 31337, eid: 40101, rpcUrl: h.rpcUrl },
+      spokes: [{ name: 'spoke-a', chainId: 31338, eid: 40102, rpcUrl: a.rpcUrl }],
+      deployerKey,
+      operator: privateKeyToAccount(operatorKey).address,
+      tokens: [{ symbol: 'USDC', decimals: 6 }],
+      ackReserveWei: 0n,
+    });
+    const [hub, spoke] = deployment.chains as [DeployedChain, DeployedChain];
+    const op = createChainClients({ rpcUrl: hub.rpcUrl, chainId: hub.chainId, privateKey: operatorKey });
+    const account = privateKeyToAccount(userKey).address;
+    const token = spoke.tokens.USDC!.address;
+    const orderId = liquidationOrderId({
+      dstEid: spoke.eid,
+      account,
+      token,
+      amount: 1n,
+      recipient: liquidator,
+      inputSeq: 9n,
+    });
+    const args = [spoke.eid, orderId, account, token, 1n, liquidator] as const;
+    const fee = await op.public.readContract({
+      address: hub.hub!,
+      abi: clearingHubAbi,
+      functionName: 'quoteLiquidation',
+      args,
+    });
+    await op.public.waitForTransactionReceipt({
+      hash: await op.wallet.writeContract({
+        address: hub.hub!,
+        abi: clearingHubAbi,
+        functionName: 'dispatchLiquidation',
+        args,
+        value: fee.nativeFee,
+      }),
+    });
+
+    const chains = relayerChainsFromDeployment(deployment);
+    const giveUp = new Relayer({ chains, privateKey: relayerKey, backoffMs: 1, maxAttempts: 3 });
+    for (let i = 0; i < 10 && giveUp.pending + giveUp.stats.abandoned < 2; i++) {
+      await giveUp.tick();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(giveUp.stats).toMatchObject({ verified: 1, failedAttempts: 2, abandoned: 1, delivered: 0 });
+    expect(giveUp.pending).toBe(0);
+
+    const vaultClients = createChainClients({ rpcUrl: spoke.rpcUrl, chainId: spoke.chainId, privateKey: deployerKey });
+    const stored = await vaultClients.public.readContract({
+      address: spoke.endpoint,
+      abi: endpointV2Abi,
+      functionName: 'inboundPayloadHash',
+      args: [spoke.vault!, 40101, pad(hub.hub!, { size: 32 }), 1n],
+    });
+    expect(stored).not.toBe(zeroHash);
+
+    await vaultClients.public.waitForTransactionReceipt({
+      hash: await vaultClients.wallet.sendTransaction({ to: spoke.vault!, value: 10n ** 15n }),
+    });
+    const later = new Relayer({ chains, privateKey: relayerKey });
+    await later.tick(); // LIQUIDATE delivered (already verified: no second validatePacket); ACK sent
+    await later.tick(); // ORDER_ACK seen on the spoke and delivered to the hub
+    expect(later.stats).toMatchObject({ verified: 1, delivered: 2, failedAttempts: 0 });
+    expect(
+      await vaultClients.public.readContract({
+        address: spoke.vault!,
+        abi: collateralVaultAbi,
+        functionName: 'executed',
+        args: [orderId],
+      }),
+    ).toBe(true);
+  }, 60_000);
+});

@@ -1,0 +1,210 @@
+import { ANVIL_KEYS, freePort, startAnvil, type AnvilChain } from '@omniclear/testkit';
+import { createPublicClient, http, zeroAddress, type Address, type Hex } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import {
+  addressToBytes32,
+  clearingHubAbi,
+  collateralVaultAbi,
+  connectPathway,
+  createChainClients,
+  demoTokenAbi,
+  deployOmniclear,
+  DeploymentError,
+  endpointV2Abi,
+  parseDeployment,
+  type ChainTarget,
+  type Deployment,
+} from '../src/index.js';
+
+const deployerKey = ANVIL_KEYS[0] as Hex;
+const operator = privateKeyToAccount(ANVIL_KEYS[1] as Hex).address;
+const protocol: Address = '0x000000000000000000000000000000000000bEEF';
+
+describe('deployOmniclear on three anvil chains', () => {
+  const anvils: AnvilChain[] = [];
+  let hub: ChainTarget;
+  let spokes: ChainTarget[];
+  let deployment: Deployment;
+
+  beforeAll(async () => {
+    anvils.push(...(await Promise.all([31337, 31338, 31339].map((chainId) => startAnvil({ chainId })))));
+    const [h, a, b] = anvils as [AnvilChain, AnvilChain, AnvilChain];
+    hub = { name: 'hub', chainId: 31337, eid: 40101, rpcUrl: h.rpcUrl };
+    spokes = [
+      { name: 'spoke-a', chainId: 31338, eid: 40102, rpcUrl: a.rpcUrl },
+      { name: 'spoke-b', chainId: 31339, eid: 40103, rpcUrl: b.rpcUrl },
+    ];
+    deployment = await deployOmniclear({
+      hub,
+      spokes,
+      deployerKey,
+      operator,
+      tokens: [
+        { symbol: 'USDC', decimals: 6 },
+        { symbol: 'WETH', decimals: 18 },
+      ],
+      protocols: [protocol],
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all(anvils.map((a) => a.stop()));
+  });
+
+  const client = (rpcUrl: string) => createPublicClient({ transport: http(rpcUrl) });
+
+  it('deploys code at every address it reports', async () => {
+    for (const chain of deployment.chains) {
+      const addresses = [
+        chain.endpoint,
+        chain.messageLib,
+        chain.hub,
+        chain.vault,
+        ...Object.values(chain.tokens).map((t) => t.address),
+      ];
+      for (const address of addresses.filter((a): a is Address => a !== undefined)) {
+        const code = await client(chain.rpcUrl).getCode({ address });
+        expect(code && code.length > 2).toBe(true);
+      }
+    }
+    expect(deployment.chains.map((c) => [c.name, c.role, c.eid])).toEqual([
+      ['hub', 'hub', 40101],
+      ['spoke-a', 'spoke', 40102],
+      ['spoke-b', 'spoke', 40103],
+    ]);
+  });
+
+  it('sets peers both ways, bytes32-padded', async () => {
+    const hubChain = deployment.chains[0]!;
+    for (const spoke of deployment.chains.slice(1)) {
+      const hubPeer = await client(hubChain.rpcUrl).readContract({
+        address: hubChain.hub!,
+        abi: clearingHubAbi,
+        functionName: 'peers',
+        args: [spoke.eid],
+      });
+      expect(hubPeer).toBe(addressToBytes32(spoke.vault!).toLowerCase());
+      const vaultPeer = await client(spoke.rpcUrl).readContract({
+        address: spoke.vault!,
+        abi: collateralVaultAbi,
+        functionName: 'peers',
+        args: [deployment.hubEid],
+      });
+      expect(vaultPeer).toBe(addressToBytes32(hubChain.hub!).toLowerCase());
+    }
+  });
+
+  it('allow-lists every token and protocol in every vault and sets the operator', async () => {
+    const hubChain = deployment.chains[0]!;
+    expect(
+      await client(hubChain.rpcUrl).readContract({
+        address: hubChain.hub!,
+        abi: clearingHubAbi,
+        functionName: 'operator',
+      }),
+    ).toBe(operator);
+    for (const spoke of deployment.chains.slice(1)) {
+      const pub = client(spoke.rpcUrl);
+      for (const [symbol, token] of Object.entries(spoke.tokens)) {
+        expect(
+          await pub.readContract({
+            address: spoke.vault!,
+            abi: collateralVaultAbi,
+            functionName: 'isCollateral',
+            args: [token.address],
+          }),
+        ).toBe(true);
+        expect(await pub.readContract({ address: token.address, abi: demoTokenAbi, functionName: 'symbol' })).toBe(
+          symbol,
+        );
+        expect(await pub.readContract({ address: token.address, abi: demoTokenAbi, functionName: 'decimals' })).toBe(
+          token.decimals,
+        );
+      }
+      expect(
+        await pub.readContract({
+          address: spoke.vault!,
+          abi: collateralVaultAbi,
+          functionName: 'isProtocol',
+          args: [protocol],
+        }),
+      ).toBe(true);
+      expect(await pub.getBalance({ address: spoke.vault! })).toBeGreaterThan(0n);
+      expect(Object.keys(spoke.tokens)).toEqual(['USDC', 'WETH']);
+    }
+  });
+
+  it('makes SimpleMessageLib the default library both ways on every pathway', async () => {
+    const [hubChain, ...spokeChains] = deployment.chains;
+    for (const spoke of spokeChains) {
+      for (const [local, remote] of [
+        [hubChain!, spoke],
+        [spoke, hubChain!],
+      ] as const) {
+        const pub = client(local.rpcUrl);
+        const args = [remote.eid] as const;
+        expect(
+          await pub.readContract({
+            address: local.endpoint,
+            abi: endpointV2Abi,
+            functionName: 'defaultSendLibrary',
+            args,
+          }),
+        ).toBe(local.messageLib);
+        expect(
+          await pub.readContract({
+            address: local.endpoint,
+            abi: endpointV2Abi,
+            functionName: 'defaultReceiveLibrary',
+            args,
+          }),
+        ).toBe(local.messageLib);
+      }
+    }
+  });
+
+  it('connectPathway is idempotent: a second run sends no transaction', async () => {
+    const [h, a] = deployment.chains as [Deployment['chains'][0], Deployment['chains'][0]];
+    const hubClients = createChainClients({ rpcUrl: h.rpcUrl, chainId: h.chainId, privateKey: deployerKey });
+    const spokeClients = createChainClients({ rpcUrl: a.rpcUrl, chainId: a.chainId, privateKey: deployerKey });
+    const before = await hubClients.public.getTransactionCount({ address: hubClients.account.address });
+    await connectPathway({ ...h, clients: hubClients }, { ...a, clients: spokeClients });
+    expect(await hubClients.public.getTransactionCount({ address: hubClients.account.address })).toBe(before);
+  });
+
+  it('round-trips through JSON and parseDeployment', () => {
+    expect(parseDeployment(JSON.stringify(deployment))).toEqual(deployment);
+    expect(() => parseDeployment({ ...deployment, operator: '0x1234' })).toThrow(/operator/);
+  });
+
+  it('names the step, chain and contract when a transaction reverts', async () => {
+    const err = await deployOmniclear({ hub, spokes: [], deployerKey, operator: zeroAddress, tokens: [] }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(DeploymentError);
+    const de = err as DeploymentError;
+    expect(de.name).toBe('DeploymentError');
+    expect(de.step).toBe('deploy ClearingHub');
+    expect(de.chain).toBe('hub');
+    expect(de.contract).toBe('ClearingHub');
+    expect(de.details.reason).toBe('ZeroOperator()');
+    expect(de.message).toMatch(/deploy ClearingHub.*hub.*ZeroOperator/);
+  });
+
+  it('fails at the connect step for an unreachable RPC or a wrong chain id', async () => {
+    const deadPort = await freePort();
+    const bad = { ...spokes[0]!, rpcUrl: `http://127.0.0.1:${deadPort}` };
+    const err = await deployOmniclear({ hub, spokes: [bad], deployerKey, operator, tokens: [] }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(DeploymentError);
+    expect((err as DeploymentError).step).toBe('connect');
+    expect((err as DeploymentError).chain).toBe('spoke-a');
+
+    const wrongId = { ...spokes[0]!, chainId: 999 };
+    const err2 = await deployOmniclear({ hub, spokes: [wrongId], deployerKey, operator, tokens: [] }).catch(
+      (e: unknown) => e,
+    );
+    expect((err2 as DeploymentError).message).toMatch(/connect.*spoke-a.*chain id 31338, expected 999/);
+  });
+});
