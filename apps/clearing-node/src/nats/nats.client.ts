@@ -1,0 +1,108 @@
+import { Logger, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  DeliverPolicy,
+  JetStreamApiCodes,
+  JetStreamApiError,
+  jetstream,
+  jetstreamManager,
+  type Consumer,
+  type JetStreamClient,
+  type JetStreamManager,
+  type PubAck,
+  type StreamInfo,
+} from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+
+import { STREAM_CONFIGS } from './streams.js';
+
+/**
+ * The node's one NATS connection and its JetStream handles. All broker I/O of the ledger goes
+ * through here; the RPC transport of `@nestjs/microservices` keeps its own connection.
+ */
+export class NatsClient implements OnApplicationShutdown {
+  private readonly logger = new Logger(NatsClient.name);
+
+  private constructor(
+    readonly connection: NatsConnection,
+    readonly js: JetStreamClient,
+    readonly jsm: JetStreamManager,
+  ) {}
+
+  /**
+   * Connects and makes sure the streams exist with the settings of `streams.ts` (created when
+   * missing, updated otherwise: safe to run on every start, by every node).
+   * @example const nats = await NatsClient.connect(['nats://127.0.0.1:4222'], 'node-1');
+   */
+  static async connect(servers: string[], name: string): Promise<NatsClient> {
+    const nc = await connect({ servers, name, maxReconnectAttempts: -1 });
+    try {
+      const jsm = await jetstreamManager(nc);
+      const client = new NatsClient(nc, jetstream(nc), jsm);
+      await client.ensureStreams();
+      return client;
+    } catch (error) {
+      await nc.close();
+      throw error;
+    }
+  }
+
+  /** Creates or updates OMNI_IN and OMNI_OUT. */
+  async ensureStreams(): Promise<void> {
+    for (const config of STREAM_CONFIGS) {
+      try {
+        await this.jsm.streams.info(config.name);
+        await this.jsm.streams.update(config.name, config);
+      } catch (error) {
+        if (!(error instanceof JetStreamApiError) || error.code !== JetStreamApiCodes.StreamNotFound) throw error;
+        await this.jsm.streams.add(config);
+        this.logger.log(`created stream ${config.name}`);
+      }
+    }
+  }
+
+  /** Current state of a stream (last sequence, message count). */
+  streamInfo(stream: string): Promise<StreamInfo> {
+    return this.jsm.streams.info(stream);
+  }
+
+  /**
+   * An ordered consumer of the whole stream from its first message: ephemeral, flow-controlled,
+   * and reset by the library at the right sequence after a disconnect.
+   */
+  orderedConsumer(stream: string): Promise<Consumer> {
+    return this.js.consumers.get(stream, { deliver_policy: DeliverPolicy.All });
+  }
+
+  /** Publishes to JetStream with a dedup id and waits for the stream's ack. */
+  publish(
+    subject: string,
+    data: Uint8Array,
+    opts: { msgID: string; stream: string; timeoutMs?: number },
+  ): Promise<PubAck> {
+    return this.js.publish(subject, data, {
+      msgID: opts.msgID,
+      expect: { streamName: opts.stream },
+      timeout: opts.timeoutMs ?? 5000,
+    });
+  }
+
+  /** Fire-and-forget publish on core NATS (dead letters). */
+  publishCore(subject: string, data: Uint8Array): void {
+    this.connection.publish(subject, data);
+  }
+
+  get isConnected(): boolean {
+    return !this.connection.isClosed();
+  }
+
+  /** Drains (lets in-flight publishes finish) and closes; runs after every module has stopped. */
+  async onApplicationShutdown(): Promise<void> {
+    if (this.connection.isClosed()) return;
+    try {
+      await this.connection.drain();
+    } catch (error) {
+      this.logger.warn(`drain failed, closing: ${(error as Error).message}`);
+      await this.connection.close();
+    }
+  }
+}

@@ -1,0 +1,132 @@
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { encodeInputEvent, msgIds, subjects, type HubBoundMessage, type InputEvent } from '@omniclear/protocol';
+import { getAddress, type Address, type Hex } from 'viem';
+
+export const WAD = 10n ** 18n;
+export const HUB_CHAIN_ID = 31337;
+export const EID_A = 40102;
+export const EID_B = 40103;
+export const ALICE: Address = getAddress('0x00000000000000000000000000000000000a11ce');
+export const PERP: Address = getAddress('0x000000000000000000000000000000000000beef');
+export const RECIPIENT: Address = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
+export const WETH_A: Address = '0x5FbDB2315678afecb367f032d93F642f64180aa3';
+export const WETH_B: Address = '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512';
+
+export const ASSETS = [
+  {
+    symbol: 'WETH',
+    decimals: 18,
+    tokens: [
+      { eid: EID_A, token: WETH_A.toLowerCase() },
+      { eid: EID_B, token: WETH_B.toLowerCase() },
+    ],
+  },
+];
+
+/** A test client: publishes inputs the way the gateway and price feed do. */
+// Shared by every Inputs instance so that a reconnected client does not reuse a tx hash (the
+// stream would drop the event as a duplicate of the earlier one).
+let txCounter = 0;
+
+export class Inputs {
+  private constructor(
+    readonly nc: NatsConnection,
+    readonly js: JetStreamClient,
+    readonly jsm: JetStreamManager,
+  ) {}
+
+  static async connect(url: string): Promise<Inputs> {
+    const nc = await connect({ servers: url });
+    return new Inputs(nc, jetstream(nc), await jetstreamManager(nc));
+  }
+
+  /** Publishes a hub event carrying `message` from `srcEid`; returns its OMNI_IN sequence. */
+  async hub(srcEid: number, message: HubBoundMessage): Promise<bigint> {
+    const n = ++txCounter;
+    const txHash = `0x${n.toString(16).padStart(64, '0')}` as Hex;
+    const event: InputEvent = {
+      kind: 'hub',
+      chainId: HUB_CHAIN_ID,
+      blockNumber: BigInt(n),
+      blockTimestamp: 1_764_000_000n + BigInt(n),
+      txHash,
+      logIndex: 0,
+      srcEid,
+      nonce: BigInt(n),
+      guid: `0x${(0xab00 + n).toString(16).padStart(64, '0')}` as Hex,
+      message,
+    };
+    const ack = await this.js.publish(subjects.hubEvent(HUB_CHAIN_ID), encodeInputEvent(event), {
+      msgID: msgIds.hubEvent(HUB_CHAIN_ID, txHash, 0),
+    });
+    if (ack.duplicate) throw new Error(`test input ${txHash} was dropped as a duplicate`);
+    return BigInt(ack.seq);
+  }
+
+  async price(asset: string, price: bigint, publishTime: bigint): Promise<bigint> {
+    const ack = await this.js.publish(
+      subjects.price(asset),
+      encodeInputEvent({ kind: 'price', asset, price, publishTime, source: 'test' }),
+      {
+        msgID: msgIds.price(asset, publishTime),
+      },
+    );
+    return BigInt(ack.seq);
+  }
+
+  async raw(subject: string, body: string): Promise<bigint> {
+    return BigInt((await this.js.publish(subject, new TextEncoder().encode(body))).seq);
+  }
+
+  /** Every message in OMNI_OUT, in order. */
+  async outputs(): Promise<
+    Array<{ seq: number; subject: string; msgId: string | undefined; body: Record<string, unknown> }>
+  > {
+    const info = await this.jsm.streams.info('OMNI_OUT').catch(() => undefined);
+    if (!info) return [];
+    const out = [];
+    for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
+      const m = await this.jsm.streams.getMessage('OMNI_OUT', { seq });
+      if (!m) continue;
+      out.push({
+        seq,
+        subject: m.subject,
+        msgId: m.header?.get('Nats-Msg-Id'),
+        body: m.json<Record<string, unknown>>(),
+      });
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    await this.nc.close();
+  }
+}
+
+/** Polls `probe` until it returns a truthy value (returned), or fails after `timeoutMs`. */
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T> | T,
+  timeoutMs = 10_000,
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value) return value as NonNullable<T>;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** GETs `url` and parses the JSON body (typed by the caller: the tests assert on its content). */
+export async function getJson<T = Record<string, unknown>>(url: string): Promise<{ status: number; body: T }> {
+  const res = await fetch(url);
+  return { status: res.status, body: (await res.json()) as T };
+}
