@@ -5,7 +5,7 @@ pragma solidity 0.8.30;
 /// @notice Encodes and decodes the LayerZero payloads exchanged between the CollateralVaults and the ClearingHub.
 /// @dev Wire spec: packages/protocol/README.md. Every payload is `abi.encode(uint8 version, uint8 msgType, …fields)`
 /// with static fields only, so each type has a fixed length of `32 × (2 + fields)` bytes. The TypeScript codec in
-/// `@omniclear/protocol` mirrors this library; both are checked against the same golden vectors.
+/// the protocol package mirrors this library; both are checked against the same golden vectors.
 library OmniCodec {
     /// @notice Thrown when a payload's version is not `VERSION`.
     error UnsupportedVersion(uint8 version);
@@ -95,9 +95,13 @@ library OmniCodec {
         if (length < 64) revert MalformedPayload(length);
         uint256 versionWord = _word(payload, 0);
         if (versionWord > type(uint8).max) revert MalformedPayload(length);
+        // casting to uint8 is safe: the word was checked to fit above.
+        // forge-lint: disable-next-line(unsafe-typecast)
         if (versionWord != VERSION) revert UnsupportedVersion(uint8(versionWord));
         uint256 typeWord = _word(payload, 1);
         if (typeWord > type(uint8).max) revert MalformedPayload(length);
+        // casting to uint8 is safe: the word was checked to fit above.
+        // forge-lint: disable-next-line(unsafe-typecast)
         t = uint8(typeWord);
         uint8[] memory kinds = _fieldKinds(t);
         if (length != 32 * (2 + kinds.length)) revert MalformedPayload(length);
@@ -243,7 +247,7 @@ library OmniCodec {
         } else if (t == ORDER_ACK) {
             kinds = new uint8[](6);
             (kinds[0], kinds[1], kinds[2], kinds[3], kinds[4], kinds[5]) =
-                (_WORD, _ADDRESS, _ADDRESS, _WORD, _WORD, _UINT64);
+            (_WORD, _ADDRESS, _ADDRESS, _WORD, _WORD, _UINT64);
         } else if (t == LIQUIDATE) {
             kinds = new uint8[](5);
             (kinds[0], kinds[1], kinds[2], kinds[3], kinds[4]) = (_WORD, _ADDRESS, _ADDRESS, _WORD, _ADDRESS);

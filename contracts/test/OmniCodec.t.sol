@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {Test} from "forge-std/Test.sol";
+
+import {OmniCodec} from "../src/libraries/OmniCodec.sol";
+import {CodecHarness} from "./utils/CodecHarness.sol";
+
+contract OmniCodecTest is Test {
+    CodecHarness internal codec;
+
+    function setUp() public {
+        codec = new CodecHarness();
+    }
+
+    // ------------------------------------------------------------------ round trips (fuzz)
+
+    function testFuzz_balance_roundTrips(address account, address token, uint256 balance, int256 delta, uint64 seq)
+        public
+        view
+    {
+        OmniCodec.Balance memory m =
+            OmniCodec.Balance({account: account, token: token, balance: balance, delta: delta, seq: seq});
+        bytes memory payload = OmniCodec.encodeBalance(m);
+        assertEq(payload.length, 32 * 7);
+        assertEq(payload, abi.encode(uint8(1), uint8(1), account, token, balance, delta, seq));
+        assertEq(codec.msgType(payload), OmniCodec.BALANCE);
+        assertEq(abi.encode(OmniCodec.decodeBalance(payload)), abi.encode(m));
+    }
+
+    function testFuzz_withdrawRequest_roundTrips(address account, address token, uint256 amount, uint64 seq)
+        public
+        view
+    {
+        OmniCodec.WithdrawRequest memory m =
+            OmniCodec.WithdrawRequest({account: account, token: token, amount: amount, seq: seq});
+        bytes memory payload = OmniCodec.encodeWithdrawRequest(m);
+        assertEq(payload, abi.encode(uint8(1), uint8(2), account, token, amount, seq));
+        assertEq(codec.msgType(payload), OmniCodec.WITHDRAW_REQUEST);
+        assertEq(abi.encode(OmniCodec.decodeWithdrawRequest(payload)), abi.encode(m));
+    }
+
+    function testFuzz_exposure_roundTrips(address account, address protocol, uint256 exposure, uint64 seq) public view {
+        OmniCodec.Exposure memory m =
+            OmniCodec.Exposure({account: account, protocol: protocol, exposure: exposure, seq: seq});
+        bytes memory payload = OmniCodec.encodeExposure(m);
+        assertEq(payload, abi.encode(uint8(1), uint8(3), account, protocol, exposure, seq));
+        assertEq(codec.msgType(payload), OmniCodec.EXPOSURE);
+        assertEq(abi.encode(OmniCodec.decodeExposure(payload)), abi.encode(m));
+    }
+
+    function testFuzz_orderAck_roundTrips(
+        bytes32 orderId,
+        address account,
+        address token,
+        uint256 seized,
+        uint256 balance,
+        uint64 seq
+    ) public view {
+        OmniCodec.OrderAck memory m = OmniCodec.OrderAck({
+            orderId: orderId, account: account, token: token, seized: seized, balance: balance, seq: seq
+        });
+        bytes memory payload = OmniCodec.encodeOrderAck(m);
+        assertEq(payload, abi.encode(uint8(1), uint8(4), orderId, account, token, seized, balance, seq));
+        assertEq(codec.msgType(payload), OmniCodec.ORDER_ACK);
+        assertEq(abi.encode(OmniCodec.decodeOrderAck(payload)), abi.encode(m));
+    }
+
+    function testFuzz_liquidate_roundTrips(
+        bytes32 orderId,
+        address account,
+        address token,
+        uint256 amount,
+        address recipient
+    ) public view {
+        OmniCodec.Liquidate memory m = OmniCodec.Liquidate({
+            orderId: orderId, account: account, token: token, amount: amount, recipient: recipient
+        });
+        bytes memory payload = OmniCodec.encodeLiquidate(m);
+        assertEq(payload, abi.encode(uint8(1), uint8(5), orderId, account, token, amount, recipient));
+        assertEq(codec.msgType(payload), OmniCodec.LIQUIDATE);
+        assertEq(abi.encode(OmniCodec.decodeLiquidate(payload)), abi.encode(m));
+    }
+
+    function testFuzz_withdrawDecision_roundTrips(
+        bytes32 orderId,
+        address account,
+        address token,
+        uint256 amount,
+        bool approved
+    ) public view {
+        OmniCodec.WithdrawDecision memory m = OmniCodec.WithdrawDecision({
+            orderId: orderId, account: account, token: token, amount: amount, approved: approved
+        });
+        bytes memory payload = OmniCodec.encodeWithdrawDecision(m);
+        assertEq(payload, abi.encode(uint8(1), uint8(6), orderId, account, token, amount, approved));
+        assertEq(codec.msgType(payload), OmniCodec.WITHDRAW_DECISION);
+        assertEq(abi.encode(OmniCodec.decodeWithdrawDecision(payload)), abi.encode(m));
+    }
+
+    function testFuzz_liquidationOrderId_followsTheSpecFormula(
+        uint32 dstEid,
+        address account,
+        address token,
+        uint256 amount,
+        address recipient,
+        uint64 inputSeq
+    ) public pure {
+        assertEq(
+            OmniCodec.liquidationOrderId(dstEid, account, token, amount, recipient, inputSeq),
+            keccak256(abi.encode(uint8(5), dstEid, account, token, amount, recipient, inputSeq))
+        );
+    }
+
+    // ------------------------------------------------------------------ refusals
+
+    function testFuzz_msgType_refusesOtherVersions(uint8 version) public {
+        vm.assume(version != 1);
+        bytes memory payload = abi.encode(version, uint8(1), address(1), address(2), uint256(3), int256(4), uint64(5));
+        vm.expectRevert(abi.encodeWithSelector(OmniCodec.UnsupportedVersion.selector, version));
+        codec.msgType(payload);
+    }
+
+    function testFuzz_msgType_refusesUnknownTypes(uint8 t) public {
+        vm.assume(t == 0 || t > 6);
+        bytes memory payload = abi.encode(uint8(1), t, address(1), address(2), uint256(3), int256(4), uint64(5));
+        vm.expectRevert(abi.encodeWithSelector(OmniCodec.UnknownMessageType.selector, t));
+        codec.msgType(payload);
+    }
+
+    function testFuzz_msgType_refusesWrongLengths(uint8 t, uint16 length) public {
+        t = uint8(bound(t, 1, 6));
+        uint256 expected = t == OmniCodec.ORDER_ACK ? 256 : (t == 2 || t == 3) ? 192 : 224;
+        length = uint16(bound(length, 64, 1024));
+        vm.assume(length != expected);
+        bytes memory payload = new bytes(length);
+        payload[31] = bytes1(uint8(1));
+        payload[63] = bytes1(t);
+        vm.expectRevert(abi.encodeWithSelector(OmniCodec.MalformedPayload.selector, uint256(length)));
+        codec.msgType(payload);
+    }
+
+    function test_msgType_refusesPayloadsShorterThanTheHeader() public {
+        vm.expectRevert(abi.encodeWithSelector(OmniCodec.MalformedPayload.selector, uint256(0)));
+        codec.msgType("");
+        vm.expectRevert(abi.encodeWithSelector(OmniCodec.MalformedPayload.selector, uint256(63)));
+        codec.msgType(new bytes(63));
+    }
+
+    function test_msgType_refusesAVersionWordWiderThanUint8() public {
+        bytes memory payload = OmniCodec.encodeBalance(_balance());
+        payload[30] = 0x01; // version word = 0x0101
+        vm.expectRevert(abi.encodeWithSelector(OmniCodec.MalformedPayload.selector, uint256(224)));
+        codec.msgType(payload);
+    }
+
+    function test_msgType_refusesATypeWordWiderThanUint8() public {
+        bytes memory payload = OmniCodec.encodeBalance(_balance());
+        payload[62] = 0x01; // type word = 0x0101
+        vm.expectRevert(abi.encodeWithSelector(OmniCodec.MalformedPayload.selector, uint256(224)));
+        codec.msgType(payload);
+    }
+
+    function test_msgType_refusesDirtyAddressBits() public {
+        bytes memory payload = OmniCodec.encodeBalance(_balance());
+        payload[64] = 0x01; // first byte of the account word, above the 160 address bits
+        vm.expectRevert(abi.encodeWithSelector(OmniCodec.MalformedPayload.selector, uint256(224)));
+        codec.msgType(payload);
+    }
+
+    function test_msgType_refusesASeqWiderThanUint64() public {
+        bytes memory payload =
+            abi.encode(uint8(1), uint8(1), address(1), address(2), uint256(3), int256(4), uint256(1) << 64);
+        vm.expectRevert(abi.encodeWithSelector(OmniCodec.MalformedPayload.selector, uint256(224)));
+        codec.msgType(payload);
+    }
+
+    function test_msgType_refusesABoolOtherThanZeroOrOne() public {
+        bytes memory payload =
+            abi.encode(uint8(1), uint8(6), bytes32(0), address(1), address(2), uint256(3), uint256(2));
+        vm.expectRevert(abi.encodeWithSelector(OmniCodec.MalformedPayload.selector, uint256(224)));
+        codec.msgType(payload);
+    }
+
+    function test_hubBoundType_refusesSpokeBoundTypes() public {
+        bytes memory payload = OmniCodec.encodeLiquidate(_liquidate());
+        vm.expectRevert(abi.encodeWithSelector(OmniCodec.UnknownMessageType.selector, uint8(5)));
+        codec.hubBoundType(payload);
+    }
+
+    function test_spokeBoundType_refusesHubBoundTypes() public {
+        bytes memory payload = OmniCodec.encodeBalance(_balance());
+        vm.expectRevert(abi.encodeWithSelector(OmniCodec.UnknownMessageType.selector, uint8(1)));
+        codec.spokeBoundType(payload);
+    }
+
+    function test_decode_refusesAnotherMessageType() public {
+        bytes memory payload = OmniCodec.encodeBalance(_balance());
+        vm.expectRevert(abi.encodeWithSelector(OmniCodec.UnexpectedMessageType.selector, uint8(5), uint8(1)));
+        codec.decodeLiquidate(payload);
+    }
+
+    function _balance() internal pure returns (OmniCodec.Balance memory) {
+        return OmniCodec.Balance({account: address(0xA11CE), token: address(0x70C3), balance: 100, delta: 100, seq: 1});
+    }
+
+    function _liquidate() internal pure returns (OmniCodec.Liquidate memory) {
+        return OmniCodec.Liquidate({
+            orderId: bytes32(uint256(1)),
+            account: address(0xA11CE),
+            token: address(0x70C3),
+            amount: 40,
+            recipient: address(0xB0B)
+        });
+    }
+}
