@@ -32,6 +32,17 @@ function hookExit(): void {
     }
   };
   process.once('exit', killAll);
+  // A runner stopped by a signal (a CI timeout, Ctrl-C) must not orphan them either. Where the
+  // host installed its own handler it owns the shutdown; otherwise we clean up and exit as the
+  // signal would have.
+  for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130], ['SIGHUP', 129]] as const) {
+    const onSignal = () => {
+      if (process.listenerCount(signal) > 1) return;
+      killAll();
+      process.exit(code);
+    };
+    process.on(signal, onSignal);
+  }
 }
 
 /** Spawns `command`, keeps a ring of its output, and waits for `port` to accept connections. */
