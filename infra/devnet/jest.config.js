@@ -1,3 +1,4 @@
 import { jestConfig } from '../../jest.config.base.js';
 
-export default jestConfig();
+// The end-to-end suite starts three chains, a broker and every service.
+export default jestConfig({ testTimeout: 300_000 });

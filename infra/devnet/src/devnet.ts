@@ -1,0 +1,152 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { freePort, startAnvil, startNats, type AnvilChain, type ManagedProcess } from '@omniclear/testkit';
+import { deployOmniclear, type Deployment } from '@omniclear/chain';
+import { parseEther } from 'viem';
+import { DEVNET_ACTORS, DEVNET_ASSET, DEVNET_CHAINS } from './topology.js';
+import { startApp } from './services.js';
+
+export interface DevnetOptions {
+  /** Fixed ports (the launcher) or free ones (tests, when omitted). */
+  readonly ports?: { readonly chains?: readonly number[]; readonly nats?: number; readonly http?: number };
+  /** Where the deployment file and service state go. */
+  readonly stateDir: string;
+  /** Mirror every process's output to this process's stdout. */
+  readonly echo?: boolean;
+  /** Relayer and gateway polling interval. */
+  readonly pollMs?: number;
+}
+
+/** A running devnet. `stop()` tears everything down, in reverse order, and never throws. */
+export interface Devnet {
+  readonly deployment: Deployment;
+  readonly deploymentFile: string;
+  readonly natsUrl: string;
+  readonly apiUrl: string;
+  readonly chains: readonly AnvilChain[];
+  readonly services: Readonly<Record<string, ManagedProcess>>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Brings up the whole system on this machine: three anvil chains with the real LayerZero
+ * EndpointV2 + SimpleMessageLib, the Omniclear contracts, nats-server with JetStream, the
+ * relayer, the chain gateway and a clearing node.
+ */
+export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
+  const stoppers: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const fn of stoppers.reverse()) {
+      await fn().catch(() => undefined);
+    }
+    stoppers.length = 0;
+  };
+  try {
+    fs.mkdirSync(opts.stateDir, { recursive: true });
+    const chainPorts = opts.ports?.chains ?? [];
+    const [chains, nats] = await Promise.all([
+      Promise.all(
+        DEVNET_CHAINS.map((spec, i) => startAnvil({ chainId: spec.chainId, port: chainPorts[i], echo: false })),
+      ),
+      startNats({ port: opts.ports?.nats, storeDir: path.join(opts.stateDir, 'nats'), keepStore: false }),
+    ]);
+    for (const chain of chains) stoppers.push(() => chain.stop());
+    stoppers.push(() => nats.stop());
+
+    const targets = DEVNET_CHAINS.map((spec, i) => ({
+      name: spec.name,
+      chainId: spec.chainId,
+      eid: spec.eid,
+      rpcUrl: chains[i]!.rpcUrl,
+    }));
+    const deployment = await deployOmniclear({
+      hub: targets[0]!,
+      spokes: targets.slice(1),
+      deployerKey: DEVNET_ACTORS.deployer.key,
+      operator: DEVNET_ACTORS.operator.address,
+      tokens: [DEVNET_ASSET],
+      protocols: [DEVNET_ACTORS.protocol.address],
+      // Vaults pay the LayerZero fee of their acknowledgements from this native reserve.
+      ackReserveWei: parseEther('10'),
+    });
+    const deploymentFile = path.join(opts.stateDir, 'deployment.json');
+    fs.writeFileSync(deploymentFile, JSON.stringify(deployment, null, 2));
+
+    const pollMs = String(opts.pollMs ?? 200);
+    const echo = opts.echo ?? false;
+    const hub = deployment.chains.find((c) => c.role === 'hub')!;
+    const httpPort = opts.ports?.http ?? (await freePort());
+
+    const relayer = await startApp({
+      app: 'lz-relayer',
+      env: {
+        OMNI_DEPLOYMENT_FILE: deploymentFile,
+        OMNI_RELAYER_KEY: DEVNET_ACTORS.relayer.key,
+        OMNI_RELAYER_POLL_MS: pollMs,
+      },
+      readyLine: /relayer started/i,
+      echo,
+    });
+    stoppers.push(() => relayer.stop());
+
+    const clearingNode = await startApp({
+      app: 'clearing-node',
+      env: {
+        OMNI_NATS_URL: nats.url,
+        OMNI_HTTP_PORT: String(httpPort),
+        OMNI_HTTP_HOST: '127.0.0.1',
+        OMNI_NODE_ID: 'devnet-node-1',
+        OMNI_LIQUIDATION_RECIPIENT: DEVNET_ACTORS.insuranceFund.address,
+        OMNI_ASSETS: JSON.stringify([
+          {
+            symbol: DEVNET_ASSET.symbol,
+            decimals: DEVNET_ASSET.decimals,
+            tokens: deployment.chains
+              .filter((c) => c.role === 'spoke')
+              .map((c) => ({ eid: c.eid, token: c.tokens[DEVNET_ASSET.symbol]!.address })),
+          },
+        ]),
+      },
+      port: httpPort,
+      echo,
+    });
+    stoppers.push(() => clearingNode.stop());
+
+    const gateway = await startApp({
+      app: 'chain-gateway',
+      env: {
+        OMNI_NATS_URL: nats.url,
+        OMNI_HUB_RPC_URL: hub.rpcUrl,
+        OMNI_HUB_CHAIN_ID: String(hub.chainId),
+        OMNI_HUB_ADDRESS: hub.hub!,
+        OMNI_OPERATOR_KEY: DEVNET_ACTORS.operator.key,
+        OMNI_GATEWAY_CONFIRMATIONS: '0',
+        OMNI_GATEWAY_POLL_MS: pollMs,
+        OMNI_GATEWAY_START_BLOCK: '0',
+        OMNI_GATEWAY_CONSUMER: 'gateway-devnet',
+      },
+      readyLine: /started: hub 0x/,
+      echo,
+    });
+    stoppers.push(() => gateway.stop());
+
+    return {
+      deployment,
+      deploymentFile,
+      natsUrl: nats.url,
+      apiUrl: `http://127.0.0.1:${httpPort}`,
+      chains,
+      services: { relayer, clearingNode, gateway },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** A NATS connection to the devnet's broker (the caller closes it). */
+export function connectNats(devnet: Pick<Devnet, 'natsUrl'>): Promise<NatsConnection> {
+  return connect({ servers: devnet.natsUrl });
+}

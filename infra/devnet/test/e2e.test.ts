@@ -1,0 +1,127 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseEther, type Address } from 'viem';
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { STREAMS } from '@omniclear/protocol';
+import {
+  startDevnet,
+  connectNats,
+  DEVNET_ACTORS,
+  mintAndDeposit,
+  reportExposure,
+  publishPrice,
+  vaultBalance,
+  tokenBalance,
+  eventually,
+  type Devnet,
+} from '../src/index.js';
+
+interface AccountView {
+  account: Address;
+  balances: Array<{ eid: number; token: Address; symbol: string | null; balance: string; pending: string }>;
+  exposure: string;
+  value: string;
+  liquidatable: boolean;
+}
+
+interface OrderView {
+  orderId: string;
+  dstEid: number;
+  amount: string;
+  status: string;
+  seized: string | null;
+}
+
+
+describe('walking skeleton: a deposit crosses every real component and a liquidation comes back', () => {
+  let devnet: Devnet | undefined;
+  let nc: NatsConnection | undefined;
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'omni-e2e-'));
+  const trader = DEVNET_ACTORS.trader;
+  const insurance = DEVNET_ACTORS.insuranceFund.address;
+
+  const account = async (): Promise<AccountView> => {
+    const res = await fetch(`${devnet!.apiUrl}/accounts/${trader.address}`);
+    if (res.status !== 200) throw new Error(`account view answered ${res.status}`);
+    return (await res.json()) as AccountView;
+  };
+  const balanceOn = (view: AccountView, eid: number) => view.balances.find((c) => c.eid === eid);
+
+  beforeAll(async () => {
+    devnet = await startDevnet({ stateDir, pollMs: 100 });
+    nc = await connectNats(devnet);
+  });
+
+  afterAll(async () => {
+    await nc?.close().catch(() => undefined);
+    await devnet?.stop();
+    fs.rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  it('liquidates on the spokes that hold the collateral and books the acknowledgements', async () => {
+    const deployment = devnet!.deployment;
+    const spokeA = deployment.chains.find((c) => c.name === 'spoke-a')!;
+    const spokeB = deployment.chains.find((c) => c.name === 'spoke-b')!;
+    let t = 1_764_000_000n;
+
+    await publishPrice(nc!, { asset: 'WETH', price: parseEther('2000'), publishTime: t++ });
+    await mintAndDeposit({ deployment, chain: 'spoke-a', userKey: trader.key, asset: 'WETH', amount: parseEther('1') });
+    await mintAndDeposit({ deployment, chain: 'spoke-b', userKey: trader.key, asset: 'WETH', amount: parseEther('2') });
+    await reportExposure({
+      deployment,
+      chain: 'spoke-a',
+      protocolKey: DEVNET_ACTORS.protocol.key,
+      account: trader.address,
+      exposure: parseEther('5000'),
+    });
+
+    // The deposits and the exposure travel spoke → relayer → hub → gateway → JetStream → node.
+    const before = await eventually('deposits and exposure booked by the clearing node', async () => {
+      const view = await account();
+      const a = balanceOn(view, spokeA.eid);
+      const b = balanceOn(view, spokeB.eid);
+      return a?.balance === parseEther('1').toString() &&
+        b?.balance === parseEther('2').toString() &&
+        view.exposure === parseEther('5000').toString()
+        ? view
+        : undefined;
+    });
+    expect(before.value).toBe(parseEther('6000').toString());
+    expect(before.liquidatable).toBe(false);
+
+    // 3 WETH at 1500 USD = 4500 USD < 5000 USD of exposure.
+    await publishPrice(nc!, { asset: 'WETH', price: parseEther('1500'), publishTime: t++ });
+
+    // Each spoke's vault moved the trader's collateral to the insurance fund…
+    await eventually('seizure executed on spoke-a', async () =>
+      (await vaultBalance(deployment, 'spoke-a', trader.address, 'WETH')) === 0n ? true : undefined,
+    );
+    await eventually('seizure executed on spoke-b', async () =>
+      (await vaultBalance(deployment, 'spoke-b', trader.address, 'WETH')) === 0n ? true : undefined,
+    );
+    expect(await tokenBalance(deployment, 'spoke-a', insurance, 'WETH')).toBe(parseEther('1'));
+    expect(await tokenBalance(deployment, 'spoke-b', insurance, 'WETH')).toBe(parseEther('2'));
+
+    // …and the acknowledgements came back through the hub: the node books what was seized.
+    const after = await eventually('acknowledged seizures booked by the clearing node', async () => {
+      const view = await account();
+      const a = balanceOn(view, spokeA.eid);
+      const b = balanceOn(view, spokeB.eid);
+      return a?.balance === '0' && a.pending === '0' && b?.balance === '0' && b.pending === '0' ? view : undefined;
+    });
+    expect(after.value).toBe('0');
+
+    const { orders } = (await (await fetch(`${devnet!.apiUrl}/orders`)).json()) as { orders: OrderView[] };
+    const byChain = new Map(orders.map((o) => [o.dstEid, o]));
+    expect(orders).toHaveLength(2);
+    expect(byChain.get(spokeA.eid)).toMatchObject({ status: 'acknowledged', amount: parseEther('1').toString(), seized: parseEther('1').toString() });
+    expect(byChain.get(spokeB.eid)).toMatchObject({ status: 'acknowledged', amount: parseEther('2').toString(), seized: parseEther('2').toString() });
+
+    // Exactly two orders were ever emitted into the output stream.
+    const jsm = await jetstreamManager(nc!);
+    const out = await jsm.streams.info(STREAMS.OUT.name);
+    expect(out.state.messages).toBe(2);
+  });
+});
