@@ -29,6 +29,9 @@ if ! command -v pnpm >/dev/null || [ "$(pnpm --version 2>/dev/null)" != "$PNPM_V
   npm install -g "pnpm@$PNPM_VERSION" --loglevel=error >/dev/null 2>&1 || die "could not install pnpm@$PNPM_VERSION with npm"
 fi
 
+# Turborepo would otherwise try to send anonymous telemetry (there may be no network for it).
+export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
+
 say "installing dependencies"
 pnpm install --frozen-lockfile
 

@@ -8,7 +8,8 @@ type ChainEntry = Deployment['chains'][number];
 
 function spoke(deployment: Deployment, name: string): ChainEntry & { vault: Address } {
   const chain = deployment.chains.find((c) => c.name === name);
-  if (!chain || chain.role !== 'spoke' || !chain.vault) throw new Error(`no spoke chain named ${name} in the deployment`);
+  if (!chain || chain.role !== 'spoke' || !chain.vault)
+    throw new Error(`no spoke chain named ${name} in the deployment`);
   return chain as ChainEntry & { vault: Address };
 }
 
@@ -26,7 +27,11 @@ export async function mintAndDeposit(opts: {
   const chain = spoke(opts.deployment, opts.chain);
   const token = chain.tokens[opts.asset];
   if (!token) throw new Error(`asset ${opts.asset} is not deployed on ${opts.chain}`);
-  const { public: client, wallet, account } = createChainClients({
+  const {
+    public: client,
+    wallet,
+    account,
+  } = createChainClients({
     rpcUrl: chain.rpcUrl,
     chainId: chain.chainId,
     privateKey: opts.userKey,

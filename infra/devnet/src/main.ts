@@ -41,8 +41,20 @@ async function main(): Promise<void> {
 
   const trader = DEVNET_ACTORS.trader;
   log(`demo trader ${trader.address}: depositing 1 WETH on spoke-a and 2 WETH on spoke-b`);
-  await mintAndDeposit({ deployment: devnet.deployment, chain: 'spoke-a', userKey: trader.key, asset: 'WETH', amount: parseEther('1') });
-  await mintAndDeposit({ deployment: devnet.deployment, chain: 'spoke-b', userKey: trader.key, asset: 'WETH', amount: parseEther('2') });
+  await mintAndDeposit({
+    deployment: devnet.deployment,
+    chain: 'spoke-a',
+    userKey: trader.key,
+    asset: 'WETH',
+    amount: parseEther('1'),
+  });
+  await mintAndDeposit({
+    deployment: devnet.deployment,
+    chain: 'spoke-b',
+    userKey: trader.key,
+    asset: 'WETH',
+    amount: parseEther('2'),
+  });
   log('demo protocol on spoke-a reports an exposure of 5000 USD for the trader');
   await reportExposure({
     deployment: devnet.deployment,
@@ -57,13 +69,17 @@ async function main(): Promise<void> {
     t += 1n;
     const stepBps = BigInt(Math.floor(Math.random() * 300)) - 170n;
     price = (price * (10_000n + stepBps)) / 10_000n;
-    publishPrice(nc, { asset: DEVNET_ASSET.symbol, price, publishTime: t }).catch((e: Error) => log(`price: ${e.message}`));
+    publishPrice(nc, { asset: DEVNET_ASSET.symbol, price, publishTime: t }).catch((e: Error) =>
+      log(`price: ${e.message}`),
+    );
   }, config.OMNI_DEVNET_PRICE_INTERVAL_MS);
 
   const hub = devnet.deployment.chains.find((c) => c.role === 'hub')!;
   log('devnet is up');
   for (const c of devnet.deployment.chains) {
-    log(`  ${c.name.padEnd(8)} chainId ${c.chainId}  eid ${c.eid}  ${c.rpcUrl}  ${c.role === 'hub' ? `hub ${hub.hub}` : `vault ${c.vault}`}`);
+    log(
+      `  ${c.name.padEnd(8)} chainId ${c.chainId}  eid ${c.eid}  ${c.rpcUrl}  ${c.role === 'hub' ? `hub ${hub.hub}` : `vault ${c.vault}`}`,
+    );
   }
   log(`  nats          ${devnet.natsUrl}`);
   log(`  clearing node ${devnet.apiUrl}  (try: curl ${devnet.apiUrl}/accounts/${trader.address})`);

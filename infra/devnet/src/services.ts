@@ -29,6 +29,8 @@ export async function startApp(opts: {
     name: opts.name ?? opts.app,
     command: process.execPath,
     args: ['--enable-source-maps', appEntry(opts.app)],
+    // The child gets its configuration explicitly; only PATH (to find tools) is inherited.
+    // eslint-disable-next-line no-restricted-properties
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ...opts.env },
     readyLine: opts.readyLine,
     port: opts.port,

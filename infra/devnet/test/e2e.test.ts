@@ -34,7 +34,6 @@ interface OrderView {
   seized: string | null;
 }
 
-
 describe('walking skeleton: a deposit crosses every real component and a liquidation comes back', () => {
   let devnet: Devnet | undefined;
   let nc: NatsConnection | undefined;
@@ -116,8 +115,16 @@ describe('walking skeleton: a deposit crosses every real component and a liquida
     const { orders } = (await (await fetch(`${devnet!.apiUrl}/orders`)).json()) as { orders: OrderView[] };
     const byChain = new Map(orders.map((o) => [o.dstEid, o]));
     expect(orders).toHaveLength(2);
-    expect(byChain.get(spokeA.eid)).toMatchObject({ status: 'acknowledged', amount: parseEther('1').toString(), seized: parseEther('1').toString() });
-    expect(byChain.get(spokeB.eid)).toMatchObject({ status: 'acknowledged', amount: parseEther('2').toString(), seized: parseEther('2').toString() });
+    expect(byChain.get(spokeA.eid)).toMatchObject({
+      status: 'acknowledged',
+      amount: parseEther('1').toString(),
+      seized: parseEther('1').toString(),
+    });
+    expect(byChain.get(spokeB.eid)).toMatchObject({
+      status: 'acknowledged',
+      amount: parseEther('2').toString(),
+      seized: parseEther('2').toString(),
+    });
 
     // Exactly two orders were ever emitted into the output stream.
     const jsm = await jetstreamManager(nc!);

@@ -389,11 +389,7 @@ export function addressToBytes32(address: Address): Hex {
   return pad(address, { size: 32 });
 }
 
-async function deployed(
-  receipt: Promise<TransactionReceipt>,
-  contract: string,
-  chain: string,
-): Promise<Address> {
+async function deployed(receipt: Promise<TransactionReceipt>, contract: string, chain: string): Promise<Address> {
   const { contractAddress } = await receipt;
   if (!contractAddress || contractAddress === zeroAddress) {
     throw new DeploymentError({

@@ -35,7 +35,11 @@ function hookExit(): void {
   // A runner stopped by a signal (a CI timeout, Ctrl-C) must not orphan them either. Where the
   // host installed its own handler it owns the shutdown; otherwise we clean up and exit as the
   // signal would have.
-  for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130], ['SIGHUP', 129]] as const) {
+  for (const [signal, code] of [
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+    ['SIGHUP', 129],
+  ] as const) {
     const onSignal = () => {
       if (process.listenerCount(signal) > 1) return;
       killAll();
@@ -86,7 +90,12 @@ export async function startProcess(opts: {
   child.stderr?.on('data', onData);
   const spawnError = new Promise<never>((_, reject) =>
     child.once('error', (cause) =>
-      reject(new ProcessStartError(`could not start ${opts.name}: ${cause.message}`, { cause, details: { command: opts.command } })),
+      reject(
+        new ProcessStartError(`could not start ${opts.name}: ${cause.message}`, {
+          cause,
+          details: { command: opts.command },
+        }),
+      ),
     ),
   );
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -121,7 +130,8 @@ export async function startProcess(opts: {
   const ready = (async () => {
     await spawned;
     if (opts.readyLine) await Promise.race([readySeen, exited]);
-    if (opts.port !== undefined) await waitForPort(opts.port, timeout, '127.0.0.1', () => child.exitCode !== null || child.signalCode !== null);
+    if (opts.port !== undefined)
+      await waitForPort(opts.port, timeout, '127.0.0.1', () => child.exitCode !== null || child.signalCode !== null);
   })();
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<never>((_, reject) => {
