@@ -1,0 +1,110 @@
+import {
+  loadConfig,
+  zAddress,
+  zBigintString,
+  zHttpUrl,
+  zNatsUrl,
+  zPort,
+  zPositiveInt,
+  zPrivateKey,
+} from '@omniclear/config';
+import type { Address, Hex } from 'viem';
+import { z } from 'zod';
+
+/** Injection token of the validated {@link GatewayConfig}. */
+export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');
+
+/** A non-negative integer from its decimal string (0 is meaningful for confirmations and depths). */
+const zNonNegativeInt = z
+  .string()
+  .regex(/^(0|[1-9][0-9]*)$/, { error: 'expected a non-negative integer' })
+  .transform(Number)
+  .refine(Number.isSafeInteger, { error: 'expected a safe integer' });
+
+/**
+ * Every environment key the chain gateway reads. See `.env.example` for what each one means.
+ * Confirmations default to 0 because devnet anvil chains never reorg; set it for a real chain.
+ */
+export const gatewayEnvSchema = z.object({
+  OMNI_NATS_URL: zNatsUrl,
+  OMNI_HUB_RPC_URL: zHttpUrl,
+  OMNI_HUB_CHAIN_ID: zPositiveInt,
+  OMNI_HUB_ADDRESS: zAddress,
+  OMNI_OPERATOR_KEY: zPrivateKey,
+  OMNI_GATEWAY_CONFIRMATIONS: zNonNegativeInt.default(0),
+  OMNI_GATEWAY_POLL_MS: zPositiveInt.default(1_000),
+  OMNI_GATEWAY_START_BLOCK: zBigintString.default(0n),
+  OMNI_GATEWAY_CONSUMER: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'a JetStream durable name: letters, digits, "_" and "-"')
+    .default('chain-gateway-executor'),
+  OMNI_GATEWAY_BLOCK_RANGE: zPositiveInt.default(1_000),
+  OMNI_GATEWAY_REORG_DEPTH: zNonNegativeInt.default(12),
+  OMNI_GATEWAY_MAX_DELIVER: zPositiveInt.default(5),
+  OMNI_GATEWAY_RETRY_DELAY_MS: zPositiveInt.default(2_000),
+  OMNI_GATEWAY_FEE_MARGIN_BPS: zNonNegativeInt
+    .refine((n) => n <= 10_000, { error: 'expected basis points in 0..10000' })
+    .default(1_000),
+  OMNI_GATEWAY_HEALTH_PORT: zPort.optional(),
+});
+
+/** The gateway's validated configuration, with names that say what they are rather than where they came from. */
+export interface GatewayConfig {
+  readonly natsServers: string[];
+  readonly hub: {
+    readonly rpcUrl: string;
+    readonly chainId: number;
+    readonly address: Address;
+  };
+  readonly operatorKey: Hex;
+  readonly follower: {
+    /** Blocks below the head a block must be before its logs are published (0 = the head itself). */
+    readonly confirmations: number;
+    readonly pollMs: number;
+    /** First block to read when the stream holds nothing from this hub yet. */
+    readonly startBlock: bigint;
+    /** Largest `eth_getLogs` range, in blocks. */
+    readonly blockRange: number;
+    /** How far back to re-read when the last processed block's hash changed. */
+    readonly reorgDepth: number;
+  };
+  readonly executor: {
+    /** Durable consumer name on `OMNI_OUT`. */
+    readonly consumer: string;
+    /** Deliveries of one order before it is dead-lettered. */
+    readonly maxDeliver: number;
+    /** Delay before a failed order is redelivered. */
+    readonly retryDelayMs: number;
+    /** Extra fee sent over the quote, in basis points (the hub forwards it all; the endpoint refunds the excess). */
+    readonly feeMarginBps: number;
+  };
+  /** Port of the `/health` HTTP endpoint; none when undefined. */
+  readonly healthPort: number | undefined;
+}
+
+/**
+ * Validates `env` and shapes it into a {@link GatewayConfig}. Throws `ConfigError` naming every bad key.
+ * @example const config = loadGatewayConfig(process.env);
+ */
+export function loadGatewayConfig(env: Record<string, string | undefined>): GatewayConfig {
+  const e = loadConfig(gatewayEnvSchema, env);
+  return {
+    natsServers: e.OMNI_NATS_URL,
+    hub: { rpcUrl: e.OMNI_HUB_RPC_URL, chainId: e.OMNI_HUB_CHAIN_ID, address: e.OMNI_HUB_ADDRESS },
+    operatorKey: e.OMNI_OPERATOR_KEY,
+    follower: {
+      confirmations: e.OMNI_GATEWAY_CONFIRMATIONS,
+      pollMs: e.OMNI_GATEWAY_POLL_MS,
+      startBlock: e.OMNI_GATEWAY_START_BLOCK,
+      blockRange: e.OMNI_GATEWAY_BLOCK_RANGE,
+      reorgDepth: e.OMNI_GATEWAY_REORG_DEPTH,
+    },
+    executor: {
+      consumer: e.OMNI_GATEWAY_CONSUMER,
+      maxDeliver: e.OMNI_GATEWAY_MAX_DELIVER,
+      retryDelayMs: e.OMNI_GATEWAY_RETRY_DELAY_MS,
+      feeMarginBps: e.OMNI_GATEWAY_FEE_MARGIN_BPS,
+    },
+    healthPort: e.OMNI_GATEWAY_HEALTH_PORT,
+  };
+}

@@ -1,0 +1,198 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { clearingHubAbi } from '@omniclear/chain';
+import {
+  BaseError,
+  BlockNotFoundError,
+  ContractFunctionRevertedError,
+  createPublicClient,
+  createWalletClient,
+  defineChain,
+  http,
+  parseEventLogs,
+  type Account,
+  type Address,
+  type Chain,
+  type Hex,
+  type PublicClient,
+  type Transport,
+  type WalletClient,
+} from 'viem';
+import { nonceManager, privateKeyToAccount } from 'viem/accounts';
+
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config.js';
+import { HubRevertError } from '../errors.js';
+
+/** One `MessageReceived` log of the hub, as read from the chain (payload not yet decoded). */
+export interface HubMessageLog {
+  readonly blockNumber: bigint;
+  readonly blockHash: Hex;
+  readonly txHash: Hex;
+  readonly logIndex: number;
+  readonly srcEid: number;
+  readonly guid: Hex;
+  readonly nonce: bigint;
+  readonly msgType: number;
+  readonly payload: Hex;
+}
+
+/** The arguments of `quoteLiquidation` / `dispatchLiquidation`. */
+export interface LiquidationCall {
+  readonly dstEid: number;
+  readonly orderId: Hex;
+  readonly account: Address;
+  readonly token: Address;
+  readonly amount: bigint;
+  readonly recipient: Address;
+}
+
+/** A mined dispatch transaction. */
+export interface DispatchReceipt {
+  readonly txHash: Hex;
+  readonly status: 'success' | 'reverted';
+  readonly blockNumber: bigint;
+  /** The LayerZero guid from `OrderDispatched`, when the transaction succeeded. */
+  readonly guid: Hex | undefined;
+}
+
+/**
+ * All of the gateway's hub-chain I/O (viem): reading blocks and `MessageReceived` logs for the
+ * follower, and quoting/sending orders from the operator key for the executor. The operator
+ * account carries viem's nonce manager, so nonces are assigned locally and released when a send fails.
+ */
+@Injectable()
+export class HubClient {
+  readonly address: Address;
+  readonly chainId: number;
+  private readonly publicClient: PublicClient<Transport, Chain>;
+  private readonly walletClient: WalletClient<Transport, Chain, Account>;
+  private readonly account: Account;
+
+  constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
+    this.address = config.hub.address;
+    this.chainId = config.hub.chainId;
+    const chain = defineChain({
+      id: config.hub.chainId,
+      name: `hub-${config.hub.chainId}`,
+      nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+      rpcUrls: { default: { http: [config.hub.rpcUrl] } },
+    });
+    // No transport retries: the follower and the executor own the retry policy (backoff, keep the cursor, nak).
+    const transport = http(config.hub.rpcUrl, { retryCount: 0, timeout: 10_000 });
+    this.account = privateKeyToAccount(config.operatorKey, { nonceManager });
+    this.publicClient = createPublicClient({ chain, transport, pollingInterval: 250 });
+    this.walletClient = createWalletClient({ chain, transport, account: this.account, pollingInterval: 250 });
+  }
+
+  /** The operator's address (the hub's `operator` must be this). */
+  get operator(): Address {
+    return this.account.address;
+  }
+
+  /** The latest block number. */
+  async head(): Promise<bigint> {
+    return this.publicClient.getBlockNumber({ cacheTime: 0 });
+  }
+
+  /** Hash of block `blockNumber`, or undefined when the chain has no such block (any other failure throws). */
+  async blockHash(blockNumber: bigint): Promise<Hex | undefined> {
+    try {
+      return (await this.publicClient.getBlock({ blockNumber })).hash;
+    } catch (err) {
+      if (err instanceof BlockNotFoundError) return undefined;
+      throw err;
+    }
+  }
+
+  /** Timestamp of the block with `blockHash` (by hash, so a reorg cannot hand us another block's time). */
+  async blockTimestamp(blockHash: Hex): Promise<bigint> {
+    return (await this.publicClient.getBlock({ blockHash })).timestamp;
+  }
+
+  /** The hub's `MessageReceived` logs in `[fromBlock, toBlock]`, in chain order. */
+  async messageLogs(fromBlock: bigint, toBlock: bigint): Promise<HubMessageLog[]> {
+    const logs = await this.publicClient.getContractEvents({
+      address: this.address,
+      abi: clearingHubAbi,
+      eventName: 'MessageReceived',
+      fromBlock,
+      toBlock,
+      strict: true,
+    });
+    return logs
+      .map((l) => ({
+        blockNumber: l.blockNumber,
+        blockHash: l.blockHash,
+        txHash: l.transactionHash,
+        logIndex: l.logIndex,
+        srcEid: l.args.srcEid,
+        guid: l.args.guid,
+        nonce: l.args.nonce,
+        msgType: l.args.msgType,
+        payload: l.args.payload,
+      }))
+      .sort((a, b) =>
+        a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1,
+      );
+  }
+
+  /** Whether the hub has already dispatched `orderId`. */
+  async isDispatched(orderId: Hex): Promise<boolean> {
+    return this.publicClient
+      .readContract({ address: this.address, abi: clearingHubAbi, functionName: 'dispatched', args: [orderId] })
+      .catch(rethrowRevert);
+  }
+
+  /** The native LayerZero fee of dispatching `call`. */
+  async quoteLiquidation(call: LiquidationCall): Promise<bigint> {
+    const fee = await this.publicClient
+      .readContract({
+        address: this.address,
+        abi: clearingHubAbi,
+        functionName: 'quoteLiquidation',
+        args: liquidationArgs(call),
+      })
+      .catch(rethrowRevert);
+    return fee.nativeFee;
+  }
+
+  /**
+   * Simulates, then sends `dispatchLiquidation(call)` with `value` from the operator and waits for the receipt.
+   * A simulated revert throws {@link HubRevertError} with the decoded custom error and sends nothing.
+   */
+  async dispatchLiquidation(call: LiquidationCall, value: bigint): Promise<DispatchReceipt> {
+    let request;
+    try {
+      ({ request } = await this.publicClient.simulateContract({
+        address: this.address,
+        abi: clearingHubAbi,
+        functionName: 'dispatchLiquidation',
+        args: liquidationArgs(call),
+        value,
+        account: this.account,
+      }));
+    } catch (err) {
+      rethrowRevert(err);
+    }
+    const txHash = await this.walletClient.writeContract(request);
+    const receipt = await this.publicClient.waitForTransactionReceipt({ hash: txHash, timeout: 60_000 });
+    const [dispatched] = parseEventLogs({ abi: clearingHubAbi, logs: receipt.logs, eventName: 'OrderDispatched' });
+    return { txHash, status: receipt.status, blockNumber: receipt.blockNumber, guid: dispatched?.args.guid };
+  }
+}
+
+function liquidationArgs(c: LiquidationCall) {
+  return [c.dstEid, c.orderId, c.account, c.token, c.amount, c.recipient] as const;
+}
+
+function rethrowRevert(err: unknown): never {
+  throw asHubRevert(err) ?? err;
+}
+
+/** The decoded custom error of a contract revert, or undefined when `err` is not one (RPC down, timeout…). */
+export function asHubRevert(err: unknown): HubRevertError | undefined {
+  if (!(err instanceof BaseError)) return undefined;
+  const revert = err.walk((e) => e instanceof ContractFunctionRevertedError);
+  if (!(revert instanceof ContractFunctionRevertedError)) return undefined;
+  const errorName = revert.data?.errorName ?? revert.reason ?? 'unknown revert';
+  return new HubRevertError(errorName, revert.data?.args ?? [], { cause: err });
+}

@@ -1,0 +1,290 @@
+import 'reflect-metadata';
+
+import { NestFactory } from '@nestjs/core';
+import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { clearingHubAbi } from '@omniclear/chain';
+import {
+  encodeOrder,
+  liquidationOrderId,
+  msgIds,
+  parseInputEvent,
+  STREAMS,
+  subjects,
+  toJson,
+  type HubEvent,
+  type LiquidationOrder,
+} from '@omniclear/protocol';
+import { createPublicClient, createTestClient, getAddress, http, type Address } from 'viem';
+
+import { AppModule } from '../src/app.module.js';
+import type { GatewayConfig } from '../src/config.js';
+import { OrderConsumerService } from '../src/executor/order-consumer.service.js';
+import { HubFollowerService } from '../src/follower/hub-follower.service.js';
+import {
+  balanceMessage,
+  eventually,
+  gatewayConfig,
+  HubDeliverer,
+  SPOKE_EID,
+  startDevnet,
+  type Devnet,
+} from './helpers.js';
+
+const ALICE: Address = '0x00000000000000000000000000000000000a11ce';
+const LIQUIDATOR: Address = '0x0000000000000000000000000000000000001100';
+
+type App = Awaited<ReturnType<typeof NestFactory.createApplicationContext>>;
+
+let devnet: Devnet;
+let config: GatewayConfig;
+let nc: NatsConnection;
+let jsm: JetStreamManager;
+let deliverer: HubDeliverer;
+let app: App | undefined;
+
+async function startGateway(): Promise<App> {
+  return NestFactory.createApplicationContext(AppModule.forRoot(config), {
+    logger: ['error', 'warn'],
+    abortOnError: false,
+  });
+}
+
+async function inCount(): Promise<number> {
+  return (await jsm.streams.info(STREAMS.IN.name)).state.messages;
+}
+
+/** Every message on OMNI_IN with its Nats-Msg-Id, in stream order. */
+async function inMessages(): Promise<Array<{ msgId: string; event: HubEvent }>> {
+  const out = [];
+  const last = (await jsm.streams.info(STREAMS.IN.name)).state.last_seq;
+  for (let seq = 1; seq <= last; seq++) {
+    const m = await jsm.streams.getMessage(STREAMS.IN.name, { seq });
+    if (!m) continue;
+    out.push({ msgId: m.header.get('Nats-Msg-Id'), event: parseInputEvent(m.data) as HubEvent });
+  }
+  return out;
+}
+
+beforeAll(async () => {
+  devnet = await startDevnet();
+  config = gatewayConfig(devnet);
+  nc = await connect({ servers: devnet.nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+  jsm = await jetstreamManager(nc);
+  deliverer = new HubDeliverer(devnet);
+});
+
+afterAll(async () => {
+  await app?.close();
+  await nc?.close();
+  await devnet?.stop();
+});
+
+describe('hub follower', () => {
+  it('publishes exactly one HubEvent per MessageReceived log, with its msg id and decoded message', async () => {
+    app = await startGateway();
+    const single = await deliverer.deliver([balanceMessage(1n, ALICE, devnet.token, 100n)]);
+    const pair = await deliverer.deliver(
+      [balanceMessage(2n, ALICE, devnet.token, 250n), balanceMessage(3n, ALICE, devnet.token, 300n)],
+      { sameBlock: true },
+    );
+
+    await eventually(async () => (await inCount()) === 3, '3 events on OMNI_IN');
+    const published = await inMessages();
+    const pub = createPublicClient({ transport: http(devnet.hubChain.rpcUrl) });
+    const logs = await pub.getContractEvents({
+      address: devnet.hub,
+      abi: clearingHubAbi,
+      eventName: 'MessageReceived',
+      fromBlock: 0n,
+    });
+    expect(logs.map((l) => l.transactionHash)).toEqual([...single, ...pair]);
+    expect(logs[1]!.blockNumber).toBe(logs[2]!.blockNumber);
+
+    expect(published).toHaveLength(3);
+    for (const [i, log] of logs.entries()) {
+      const { msgId, event } = published[i]!;
+      expect(msgId).toBe(msgIds.hubEvent(31337, log.transactionHash, log.logIndex));
+      const block = await pub.getBlock({ blockNumber: log.blockNumber });
+      expect(event).toEqual({
+        kind: 'hub',
+        chainId: 31337,
+        blockNumber: log.blockNumber,
+        blockTimestamp: block.timestamp,
+        txHash: log.transactionHash,
+        logIndex: log.logIndex,
+        srcEid: SPOKE_EID,
+        nonce: BigInt(i + 1),
+        guid: log.args.guid,
+        message: balanceMessage(BigInt(i + 1), getAddress(ALICE), devnet.token, [100n, 250n, 300n][i]!),
+      });
+    }
+  });
+
+  it('after a restart resumes after its last published event, publishing nothing twice', async () => {
+    await app!.close();
+    app = undefined;
+    // A message arrives while the gateway is down.
+    await deliverer.deliver([balanceMessage(4n, ALICE, devnet.token, 400n)]);
+
+    app = await startGateway();
+    await eventually(async () => (await inCount()) === 4, '4th event on OMNI_IN');
+    // Let the restarted follower poll a few more times: the count must not move.
+    await new Promise((r) => setTimeout(r, 5 * config.follower.pollMs));
+    expect(await inCount()).toBe(4);
+    // It did not even republish the last block for the stream to dedupe: it resumed after the last log.
+    expect(app.get(HubFollowerService).status().published).toBe(1);
+    const events = await inMessages();
+    expect(new Set(events.map((e) => e.msgId)).size).toBe(4);
+    expect(events.map((e) => (e.event.message as { seq: bigint }).seq)).toEqual([1n, 2n, 3n, 4n]);
+  });
+
+  it('keeps its cursor through a NATS outage and publishes what arrived meanwhile', async () => {
+    const restarted = devnet.nats.restart();
+    await deliverer.deliver([balanceMessage(5n, ALICE, devnet.token, 500n)]);
+    devnet.nats = await restarted;
+    await eventually(async () => (await inCount()) === 5, '5th event after the NATS restart', 30_000);
+    const events = await inMessages();
+    expect(events.map((e) => (e.event.message as { seq: bigint }).seq)).toEqual([1n, 2n, 3n, 4n, 5n]);
+  });
+});
+
+describe('hub follower on a reorganised chain', () => {
+  it('notices the last block changed, re-reads and publishes the new branch', async () => {
+    const test = createTestClient({ mode: 'anvil', transport: http(devnet.hubChain.rpcUrl) });
+    const before = await inCount();
+    const snapshot = await test.snapshot();
+    await deliverer.deliver([balanceMessage(6n, ALICE, devnet.token, 600n)]);
+    await eventually(async () => (await inCount()) === before + 1, 'the event of the soon orphaned block');
+
+    await test.revert({ id: snapshot });
+    await test.mine({ blocks: 2 });
+    await deliverer.deliver([balanceMessage(6n, ALICE, devnet.token, 650n)]);
+    await eventually(async () => (await inCount()) === before + 2, 'the event of the new branch');
+    expect(app!.get(HubFollowerService).status().reorgs).toBeGreaterThanOrEqual(1);
+    // Re-reading the surviving blocks republished nothing new (same msg ids, deduped by the stream).
+    await new Promise((r) => setTimeout(r, 5 * config.follower.pollMs));
+    expect(await inCount()).toBe(before + 2);
+    const balances = (await inMessages()).slice(-2).map((e) => (e.event.message as { balance: bigint }).balance);
+    // Skeleton: the orphaned event is not retracted (a later issue), the new branch follows it.
+    expect(balances).toEqual([600n, 650n]);
+  });
+});
+
+describe('order executor', () => {
+  let inputSeq = 100n;
+  beforeAll(async () => {
+    app ??= await startGateway();
+    // The executor creates the streams and its durable in the background once the app is up.
+    await eventually(() => jsm.consumers.info(STREAMS.OUT.name, config.executor.consumer), 'the durable consumer');
+  });
+  const pub = () => createPublicClient({ transport: http(devnet.hubChain.rpcUrl) });
+
+  function order(overrides: Partial<LiquidationOrder> = {}): LiquidationOrder {
+    inputSeq += 1n;
+    const fields = {
+      dstEid: SPOKE_EID,
+      account: getAddress(ALICE),
+      token: devnet.token,
+      amount: 40n,
+      recipient: getAddress(LIQUIDATOR),
+      inputSeq,
+      ...overrides,
+    };
+    return { kind: 'liquidate', orderId: liquidationOrderId(fields), ...fields };
+  }
+
+  async function publishOrder(o: LiquidationOrder, msgId: string = o.orderId): Promise<void> {
+    await jetstream(nc).publish(subjects.order(o.dstEid), encodeOrder(o), { msgID: msgId });
+  }
+
+  async function dispatchedLogs(orderId: `0x${string}`) {
+    return pub().getContractEvents({
+      address: devnet.hub,
+      abi: clearingHubAbi,
+      eventName: 'OrderDispatched',
+      args: { orderId },
+      fromBlock: 0n,
+    });
+  }
+
+  /** The durable consumer has nothing pending and nothing awaiting an ack. */
+  async function consumerSettled(): Promise<boolean> {
+    const info = await jsm.consumers.info(STREAMS.OUT.name, config.executor.consumer);
+    return info.num_pending === 0 && info.num_ack_pending === 0;
+  }
+
+  it('dispatches an order on the hub and acknowledges it', async () => {
+    const o = order();
+    await publishOrder(o);
+    await eventually(() => dispatchedLogs(o.orderId).then((l) => l.length === 1), 'OrderDispatched');
+    expect(
+      await pub().readContract({
+        address: devnet.hub,
+        abi: clearingHubAbi,
+        functionName: 'dispatched',
+        args: [o.orderId],
+      }),
+    ).toBe(true);
+    const [log] = await dispatchedLogs(o.orderId);
+    expect(log!.args.dstEid).toBe(SPOKE_EID);
+    await eventually(consumerSettled, 'order acked');
+    const info = await jsm.consumers.info(STREAMS.OUT.name, config.executor.consumer);
+    expect(info.ack_floor.stream_seq).toBe(info.delivered.stream_seq);
+  });
+
+  it('dispatches an order published twice under two msg ids once, and acks both', async () => {
+    const stats = app!.get(OrderConsumerService).stats;
+    const before = { ...stats };
+    const o = order();
+    await publishOrder(o, o.orderId);
+    await publishOrder(o, `${o.orderId}:again`);
+    await eventually(
+      async () => stats.dispatched + stats.alreadyDispatched - before.dispatched - before.alreadyDispatched === 2,
+      'both handled',
+    );
+    await eventually(consumerSettled, 'both acked');
+    expect(await dispatchedLogs(o.orderId)).toHaveLength(1);
+    expect(stats.dispatched - before.dispatched).toBe(1);
+    expect(stats.alreadyDispatched - before.alreadyDispatched).toBe(1);
+    expect(stats.deadLettered).toBe(before.deadLettered);
+  });
+
+  it('dead-letters a malformed order with the reason and terminates it', async () => {
+    const dlq = nc.subscribe(subjects.dlq('chain-gateway'), { max: 1 });
+    const { orderId: _drop, ...withoutId } = order();
+    await jetstream(nc).publish(subjects.order(SPOKE_EID), toJson(withoutId), { msgID: 'malformed-1' });
+    const letter = await eventually(async () => {
+      for await (const m of dlq) return m.json<{ reason: string; data: string; msgId: string }>();
+      return undefined;
+    }, 'a dead letter');
+    expect(letter.reason).toMatch(/^malformed order: EventSchemaError: .*orderId/);
+    expect(letter.msgId).toBe('malformed-1');
+    await eventually(consumerSettled, 'malformed order terminated');
+  });
+
+  it('retries an order the hub keeps refusing, then dead-letters it with the decoded revert', async () => {
+    const dlq = nc.subscribe(subjects.dlq('chain-gateway'), { max: 1 });
+    const stats = app!.get(OrderConsumerService).stats;
+    const retriedBefore = stats.retried;
+    // No vault peer on this eid: quoteLiquidation reverts with OApp's NoPeer.
+    const o = order({ dstEid: 40199 });
+    await publishOrder(o);
+    const letter = await eventually(async () => {
+      for await (const m of dlq) return m.json<{ reason: string; deliveryCount: number }>();
+      return undefined;
+    }, 'a dead letter after max_deliver');
+    expect(letter.reason).toContain('NoPeer');
+    expect(letter.deliveryCount).toBe(config.executor.maxDeliver);
+    expect(stats.retried - retriedBefore).toBe(config.executor.maxDeliver - 1);
+    await eventually(consumerSettled, 'refused order terminated');
+    expect(
+      await pub().readContract({
+        address: devnet.hub,
+        abi: clearingHubAbi,
+        functionName: 'dispatched',
+        args: [o.orderId],
+      }),
+    ).toBe(false);
+  });
+});
