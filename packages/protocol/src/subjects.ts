@@ -4,8 +4,10 @@ import { SubjectError } from './errors.js';
 
 /** The JetStream streams: inputs (chain events, prices) and outputs (orders). */
 export const STREAMS = {
-  IN: { name: 'OMNI_IN', subjects: ['omni.in.>'] },
-  OUT: { name: 'OMNI_OUT', subjects: ['omni.out.>'] },
+  /** Every input in one total order; a republished input (same msg id) within 2 min is dropped. */
+  IN: { name: 'OMNI_IN', subjects: ['omni.in.>'], duplicateWindowMs: 2 * 60_000 },
+  /** Orders, msg id = order id; 1 h of dedupe absorbs the re-emission of a replayed range. */
+  OUT: { name: 'OMNI_OUT', subjects: ['omni.out.>'], duplicateWindowMs: 60 * 60_000 },
 } as const;
 
 const ASSET = /^[A-Z0-9_]{1,32}$/;

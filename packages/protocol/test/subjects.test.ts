@@ -3,10 +3,10 @@ import { OmniError, STREAMS, SubjectError, msgIds, subjects } from '../src/index
 const TX = `0x${'Ab'.repeat(32)}` as const;
 
 describe('STREAMS', () => {
-  it('names the input and output streams and their subjects', () => {
+  it('names the input and output streams, their subjects and dedupe windows', () => {
     expect(STREAMS).toEqual({
-      IN: { name: 'OMNI_IN', subjects: ['omni.in.>'] },
-      OUT: { name: 'OMNI_OUT', subjects: ['omni.out.>'] },
+      IN: { name: 'OMNI_IN', subjects: ['omni.in.>'], duplicateWindowMs: 120_000 },
+      OUT: { name: 'OMNI_OUT', subjects: ['omni.out.>'], duplicateWindowMs: 3_600_000 },
     });
   });
 });

@@ -25,10 +25,7 @@ const STREAM_NAME_IN_USE = 10058;
  * and an identical `add` is a no-op. `OMNI_IN` dedupes republished chain events for 2 minutes
  * (a gateway restart re-reads at most its last block); `OMNI_OUT` dedupes an order id for an hour.
  */
-export const STREAM_DEFINITIONS = [
-  { name: STREAMS.IN.name, subjects: [...STREAMS.IN.subjects], duplicateWindowMs: 2 * 60_000 },
-  { name: STREAMS.OUT.name, subjects: [...STREAMS.OUT.subjects], duplicateWindowMs: 60 * 60_000 },
-] as const;
+export const STREAM_DEFINITIONS = [STREAMS.IN, STREAMS.OUT] as const;
 
 /** What a dead letter says: the reason, and enough of the original to replay it by hand. */
 export interface DeadLetter {

@@ -16,7 +16,7 @@ export const OMNI_IN_STREAM: Partial<StreamConfig> & { name: string; subjects: s
   storage: StorageType.File,
   retention: RetentionPolicy.Limits,
   discard: DiscardPolicy.Old,
-  duplicate_window: nanos(2 * 60 * 1000),
+  duplicate_window: nanos(STREAMS.IN.duplicateWindowMs),
 };
 
 /**
@@ -29,7 +29,7 @@ export const OMNI_OUT_STREAM: Partial<StreamConfig> & { name: string; subjects: 
   storage: StorageType.File,
   retention: RetentionPolicy.Limits,
   discard: DiscardPolicy.Old,
-  duplicate_window: nanos(60 * 60 * 1000),
+  duplicate_window: nanos(STREAMS.OUT.duplicateWindowMs),
 };
 
 export const STREAM_CONFIGS = [OMNI_IN_STREAM, OMNI_OUT_STREAM] as const;
