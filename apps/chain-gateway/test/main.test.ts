@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { ANVIL_KEYS, freePort, startAnvil, startNats, type AnvilChain, type NatsServer } from '@omniclear/testkit';
 
 import { loadGatewayConfig } from '../src/config.js';
+import { OPERATOR, OPERATOR_KEY, startDevnet, type Devnet } from './helpers.js';
 
 const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/main.js');
 
@@ -123,5 +124,43 @@ describe('process', () => {
     expect(result.stdout).toMatch(/follower stopped; next block \d+/);
     expect(result.stdout).toContain('executor stopped');
     expect(result.stderr).toBe('');
+  });
+});
+
+describe('operator check at start-up', () => {
+  let devnet: Devnet | undefined;
+
+  beforeAll(async () => {
+    devnet = await startDevnet();
+  });
+  afterAll(async () => {
+    await devnet?.stop();
+  });
+
+  const run = (key: string) =>
+    runMain(
+      {
+        ...VALID,
+        OMNI_NATS_URL: devnet!.nats.url,
+        OMNI_HUB_RPC_URL: devnet!.hubChain.rpcUrl,
+        OMNI_HUB_ADDRESS: devnet!.hub,
+        OMNI_OPERATOR_KEY: key,
+      },
+      {
+        untilStdout: /executing orders from OMNI_OUT/,
+        then: (pid) => void setTimeout(() => process.kill(pid, 'SIGTERM'), 500),
+      },
+    );
+
+  it("says at once when the gateway's key is not the hub's operator", async () => {
+    const wrong = await run(ANVIL_KEYS[7]);
+    expect(wrong.stdout + wrong.stderr).toContain(`the hub's operator is ${OPERATOR}`);
+    expect(wrong.stdout + wrong.stderr).toContain('orders will be refused');
+  });
+
+  it('stays quiet when the key is the operator', async () => {
+    const right = await run(OPERATOR_KEY);
+    expect(right.stdout + right.stderr).not.toContain('orders will be refused');
+    expect(right.stdout).toContain('executor stopped');
   });
 });

@@ -6,6 +6,7 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config.js';
 import { HubRevertError } from '../errors.js';
 import { NatsClient } from '../nats/nats.client.js';
 import { Backoff, describeError, sleep } from '../util/backoff.js';
+import { HubClient } from '../hub/hub.client.js';
 import { LiquidationExecutor } from './liquidation-executor.js';
 
 const SERVICE = 'chain-gateway';
@@ -38,10 +39,31 @@ export class OrderConsumerService implements OnApplicationBootstrap, OnModuleDes
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     private readonly nats: NatsClient,
     private readonly executor: LiquidationExecutor,
+    private readonly hub: HubClient,
   ) {}
 
   onApplicationBootstrap(): void {
+    void this.checkOperator();
     this.loop = this.run(this.abort.signal);
+  }
+
+  /**
+   * A gateway whose key is not the hub's operator would see every order refused (NotOperator)
+   * only after its retries ran out: say so at once. Advisory: the hub stays the authority, and an
+   * unreachable RPC at start-up must not stop the gateway.
+   */
+  private async checkOperator(): Promise<void> {
+    try {
+      const expected = await this.hub.hubOperator();
+      const actual = this.hub.operator;
+      if (expected.toLowerCase() !== actual.toLowerCase()) {
+        this.logger.error(
+          `the hub's operator is ${expected} but this gateway signs as ${actual}: orders will be refused`,
+        );
+      }
+    } catch (err) {
+      this.logger.warn(`could not read the hub's operator (${describeError(err)})`);
+    }
   }
 
   /** Stops pulling, lets the order in hand finish (and be acked), then returns. */

@@ -135,6 +135,13 @@ export class HubClient {
       );
   }
 
+  /** The operator address the hub accepts orders from. */
+  async hubOperator(): Promise<Address> {
+    return this.publicClient
+      .readContract({ address: this.address, abi: clearingHubAbi, functionName: 'operator' })
+      .catch(rethrowRevert);
+  }
+
   /** Whether the hub has already dispatched `orderId`. */
   async isDispatched(orderId: Hex): Promise<boolean> {
     return this.publicClient
