@@ -44,12 +44,16 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
   };
   try {
     fs.mkdirSync(opts.stateDir, { recursive: true });
+    // The chains start empty every time, so the broker's streams must too: events of an earlier
+    // run would describe contracts that no longer exist.
+    const natsDir = path.join(opts.stateDir, 'nats');
+    fs.rmSync(natsDir, { recursive: true, force: true });
     const chainPorts = opts.ports?.chains ?? [];
     const [chains, nats] = await Promise.all([
       Promise.all(
         DEVNET_CHAINS.map((spec, i) => startAnvil({ chainId: spec.chainId, port: chainPorts[i], echo: false })),
       ),
-      startNats({ port: opts.ports?.nats, storeDir: path.join(opts.stateDir, 'nats'), keepStore: false }),
+      startNats({ port: opts.ports?.nats, storeDir: natsDir }),
     ]);
     for (const chain of chains) stoppers.push(() => chain.stop());
     stoppers.push(() => nats.stop());

@@ -3,6 +3,7 @@ import { loadDevnetConfig } from './config.js';
 import { startDevnet, connectNats } from './devnet.js';
 import { DEVNET_ACTORS, DEVNET_ASSET } from './topology.js';
 import { mintAndDeposit, publishPrice, reportExposure } from './actions.js';
+import { eventually } from './wait.js';
 
 /**
  * `pnpm devnet`: the whole system on this machine, with a demo account and a price that walks.
@@ -55,6 +56,13 @@ async function main(): Promise<void> {
     asset: 'WETH',
     amount: parseEther('2'),
   });
+  // Packets from two spokes reach the hub in no guaranteed order: report the exposure only once
+  // the clearing node has booked both deposits, so the demo starts from a healthy account.
+  await eventually('the demo deposits to reach the clearing node', async () => {
+    const res = await fetch(`${devnet.apiUrl}/accounts/${trader.address}`);
+    const view = (await res.json()) as { balances: Array<{ balance: string }> };
+    return view.balances.filter((b) => b.balance !== '0').length === 2 ? true : undefined;
+  });
   log('demo protocol on spoke-a reports an exposure of 5000 USD for the trader');
   await reportExposure({
     deployment: devnet.deployment,
@@ -67,7 +75,7 @@ async function main(): Promise<void> {
   // A random walk with a downward drift: the trader's 3 WETH cover 5000 USD only above ~1667 USD.
   const timer = setInterval(() => {
     t += 1n;
-    const stepBps = BigInt(Math.floor(Math.random() * 300)) - 170n;
+    const stepBps = BigInt(Math.floor(Math.random() * 300)) - 210n;
     price = (price * (10_000n + stepBps)) / 10_000n;
     publishPrice(nc, { asset: DEVNET_ASSET.symbol, price, publishTime: t }).catch((e: Error) =>
       log(`price: ${e.message}`),
