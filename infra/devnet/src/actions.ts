@@ -126,15 +126,16 @@ export async function publishPrice(
   return ack.seq;
 }
 
+/** A read-only client for a spoke (the key only satisfies the helper: nothing is signed). */
+function reader(chain: ChainEntry) {
+  return createChainClients({ rpcUrl: chain.rpcUrl, chainId: chain.chainId, privateKey: `0x${'11'.repeat(32)}` })
+    .public;
+}
+
 /** Reads an account's balance of a token in a spoke's vault, straight from the chain. */
 export async function vaultBalance(deployment: Deployment, chainName: string, account: Address, asset: string) {
   const chain = spoke(deployment, chainName);
-  const { public: client } = createChainClients({
-    rpcUrl: chain.rpcUrl,
-    chainId: chain.chainId,
-    privateKey: ('0x' + '11'.repeat(32)) as Hex,
-  });
-  return client.readContract({
+  return reader(chain).readContract({
     address: chain.vault,
     abi: collateralVaultAbi,
     functionName: 'balanceOf',
@@ -145,12 +146,7 @@ export async function vaultBalance(deployment: Deployment, chainName: string, ac
 /** Reads a token balance of any address on a spoke. */
 export async function tokenBalance(deployment: Deployment, chainName: string, holder: Address, asset: string) {
   const chain = spoke(deployment, chainName);
-  const { public: client } = createChainClients({
-    rpcUrl: chain.rpcUrl,
-    chainId: chain.chainId,
-    privateKey: ('0x' + '11'.repeat(32)) as Hex,
-  });
-  return client.readContract({
+  return reader(chain).readContract({
     address: chain.tokens[asset]!.address,
     abi: demoTokenAbi,
     functionName: 'balanceOf',
