@@ -16,6 +16,7 @@ export {
   clearingHubAbi,
   collateralVaultAbi,
   demoTokenAbi,
+  demoAggregatorAbi,
   endpointV2Abi,
   simpleMessageLibAbi,
 } from './generated/abis.js';
@@ -23,6 +24,7 @@ export {
   clearingHubBytecode,
   collateralVaultBytecode,
   demoTokenBytecode,
+  demoAggregatorBytecode,
   endpointV2Bytecode,
   simpleMessageLibBytecode,
 } from './generated/bytecode.js';

@@ -1,0 +1,23 @@
+export { PriceFeed, type PriceFeedOptions, type PriceFeedStats } from './feed.js';
+export {
+  loadPriceFeedConfig,
+  priceFeedEnvSchema,
+  type PriceFeedConfig,
+  type FeedSource,
+  type AggregatedAsset,
+} from './config.js';
+export {
+  aggregate,
+  median,
+  type AggregatePolicy,
+  type SourceReading,
+  type RefusalReason,
+  type Verdict,
+} from './aggregate.js';
+export { AggregatorReader, type AggregatorRef } from './aggregators.js';
+export { PricePublisher, type LastPrice } from './publisher.js';
+export { randomWalk, type WalkAsset, type WalkPoint } from './simulate.js';
+export { parseSeries, mergeSeries, parseIsoUtc, type RecordedPrice } from './replay.js';
+export { parseDecimal18, scaleTo18, formatPrice, diffBps, PRICE_DECIMALS } from './decimal.js';
+export { CsvFormatError, DecimalFormatError, PublishError } from './errors.js';
+export { jsonLogger, silentLogger, type Logger, type LogFields } from './logger.js';

@@ -1,0 +1,33 @@
+/** Structured fields of a log line; bigints are written as decimal strings. */
+export type LogFields = Record<string, unknown>;
+
+/** The price feed's logging surface (one JSON object per line in production). */
+export interface Logger {
+  info(msg: string, fields?: LogFields): void;
+  warn(msg: string, fields?: LogFields): void;
+  error(msg: string, fields?: LogFields): void;
+}
+
+/**
+ * A logger writing one JSON object per line: `{"time":"…","level":"info","service":"price-feed","msg":"…",…}`.
+ * @example const log = jsonLogger(); log.info('published', { asset: 'WETH' });
+ */
+export function jsonLogger(
+  write: (line: string) => void = (l) => process.stdout.write(l),
+  service = 'price-feed',
+): Logger {
+  const emit = (level: string, msg: string, fields: LogFields = {}): void => {
+    const line = JSON.stringify({ time: new Date().toISOString(), level, service, msg, ...fields }, (_k, v: unknown) =>
+      typeof v === 'bigint' ? v.toString() : v,
+    );
+    write(`${line}\n`);
+  };
+  return {
+    info: (msg, fields) => emit('info', msg, fields),
+    warn: (msg, fields) => emit('warn', msg, fields),
+    error: (msg, fields) => emit('error', msg, fields),
+  };
+}
+
+/** A logger that drops everything. */
+export const silentLogger: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
