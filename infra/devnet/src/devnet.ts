@@ -16,6 +16,11 @@ export interface DevnetOptions {
   readonly echo?: boolean;
   /** Relayer and gateway polling interval. */
   readonly pollMs?: number;
+  /**
+   * Runs `apps/price-feed` with this configuration (its `OMNI_FEED_*` keys; the NATS URL is
+   * added). Without it nothing publishes prices: tests publish their own.
+   */
+  readonly priceFeed?: Readonly<Record<string, string>>;
 }
 
 /** A running devnet. `stop()` tears everything down, in reverse order, and never throws. */
@@ -135,13 +140,25 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
     });
     stoppers.push(() => gateway.stop());
 
+    const services: Record<string, ManagedProcess> = { relayer, clearingNode, gateway };
+    if (opts.priceFeed) {
+      const priceFeed = await startApp({
+        app: 'price-feed',
+        env: { ...opts.priceFeed, OMNI_NATS_URL: nats.url },
+        readyLine: /price feed started/,
+        echo,
+      });
+      stoppers.push(() => priceFeed.stop());
+      services.priceFeed = priceFeed;
+    }
+
     return {
       deployment,
       deploymentFile,
       natsUrl: nats.url,
       apiUrl: `http://127.0.0.1:${httpPort}`,
       chains,
-      services: { relayer, clearingNode, gateway },
+      services,
       stop,
     };
   } catch (error) {

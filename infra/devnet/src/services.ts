@@ -6,9 +6,17 @@ import { startProcess, type ManagedProcess } from '@omniclear/testkit';
 // infra/devnet/{src,dist}/ → the workspace's apps/ folder.
 const APPS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'apps');
 
+/** The workspace's apps the devnet runs as processes. */
+export type AppName = 'clearing-node' | 'chain-gateway' | 'lz-relayer' | 'price-feed';
+
+/** The folder of one of the workspace's apps (its data files live there too). */
+export function appDir(app: AppName): string {
+  return path.join(APPS_DIR, app);
+}
+
 /** The built entry point (`dist/main.js`) of one of the workspace's apps. */
-export function appEntry(app: 'clearing-node' | 'chain-gateway' | 'lz-relayer'): string {
-  const entry = path.join(APPS_DIR, app, 'dist', 'main.js');
+export function appEntry(app: AppName): string {
+  const entry = path.join(appDir(app), 'dist', 'main.js');
   if (!fs.existsSync(entry)) throw new Error(`${entry} is missing: build the workspace first (pnpm build)`);
   return entry;
 }
@@ -18,7 +26,7 @@ export function appEntry(app: 'clearing-node' | 'chain-gateway' | 'lz-relayer'):
  * the apps read nothing else). Resolves once `readyLine` appears in its output, or `port` listens.
  */
 export async function startApp(opts: {
-  app: 'clearing-node' | 'chain-gateway' | 'lz-relayer';
+  app: AppName;
   env: Record<string, string>;
   readyLine?: RegExp;
   port?: number;
