@@ -12,5 +12,4 @@ export {
 export { decodePacket, PACKET_VERSION, type Packet } from './packet.js';
 export { parseExecutorOptions, type ExecutorLzReceive } from './options.js';
 export { PacketDecodeError, OptionsDecodeError } from './errors.js';
-export { jsonLogger, silentLogger, type Logger, type LogFields } from './logger.js';
 export { loadRelayerConfig, relayerEnvSchema, type RelayerConfig } from './config.js';

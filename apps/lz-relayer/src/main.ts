@@ -1,9 +1,9 @@
 import { loadRelayerConfig } from './config.js';
-import { jsonLogger } from './logger.js';
+import { jsonLogger } from '@omniclear/observability';
 import { Relayer } from './relayer.js';
 
 // Entry point: `node dist/main.js`. The only place that touches process.env and signals.
-const log = jsonLogger();
+const log = jsonLogger('lz-relayer');
 
 async function main(): Promise<void> {
   const config = loadRelayerConfig(process.env);

@@ -23,7 +23,7 @@ import {
   type Hex,
 } from 'viem';
 import { OptionsDecodeError, PacketDecodeError } from './errors.js';
-import { silentLogger, type Logger } from './logger.js';
+import { silentLogger, type Logger } from '@omniclear/observability';
 import { parseExecutorOptions } from './options.js';
 import { decodePacket, type Packet } from './packet.js';
 
@@ -166,7 +166,7 @@ const MAX_BACKOFF_MS = 30_000;
  * `maxAttempts` it is given up and stays verified at the endpoint for a later retry.
  *
  * @example
- * const relayer = new Relayer({ chains, privateKey, logger: jsonLogger() });
+ * const relayer = new Relayer({ chains, privateKey, logger: jsonLogger('lz-relayer') });
  * await relayer.start();
  * // …
  * await relayer.stop();

@@ -5,7 +5,7 @@ import { AggregatorReader } from './aggregators.js';
 import type { AggregatedAsset, FeedSource, PriceFeedConfig } from './config.js';
 import { formatPrice } from './decimal.js';
 import { PublishError } from './errors.js';
-import { silentLogger, type Logger } from './logger.js';
+import { silentLogger, type Logger } from '@omniclear/observability';
 import { PricePublisher, type LastPrice } from './publisher.js';
 import { randomWalk } from './simulate.js';
 
@@ -67,7 +67,7 @@ function assetsOf(source: FeedSource): string[] {
  * stream's msg-id dedupe covers the rest), so a restart republishes nothing.
  *
  * @example
- * const feed = new PriceFeed({ ...loadPriceFeedConfig(process.env), logger: jsonLogger() });
+ * const feed = new PriceFeed({ ...loadPriceFeedConfig(process.env), logger: jsonLogger('price-feed') });
  * await feed.start();
  * // … later
  * await feed.stop();

@@ -20,4 +20,3 @@ export { randomWalk, type WalkAsset, type WalkPoint } from './simulate.js';
 export { parseSeries, mergeSeries, parseIsoUtc, type RecordedPrice } from './replay.js';
 export { parseDecimal18, scaleTo18, formatPrice, diffBps, PRICE_DECIMALS } from './decimal.js';
 export { CsvFormatError, DecimalFormatError, PublishError } from './errors.js';
-export { jsonLogger, silentLogger, type Logger, type LogFields } from './logger.js';

@@ -1,9 +1,9 @@
 import { loadPriceFeedConfig } from './config.js';
 import { PriceFeed } from './feed.js';
-import { jsonLogger } from './logger.js';
+import { jsonLogger } from '@omniclear/observability';
 
 // Entry point: `node dist/main.js`. The only place that touches process.env and signals.
-const log = jsonLogger();
+const log = jsonLogger('price-feed');
 
 async function main(): Promise<void> {
   const config = loadPriceFeedConfig(process.env);

@@ -10,7 +10,7 @@ import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
 import { encodeInputEvent, msgIds, parseInputEvent, STREAMS, subjects, type PriceEvent } from '@omniclear/protocol';
 
 import { PublishError } from './errors.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '@omniclear/observability';
 
 /** JetStream API error code: a stream of that name exists with a different configuration. */
 const STREAM_NAME_IN_USE = 10058;

@@ -5,7 +5,7 @@ import type { Address, Hex } from 'viem';
 
 import type { AggregatedAsset } from '../src/config.js';
 import { PriceFeed } from '../src/feed.js';
-import type { LogFields, Logger } from '../src/logger.js';
+import type { LogFields, Logger } from '@omniclear/observability';
 import { readStream, waitFor } from './helpers.js';
 
 const E18 = 10n ** 18n;

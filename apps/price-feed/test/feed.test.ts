@@ -7,7 +7,7 @@ import { startNats, type NatsServer } from '@omniclear/testkit';
 import { loadPriceFeedConfig } from '../src/config.js';
 import { parseDecimal18 } from '../src/decimal.js';
 import { PriceFeed } from '../src/feed.js';
-import { silentLogger } from '../src/logger.js';
+import { silentLogger } from '@omniclear/observability';
 import { PricePublisher } from '../src/publisher.js';
 import { randomWalk } from '../src/simulate.js';
 import { readStream, streamCount, waitFor } from './helpers.js';

@@ -1,7 +1,7 @@
 /** Structured fields of a log line; bigints are written as decimal strings. */
 export type LogFields = Record<string, unknown>;
 
-/** The relayer's logging surface (one JSON object per line in production). */
+/** The logging surface of the plain (non-Nest) services: one JSON object per line in production. */
 export interface Logger {
   info(msg: string, fields?: LogFields): void;
   warn(msg: string, fields?: LogFields): void;
@@ -9,13 +9,11 @@ export interface Logger {
 }
 
 /**
- * A logger writing one JSON object per line: `{"time":"…","level":"info","service":"lz-relayer","msg":"…",…}`.
- * @example const log = jsonLogger(); log.info('delivered', { nonce: 1n });
+ * A logger writing one JSON object per line:
+ * `{"time":"…","level":"info","service":"lz-relayer","msg":"…",…}`.
+ * @example const log = jsonLogger('price-feed'); log.info('published', { asset: 'WETH', price: 2000n });
  */
-export function jsonLogger(
-  write: (line: string) => void = (l) => process.stdout.write(l),
-  service = 'lz-relayer',
-): Logger {
+export function jsonLogger(service: string, write: (line: string) => void = (l) => process.stdout.write(l)): Logger {
   const emit = (level: string, msg: string, fields: LogFields = {}): void => {
     const line = JSON.stringify({ time: new Date().toISOString(), level, service, msg, ...fields }, (_k, v: unknown) =>
       typeof v === 'bigint' ? v.toString() : v,
@@ -29,5 +27,5 @@ export function jsonLogger(
   };
 }
 
-/** A logger that drops everything. */
+/** A logger that drops everything (tests, embedded use). */
 export const silentLogger: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
