@@ -33,3 +33,85 @@ export type {
   SeqGap,
   UnvaluedReason,
 } from './types.js';
+
+// ---- the full risk model (DESIGN.md "Margin model")
+export {
+  WAD as FIXED_ONE,
+  RATIO_INFINITY,
+  divCeil,
+  divFloor,
+  irootCeil,
+  irootFloor,
+  isqrt,
+  lnWad,
+  mulDown,
+  mulUp,
+  powDown,
+  powUp,
+  toNumber,
+  wad,
+  wdivDown,
+  wdivUp,
+  FOUR_FIFTHS,
+  type Exponent,
+} from './fixed.js';
+export {
+  DEFAULT_DISCOUNT_K,
+  discountedValue,
+  evaluateAccountExact,
+  evaluateExactUnchecked,
+  exactLiquidationPrice,
+  marginRates,
+  notionalOf,
+  staleFactor,
+  unsettledPnl,
+  weightedValue,
+} from './evaluate.js';
+export { evaluateAccount, floatLiquidationPrice } from './evaluate-float.js';
+export { checkExactAccount, checkExactContext } from './model/check.js';
+export type * from './model/types.js';
+export { toFloatInputs } from './model/convert.js';
+export {
+  accrueFunding,
+  fundingRate,
+  initialFunding,
+  premiumOf,
+  type FundingParams,
+  type FundingState,
+} from './funding.js';
+export {
+  initialVolatility,
+  updateVolatility,
+  volScale,
+  type VolatilityParams,
+  type VolatilityState,
+} from './volatility.js';
+export {
+  planLiquidation,
+  planUnchecked,
+  type LiquidationPlan,
+  type PlanBudget,
+  type PlannedClose,
+  type PlannedRepayment,
+  type PlannedSeizure,
+  type PlannerConfig,
+} from './planner.js';
+export {
+  FastScreen,
+  SCREEN_ABS_TOLERANCE,
+  SCREEN_REL_TOLERANCE,
+  type FastAssetParams,
+  type FastMarketParams,
+  type FastUniverse,
+} from './fast/screen.js';
+export {
+  RiskBook,
+  type LiquidationResult,
+  type RiskAssetConfig,
+  type RiskBookConfig,
+  type RiskBookSnapshot,
+  type RiskChainConfig,
+  type RiskMarketConfig,
+  type SeizureOrder,
+  type WithdrawalDecision,
+} from './risk-book.js';

@@ -1,0 +1,387 @@
+// The liquidation planner (DESIGN.md "Liquidation planner"), canonical path only: every amount it
+// returns moves money. It simulates each action on a copy of the account and re-evaluates it
+// exactly, so a plan's effect is, by construction, what evaluateAccountExact says it is.
+
+import { evaluateExactUnchecked, staleFactor } from './evaluate.js';
+import { InvalidInputError } from './errors.js';
+import { WAD, abs, divCeil, divFloor, min, mulDown, mulUp, scaleOf, toWadUp } from './fixed.js';
+import { checkExactAccount, checkExactContext } from './model/check.js';
+import type { ExactAccount, ExactCollateral, ExactContext, ExactPosition, MarginMode } from './model/types.js';
+
+export interface PlannerConfig {
+  /** Health factor a plan restores (WAD, > 1; e.g. 1.05). */
+  readonly targetHealth: bigint;
+  /** Liquidation penalty: a fraction of closed notional, and the bonus on seized collateral (WAD). */
+  readonly penalty: bigint;
+  /** Liquidator's share of the penalty (WAD); the insurance fund gets the rest. */
+  readonly liquidatorShare: bigint;
+}
+
+/** What the current rate-limit window still allows; a key that is absent is unlimited. */
+export interface PlanBudget {
+  /** Remaining closable notional per market (WAD USD). */
+  readonly markets?: Readonly<Record<string, bigint>>;
+  /** Remaining seizable value per chain (WAD USD). */
+  readonly chains?: Readonly<Record<number, bigint>>;
+}
+
+export interface PlannedClose {
+  readonly market: string;
+  readonly mode: MarginMode;
+  /** Signed quantity closed (same sign as the position). */
+  readonly qty: bigint;
+  readonly notional: bigint;
+  /** PnL realized by the close, before the penalty. */
+  readonly realizedPnl: bigint;
+  readonly penalty: bigint;
+}
+
+export interface PlannedSeizure {
+  readonly asset: string;
+  readonly chain: number;
+  /** Base units seized (≤ confirmed balance − pending there). */
+  readonly amount: bigint;
+  /** USD value seized, rounded down. */
+  readonly value: bigint;
+  /** Debt it repays: value / (1 + penalty), rounded down. */
+  readonly debtRepaid: bigint;
+  readonly penalty: bigint;
+}
+
+/** A debt repayment made with seized value, in base units of the negative balance (or realized PnL). */
+export interface PlannedRepayment {
+  readonly asset: string | null;
+  readonly chain: number | null;
+  readonly amount: bigint;
+  readonly value: bigint;
+}
+
+export interface LiquidationPlan {
+  readonly closes: readonly PlannedClose[];
+  readonly seizures: readonly PlannedSeizure[];
+  readonly repayments: readonly PlannedRepayment[];
+  /** What the plan wanted but the rate limits did not allow now (kept, to be planned next window). */
+  readonly queued: {
+    readonly closes: ReadonlyArray<{ market: string; mode: MarginMode; qty: bigint }>;
+    readonly seizures: ReadonlyArray<{ asset: string; chain: number; amount: bigint }>;
+  };
+  readonly penalty: { readonly total: bigint; readonly liquidator: bigint; readonly insurance: bigint };
+  /** Debt left once nothing remains to seize or close: insurance fund first, then socialized. */
+  readonly badDebt: { readonly total: bigint; readonly insurance: bigint; readonly socialized: bigint };
+  readonly healthBefore: bigint;
+  readonly healthAfter: bigint;
+  readonly reachesTarget: boolean;
+  /** The account as it stands once the plan (its executed part) is applied. */
+  readonly accountAfter: ExactAccount;
+}
+
+interface Mutable {
+  collateral: ExactCollateral[];
+  positions: ExactPosition[];
+  realizedPnl: bigint;
+}
+
+const health = (a: Mutable, ctx: ExactContext): bigint =>
+  evaluateExactUnchecked(a, ctx, { details: false }).healthFactor;
+const frozen = (a: Mutable): ExactAccount => ({
+  collateral: a.collateral,
+  positions: a.positions.filter((p) => p.qty !== 0n || p.openCost !== 0n),
+  realizedPnl: a.realizedPnl,
+});
+
+/** A position with `closed` (same sign, |closed| ≤ |qty|) removed, and the PnL that realizes. */
+function closePart(p: ExactPosition, closed: bigint, mark: bigint, cumFunding: bigint) {
+  const rest = p.qty - closed;
+  const openCost = rest === 0n ? 0n : divFloor(p.openCost * rest, p.qty);
+  const pnlOf = (q: bigint, cost: bigint) => divFloor(q * (mark - cumFunding + p.lastCumFunding), WAD) - cost;
+  const realized = pnlOf(p.qty, p.openCost) - pnlOf(rest, openCost);
+  return { position: { ...p, qty: rest, openCost }, realized };
+}
+
+/** Smallest integer x in [1, hi] with ok(x), given ok(hi); ok is assumed monotone. */
+function smallest(hi: bigint, ok: (x: bigint) => boolean): bigint {
+  let lo = 0n; // !ok(lo) or lo = 0
+  while (hi - lo > 1n) {
+    const mid = (lo + hi) / 2n;
+    if (ok(mid)) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}
+
+/**
+ * Plans the liquidation of an account: the smallest greedy set of actions that brings its health
+ * factor back to `config.targetHealth`.
+ *
+ * 1. Isolated positions below their maintenance margin are closed whole (they are judged alone);
+ *    what is left of their margin returns to the account, a shortfall is bad debt.
+ * 2. Cross positions are closed, largest maintenance margin first, each by the smallest quantity
+ *    that reaches the target (bisection on the exact health factor); PnL is realized into the
+ *    account and the penalty charged on the closed notional.
+ * 3. Collateral is seized to repay debt (negative realized PnL first, then negative balances,
+ *    largest first), freshest chain first (fresh, then latest report), then most liquid asset
+ *    (highest maintenance weight), never more than the confirmed balance less what is pending
+ *    there; the seized value repays value / (1 + penalty) of debt, the rest is the penalty.
+ * 4. Debt left when nothing remains is bad debt: the insurance fund, then socialized loss.
+ *
+ * Per-window budgets cap closed notional per market and seized value per chain; the remainder is
+ * returned in `queued`, not dropped. No account is exempt.
+ */
+export function planLiquidation(
+  account: ExactAccount,
+  ctx: ExactContext,
+  config: PlannerConfig,
+  options: { budget?: PlanBudget; insuranceFund?: bigint } = {},
+): LiquidationPlan {
+  checkExactContext(ctx);
+  checkExactAccount(account, ctx);
+  if (typeof config.targetHealth !== 'bigint' || config.targetHealth < WAD)
+    throw new InvalidInputError('config.targetHealth', 'expected a bigint ≥ 1 (WAD)');
+  if (typeof config.penalty !== 'bigint' || config.penalty < 0n || config.penalty >= WAD)
+    throw new InvalidInputError('config.penalty', 'expected a bigint in [0, 1) (WAD)');
+  if (typeof config.liquidatorShare !== 'bigint' || config.liquidatorShare < 0n || config.liquidatorShare > WAD)
+    throw new InvalidInputError('config.liquidatorShare', 'expected a bigint in [0, 1] (WAD)');
+  return planUnchecked(account, ctx, config, options);
+}
+
+/** {@link planLiquidation} without validation (the book validated its state already). */
+export function planUnchecked(
+  account: ExactAccount,
+  ctx: ExactContext,
+  config: PlannerConfig,
+  options: { budget?: PlanBudget; insuranceFund?: bigint } = {},
+): LiquidationPlan {
+  const target = config.targetHealth;
+  const a: Mutable = {
+    collateral: account.collateral.map((c) => ({ ...c })),
+    positions: account.positions.map((p) => ({ ...p })),
+    realizedPnl: account.realizedPnl ?? 0n,
+  };
+  const marketBudget = new Map(Object.entries(options.budget?.markets ?? {}));
+  const chainBudget = new Map(Object.entries(options.budget?.chains ?? {}).map(([k, v]) => [Number(k), v]));
+  const closes: PlannedClose[] = [];
+  const seizures: PlannedSeizure[] = [];
+  const repayments: PlannedRepayment[] = [];
+  const queuedCloses: Array<{ market: string; mode: MarginMode; qty: bigint }> = [];
+  const queuedSeizures: Array<{ asset: string; chain: number; amount: bigint }> = [];
+  let penaltyTotal = 0n;
+  let isolatedBadDebt = 0n;
+  const before = evaluateExactUnchecked(account, ctx, { details: false });
+
+  /** Applies a close of `want` (signed) on position index i, within the market budget. */
+  const close = (i: number, want: bigint): void => {
+    const p = a.positions[i]!;
+    const m = ctx.markets[p.market]!;
+    let qty = want;
+    const budget = marketBudget.get(p.market);
+    if (budget !== undefined) {
+      // the largest quantity whose notional fits the budget
+      const fit = m.markPrice === 0n ? abs(qty) : divFloor(budget * WAD, m.markPrice);
+      if (abs(qty) > fit) {
+        queuedCloses.push({ market: p.market, mode: p.mode ?? 'cross', qty: qty - (qty > 0n ? fit : -fit) });
+        qty = qty > 0n ? fit : -fit;
+      }
+    }
+    if (qty === 0n) return;
+    const notional = divCeil(abs(qty) * m.markPrice, WAD);
+    if (budget !== undefined) marketBudget.set(p.market, budget - min(budget, notional));
+    const { position, realized } = closePart(p, qty, m.markPrice, m.cumFunding);
+    const penalty = mulUp(notional, config.penalty);
+    a.positions[i] = position;
+    penaltyTotal += penalty;
+    closes.push({ market: p.market, mode: p.mode ?? 'cross', qty, notional, realizedPnl: realized, penalty });
+    if ((p.mode ?? 'cross') === 'isolated') {
+      // an isolated position settles against its own margin; once closed, what is left returns
+      // to the account and a shortfall is bad debt (the cross account never pays for it)
+      const left = (p.isolatedMargin ?? 0n) + realized - penalty;
+      if (position.qty !== 0n) {
+        a.positions[i] = { ...position, isolatedMargin: left > 0n ? left : 0n };
+        if (left < 0n) isolatedBadDebt += -left;
+      } else {
+        a.positions[i] = { ...position, isolatedMargin: 0n };
+        if (left >= 0n) a.realizedPnl += left;
+        else isolatedBadDebt += -left;
+      }
+    } else a.realizedPnl += realized - penalty;
+  };
+
+  // 1. isolated positions judged alone
+  before.positions.forEach((r, i) => {
+    if (r.mode === 'isolated' && r.liquidatable && a.positions[i]!.qty !== 0n) close(i, a.positions[i]!.qty);
+  });
+
+  // helpers of step 3
+  const fresh = (c: ExactCollateral) => staleFactor(ctx.chains[c.chain]!, ctx.now) === WAD;
+  const holdings = a.collateral
+    .map((c, i) => ({ c, i }))
+    .filter(({ c }) => c.qty - (c.pending ?? 0n) > 0n)
+    .sort((x, y) => {
+      const fx = fresh(x.c) ? 1 : 0;
+      const fy = fresh(y.c) ? 1 : 0;
+      if (fx !== fy) return fy - fx;
+      const tx = ctx.chains[x.c.chain]!.lastReportAt;
+      const ty = ctx.chains[y.c.chain]!.lastReportAt;
+      if (tx !== ty) return tx > ty ? -1 : 1;
+      const wx = ctx.assets[x.c.asset]!.maintenanceWeight;
+      const wy = ctx.assets[y.c.asset]!.maintenanceWeight;
+      if (wx !== wy) return wx > wy ? -1 : 1;
+      return x.c.asset < y.c.asset ? -1 : x.c.asset > y.c.asset ? 1 : x.c.chain - y.c.chain;
+    });
+  /** Negative balances plus a realized loss: what seized collateral repays. */
+  const totalDebt = (s: Mutable) =>
+    evaluateExactUnchecked(s, ctx, { details: false }).debt + (s.realizedPnl < 0n ? -s.realizedPnl : 0n);
+
+  /** Applies `repay` USD of repayment to the account's debts (mutates `s`), returns repayments. */
+  const repay = (s: Mutable, usd: bigint, record: PlannedRepayment[] | null): void => {
+    let left = usd;
+    if (s.realizedPnl < 0n && left > 0n) {
+      const v = min(left, -s.realizedPnl);
+      s.realizedPnl += v;
+      left -= v;
+      record?.push({ asset: null, chain: null, amount: v, value: v });
+    }
+    const debts = s.collateral
+      .map((c, i) => ({
+        c,
+        i,
+        value:
+          c.qty - (c.pending ?? 0n) < 0n
+            ? mulUp(toWadUp(-(c.qty - (c.pending ?? 0n)), ctx.assets[c.asset]!.decimals), ctx.assets[c.asset]!.price)
+            : 0n,
+      }))
+      .filter((d) => d.value > 0n)
+      .sort((x, y) => (x.value > y.value ? -1 : x.value < y.value ? 1 : x.i - y.i));
+    for (const d of debts) {
+      if (left <= 0n) break;
+      const asset = ctx.assets[d.c.asset]!;
+      const owed = -(d.c.qty - (d.c.pending ?? 0n));
+      // base units this much USD repays, rounded down (the protocol never over-credits)
+      const units = asset.price === 0n ? owed : min(owed, divFloor(left * scaleOf(asset.decimals), asset.price));
+      if (units <= 0n) break;
+      const value = min(left, divCeil(units * asset.price, scaleOf(asset.decimals)));
+      s.collateral[d.i] = { ...d.c, qty: d.c.qty + units };
+      left -= value;
+      record?.push({ asset: d.c.asset, chain: d.c.chain, amount: units, value });
+    }
+    // a remainder too small to repay one base unit is kept by the account as realized PnL
+    if (left > 0n) s.realizedPnl += left;
+  };
+
+  const valueOf = (c: ExactCollateral, x: bigint) =>
+    mulDown((x * WAD) / scaleOf(ctx.assets[c.asset]!.decimals), ctx.assets[c.asset]!.price);
+  // Pass 1 is the smallest greedy plan. If the account is still liquidatable after it (the target
+  // cannot be reached by partial actions, e.g. equity is negative), pass 2 liquidates it fully:
+  // every position closed, collateral seized up to the debt. No account is exempt.
+  for (const force of [false, true]) {
+    if (force && !evaluateExactUnchecked(a, ctx, { details: false }).liquidatable) break;
+    // 2. cross positions, largest maintenance margin first
+    const order = before.positions
+      .map((r, i) => ({ r, i }))
+      .filter(({ r }) => r.mode === 'cross' && r.maintenanceMargin > 0n)
+      .sort((x, y) =>
+        x.r.maintenanceMargin > y.r.maintenanceMargin
+          ? -1
+          : x.r.maintenanceMargin < y.r.maintenanceMargin
+            ? 1
+            : x.i - y.i,
+      );
+    for (const { i } of order) {
+      if (!force && health(a, ctx) >= target) break;
+      if (a.positions[i]!.qty === 0n) continue;
+      const p = a.positions[i]!;
+      const m = ctx.markets[p.market]!;
+      const trial = (x: bigint): Mutable => {
+        const signed = p.qty > 0n ? x : -x;
+        const { position, realized } = closePart(p, signed, m.markPrice, m.cumFunding);
+        const pen = mulUp(divCeil(x * m.markPrice, WAD), config.penalty);
+        const positions = a.positions.slice();
+        positions[i] = position;
+        return { ...a, positions, realizedPnl: a.realizedPnl + realized - pen };
+      };
+      const full = abs(p.qty);
+      const x =
+        !force && health(trial(full), ctx) >= target ? smallest(full, (q) => health(trial(q), ctx) >= target) : full;
+      // Closing is only worth it if it helps; a close that lowers health (penalty above the
+      // margin it releases) is skipped.
+      if (!force && health(trial(x), ctx) < health(a, ctx)) continue;
+      close(i, p.qty > 0n ? x : -x);
+    }
+
+    // 3. seize collateral to repay debt
+    for (const { i } of holdings) {
+      if ((!force && health(a, ctx) >= target) || totalDebt(a) === 0n) break;
+      const c = a.collateral[i]!;
+      const available = c.qty - (c.pending ?? 0n);
+      const asset = ctx.assets[c.asset]!;
+      const trial = (x: bigint): Mutable => {
+        const s: Mutable = { ...a, collateral: a.collateral.slice(), realizedPnl: a.realizedPnl };
+        s.collateral[i] = { ...c, qty: c.qty - x };
+        repay(s, divFloor(valueOf(c, x) * WAD, WAD + config.penalty), null);
+        return s;
+      };
+      // Never seize more than repays the whole debt (plus the penalty on it).
+      const debtNow = totalDebt(a);
+      const cover =
+        asset.price === 0n
+          ? available
+          : divCeil(mulUp(debtNow, WAD + config.penalty) * scaleOf(asset.decimals), asset.price);
+      const cap = min(available, cover);
+      if (cap <= 0n) continue;
+      let x = !force && health(trial(cap), ctx) >= target ? smallest(cap, (q) => health(trial(q), ctx) >= target) : cap;
+      if (!force && health(trial(x), ctx) < health(a, ctx)) continue; // seizing this would not help
+      const budget = chainBudget.get(c.chain);
+      if (budget !== undefined) {
+        let fit = x;
+        while (fit > 0n && valueOf(c, fit) > budget)
+          fit = asset.price === 0n ? 0n : min(fit - 1n, divFloor(budget * scaleOf(asset.decimals), asset.price));
+        if (fit < x) {
+          queuedSeizures.push({ asset: c.asset, chain: c.chain, amount: x - fit });
+          x = fit;
+        }
+      }
+      if (x <= 0n) continue;
+      const value = valueOf(c, x);
+      if (budget !== undefined) chainBudget.set(c.chain, budget - value);
+      const debtRepaid = divFloor(value * WAD, WAD + config.penalty);
+      a.collateral[i] = { ...c, qty: c.qty - x };
+      repay(a, debtRepaid, repayments);
+      penaltyTotal += value - debtRepaid;
+      seizures.push({ asset: c.asset, chain: c.chain, amount: x, value, debtRepaid, penalty: value - debtRepaid });
+    }
+  }
+
+  // 4. bad debt: what the account still owes once nothing is left to seize or close (isolated
+  // positions are judged alone and settle against their own margin)
+  const nothingLeft =
+    a.collateral.every((c) => c.qty - (c.pending ?? 0n) <= 0n) &&
+    a.positions.every((p) => p.qty === 0n || (p.mode ?? 'cross') === 'isolated');
+  const queuedAny = queuedCloses.length + queuedSeizures.length > 0;
+  let bad = isolatedBadDebt;
+  const owed = evaluateExactUnchecked(a, ctx, { details: false }).debt - a.realizedPnl;
+  if (nothingLeft && !queuedAny && owed > 0n) {
+    // written off: the negative balances and the realized loss are cleared and booked as bad debt
+    bad += owed;
+    a.realizedPnl = 0n;
+    a.collateral = a.collateral.map((c) => (c.qty - (c.pending ?? 0n) < 0n ? { ...c, qty: c.pending ?? 0n } : c));
+  }
+  const fund = options.insuranceFund ?? 0n;
+  const insurance = min(bad, fund > 0n ? fund : 0n);
+  const liquidator = mulDown(penaltyTotal, config.liquidatorShare);
+  const final = evaluateExactUnchecked(a, ctx, { details: false });
+  return {
+    closes,
+    seizures,
+    repayments,
+    // a later request for the same market or holding supersedes an earlier one (pass 2 asks for all)
+    queued: {
+      closes: [...new Map(queuedCloses.map((q) => [`${q.market}:${q.mode}`, q])).values()],
+      seizures: [...new Map(queuedSeizures.map((q) => [`${q.asset}@${q.chain}`, q])).values()],
+    },
+    penalty: { total: penaltyTotal, liquidator, insurance: penaltyTotal - liquidator },
+    badDebt: { total: bad, insurance, socialized: bad - insurance },
+    healthBefore: before.healthFactor,
+    healthAfter: final.healthFactor,
+    reachesTarget: final.healthFactor >= target && !final.liquidatable,
+    accountAfter: frozen(a),
+  };
+}
