@@ -5,6 +5,7 @@ import {OApp, Origin, MessagingFee, MessagingReceipt} from "@layerzerolabs/lz-ev
 import {OAppOptionsType3} from "@layerzerolabs/lz-evm-oapp-v2/contracts/oapp/libs/OAppOptionsType3.sol";
 import {OptionsBuilder} from "@layerzerolabs/lz-evm-oapp-v2/contracts/oapp/libs/OptionsBuilder.sol";
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 
 import {IClearingHub} from "./interfaces/IClearingHub.sol";
 import {OmniCodec} from "./libraries/OmniCodec.sol";
@@ -12,8 +13,12 @@ import {OmniCodec} from "./libraries/OmniCodec.sol";
 /// @title ClearingHub
 /// @notice The hub OApp. Accepts messages only from its configured vault peers and emits one `MessageReceived` per
 /// message for the chain gateway; dispatches the operator's liquidation orders to the vaults, each order id once.
-/// @dev The skeleton trusts one operator; the EIP-712 signer set with a threshold replaces it later.
-contract ClearingHub is OApp, OAppOptionsType3, IClearingHub {
+/// Every hub-bound payload carries the vault's sequence number (its last word): each one is accepted once per vault;
+/// a duplicate is consumed with `DuplicateIgnored` instead of a second `MessageReceived`. Out-of-order delivery is
+/// accepted as it comes (no gap blocks a later message); the gateway orders by `seq`.
+/// @dev The skeleton trusts one operator; the EIP-712 signer set with a threshold replaces it later. Ownership moves
+/// in two steps (`Ownable2Step`).
+contract ClearingHub is OApp, OAppOptionsType3, Ownable2Step, IClearingHub {
     using OptionsBuilder for bytes;
 
     /// @notice Executor gas for a vault's LIQUIDATE `lzReceive` when no enforced option is set for it. It covers the
@@ -27,6 +32,12 @@ contract ClearingHub is OApp, OAppOptionsType3, IClearingHub {
     /// @inheritdoc IClearingHub
     mapping(bytes32 orderId => bool) public dispatched;
 
+    /// @dev Highest accepted sequence number per (source eid, sender).
+    mapping(uint32 srcEid => mapping(bytes32 sender => uint64)) private _lastSeq;
+
+    /// @dev Accepted sequence numbers per (source eid, sender): bit `seq % 256` of word `seq / 256`.
+    mapping(uint32 srcEid => mapping(bytes32 sender => mapping(uint256 word => uint256 bits))) private _seenSeq;
+
     /// @param endpoint_ The LayerZero EndpointV2 on this chain.
     /// @param owner_ The owner (also the endpoint delegate): configures peers, options and the operator.
     /// @param operator_ The account allowed to dispatch orders.
@@ -34,9 +45,32 @@ contract ClearingHub is OApp, OAppOptionsType3, IClearingHub {
         _setOperator(operator_);
     }
 
+    // ------------------------------------------------------------------ ownership (two steps)
+
+    /// @notice Starts an ownership transfer; `newOwner` must call `acceptOwnership`. Only the owner.
+    /// @param newOwner The proposed owner.
+    function transferOwnership(address newOwner) public override(Ownable, Ownable2Step) {
+        super.transferOwnership(newOwner);
+    }
+
+    /// @dev Completes a transfer (and clears the pending owner), per `Ownable2Step`.
+    function _transferOwnership(address newOwner) internal override(Ownable, Ownable2Step) {
+        super._transferOwnership(newOwner);
+    }
+
     /// @inheritdoc IClearingHub
     function setOperator(address newOperator) external onlyOwner {
         _setOperator(newOperator);
+    }
+
+    /// @inheritdoc IClearingHub
+    function lastSeq(uint32 srcEid) external view returns (uint64) {
+        return _lastSeq[srcEid][peers[srcEid]];
+    }
+
+    /// @inheritdoc IClearingHub
+    function seqSeen(uint32 srcEid, uint64 seq) external view returns (bool) {
+        return _seenSeq[srcEid][peers[srcEid]][seq >> 8] & (uint256(1) << (seq & 0xff)) != 0;
     }
 
     /// @inheritdoc IClearingHub
@@ -74,7 +108,9 @@ contract ClearingHub is OApp, OAppOptionsType3, IClearingHub {
     }
 
     /// @dev Validates a hub-bound payload (a codec error reverts, which leaves the message retryable in the
-    /// endpoint) and publishes it. Only configured peers reach here: `OAppReceiver.lzReceive` checks the sender.
+    /// endpoint) and publishes it once per vault sequence number. Only configured peers reach here:
+    /// `OAppReceiver.lzReceive` checks the sender. A duplicate sequence number is consumed without effect rather than
+    /// reverted: a revert would leave it retryable forever, and it carries nothing the hub has not published.
     function _lzReceive(
         Origin calldata origin,
         bytes32 guid,
@@ -86,6 +122,17 @@ contract ClearingHub is OApp, OAppOptionsType3, IClearingHub {
         override
     {
         uint8 t = OmniCodec.hubBoundType(message);
+        // Every hub-bound type ends with its `uint64 seq`; `hubBoundType` checked the length and the range.
+        uint64 seq = uint64(uint256(bytes32(message[message.length - 32:])));
+        mapping(uint256 => uint256) storage seen = _seenSeq[origin.srcEid][origin.sender];
+        uint256 bit = uint256(1) << (seq & 0xff);
+        uint256 bits = seen[seq >> 8];
+        if (bits & bit != 0) {
+            emit DuplicateIgnored(origin.srcEid, guid, origin.nonce, seq);
+            return;
+        }
+        seen[seq >> 8] = bits | bit;
+        if (seq > _lastSeq[origin.srcEid][origin.sender]) _lastSeq[origin.srcEid][origin.sender] = seq;
         emit MessageReceived(origin.srcEid, guid, origin.nonce, t, message);
     }
 

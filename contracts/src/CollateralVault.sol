@@ -5,6 +5,7 @@ import {OApp, Origin, MessagingFee} from "@layerzerolabs/lz-evm-oapp-v2/contract
 import {OAppOptionsType3} from "@layerzerolabs/lz-evm-oapp-v2/contracts/oapp/libs/OAppOptionsType3.sol";
 import {OptionsBuilder} from "@layerzerolabs/lz-evm-oapp-v2/contracts/oapp/libs/OptionsBuilder.sol";
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 
@@ -17,7 +18,9 @@ import {OmniCodec} from "./libraries/OmniCodec.sol";
 /// orders once each and acknowledges what it really seized.
 /// @dev Acknowledgements are sent from inside `lzReceive`, so their fee comes from the vault's native "ack reserve"
 /// (funded by the operator through `receive`). Withdrawals (WITHDRAW_REQUEST / WITHDRAW_DECISION) come later.
-contract CollateralVault is OApp, OAppOptionsType3, ICollateralVault {
+/// Deposits are capped per token (vault total and per account); a guardian can pause either direction; ownership
+/// moves in two steps (`Ownable2Step`).
+contract CollateralVault is OApp, OAppOptionsType3, Ownable2Step, ICollateralVault {
     using SafeERC20 for IERC20;
     using OptionsBuilder for bytes;
 
@@ -43,6 +46,24 @@ contract CollateralVault is OApp, OAppOptionsType3, ICollateralVault {
     /// @inheritdoc ICollateralVault
     mapping(bytes32 orderId => bool) public executed;
 
+    /// @inheritdoc ICollateralVault
+    mapping(address token => uint256) public totalDeposits;
+
+    /// @inheritdoc ICollateralVault
+    mapping(address token => uint256) public depositCap;
+
+    /// @inheritdoc ICollateralVault
+    mapping(address token => uint256) public accountCap;
+
+    /// @inheritdoc ICollateralVault
+    address public guardian;
+
+    /// @inheritdoc ICollateralVault
+    bool public outboundPaused;
+
+    /// @inheritdoc ICollateralVault
+    bool public inboundPaused;
+
     /// @dev Set while an acknowledgement is being sent: its fee comes from the reserve, not from `msg.value`.
     bool private transient _payFromReserve;
 
@@ -58,6 +79,19 @@ contract CollateralVault is OApp, OAppOptionsType3, ICollateralVault {
         emit AckReserveFunded(msg.sender, msg.value);
     }
 
+    // ------------------------------------------------------------------ ownership (two steps)
+
+    /// @notice Starts an ownership transfer; `newOwner` must call `acceptOwnership`. Only the owner.
+    /// @param newOwner The proposed owner.
+    function transferOwnership(address newOwner) public override(Ownable, Ownable2Step) {
+        super.transferOwnership(newOwner);
+    }
+
+    /// @dev Completes a transfer (and clears the pending owner), per `Ownable2Step`.
+    function _transferOwnership(address newOwner) internal override(Ownable, Ownable2Step) {
+        super._transferOwnership(newOwner);
+    }
+
     // ------------------------------------------------------------------ admin
 
     /// @inheritdoc ICollateralVault
@@ -70,6 +104,40 @@ contract CollateralVault is OApp, OAppOptionsType3, ICollateralVault {
     function setProtocol(address protocol, bool allowed) external onlyOwner {
         isProtocol[protocol] = allowed;
         emit ProtocolSet(protocol, allowed);
+    }
+
+    /// @inheritdoc ICollateralVault
+    function setCaps(address token, uint256 depositCap_, uint256 accountCap_) external onlyOwner {
+        depositCap[token] = depositCap_;
+        accountCap[token] = accountCap_;
+        emit CapsSet(token, depositCap_, accountCap_);
+    }
+
+    /// @inheritdoc ICollateralVault
+    function setGuardian(address newGuardian) external onlyOwner {
+        emit GuardianSet(guardian, newGuardian);
+        guardian = newGuardian;
+    }
+
+    /// @inheritdoc ICollateralVault
+    function setOutboundPaused(bool paused) external {
+        _checkPauser(paused);
+        outboundPaused = paused;
+        emit OutboundPausedSet(msg.sender, paused);
+    }
+
+    /// @inheritdoc ICollateralVault
+    function setInboundPaused(bool paused) external {
+        _checkPauser(paused);
+        inboundPaused = paused;
+        emit InboundPausedSet(msg.sender, paused);
+    }
+
+    /// @dev Pausing: the guardian or the owner. Unpausing: the owner only (a compromised guardian can stop the vault
+    /// but not undo the owner's pause).
+    function _checkPauser(bool paused) internal view {
+        if (msg.sender == owner()) return;
+        if (!paused || msg.sender != guardian) revert NotGuardian(msg.sender);
     }
 
     /// @inheritdoc ICollateralVault
@@ -95,6 +163,19 @@ contract CollateralVault is OApp, OAppOptionsType3, ICollateralVault {
 
     /// @inheritdoc ICollateralVault
     function deposit(address token, uint256 amount) external payable {
+        _deposit(msg.sender, token, amount);
+    }
+
+    /// @inheritdoc ICollateralVault
+    function depositFor(address account, address token, uint256 amount) external payable {
+        if (account == address(0)) revert ZeroAccount();
+        _deposit(account, token, amount);
+    }
+
+    /// @dev Pulls `amount` from `msg.sender`, credits what really arrived to `account` within the caps, and reports
+    /// the new balance to the hub (fee paid by `msg.sender`).
+    function _deposit(address account, address token, uint256 amount) internal {
+        if (outboundPaused) revert OutboundPaused();
         if (!isCollateral[token]) revert CollateralNotAllowed(token);
         if (amount == 0) revert ZeroAmount();
 
@@ -104,14 +185,21 @@ contract CollateralVault is OApp, OAppOptionsType3, ICollateralVault {
         uint256 received = erc20.balanceOf(address(this)) - before;
         if (received == 0) revert ZeroAmount();
 
-        uint256 balance = balanceOf[msg.sender][token] + received;
-        balanceOf[msg.sender][token] = balance;
+        uint256 total = totalDeposits[token] + received;
+        uint256 cap = depositCap[token];
+        if (cap != 0 && total > cap) revert DepositCapExceeded(token, cap, total);
+        uint256 balance = balanceOf[account][token] + received;
+        cap = accountCap[token];
+        if (cap != 0 && balance > cap) revert AccountCapExceeded(account, token, cap, balance);
+
+        totalDeposits[token] = total;
+        balanceOf[account][token] = balance;
         uint64 s = ++seq;
 
         // `received` ≤ the vault's token balance < 2^255 for any real token, so the cast cannot wrap.
         // forge-lint: disable-next-line(unsafe-typecast)
-        _sendToHub(_balanceMessage(msg.sender, token, balance, int256(received), s), OmniCodec.BALANCE);
-        emit Deposited(msg.sender, token, received, balance, s);
+        _sendToHub(_balanceMessage(account, token, balance, int256(received), s), OmniCodec.BALANCE);
+        emit Deposited(account, token, received, balance, s);
     }
 
     // ------------------------------------------------------------------ exposures
@@ -124,6 +212,7 @@ contract CollateralVault is OApp, OAppOptionsType3, ICollateralVault {
 
     /// @inheritdoc ICollateralVault
     function reportExposure(address account, uint256 exposure) external payable {
+        if (outboundPaused) revert OutboundPaused();
         if (!isProtocol[msg.sender]) revert NotProtocol(msg.sender);
         uint64 s = ++seq;
         _sendToHub(_exposureMessage(account, msg.sender, exposure, s), OmniCodec.EXPOSURE);
@@ -139,7 +228,7 @@ contract CollateralVault is OApp, OAppOptionsType3, ICollateralVault {
     }
 
     /// @dev Executes the hub's orders. The peer check (OApp) and the hub eid check make the hub the only source;
-    /// any revert leaves the message retryable in the endpoint.
+    /// any revert (including `InboundPaused`) leaves the message retryable in the endpoint.
     function _lzReceive(
         Origin calldata origin,
         bytes32, /* guid */
@@ -151,6 +240,7 @@ contract CollateralVault is OApp, OAppOptionsType3, ICollateralVault {
         override
     {
         if (origin.srcEid != hubEid) revert NotHub(origin.srcEid);
+        if (inboundPaused) revert InboundPaused();
         uint8 t = OmniCodec.spokeBoundType(message);
         if (t != OmniCodec.LIQUIDATE) revert UnsupportedOrder(t);
         _liquidate(OmniCodec.decodeLiquidate(message));
@@ -164,6 +254,7 @@ contract CollateralVault is OApp, OAppOptionsType3, ICollateralVault {
         uint256 seized = order.amount < balance ? order.amount : balance;
         balance -= seized;
         balanceOf[order.account][order.token] = balance;
+        totalDeposits[order.token] -= seized;
         if (seized != 0) IERC20(order.token).safeTransfer(order.recipient, seized);
         emit Liquidated(order.orderId, order.account, order.token, order.amount, seized, order.recipient);
 

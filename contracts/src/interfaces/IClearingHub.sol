@@ -20,6 +20,9 @@ interface IClearingHub {
     event MessageReceived(uint32 indexed srcEid, bytes32 indexed guid, uint64 nonce, uint8 msgType, bytes payload);
     /// @notice Emitted when an order has been sent to the vault on `dstEid`.
     event OrderDispatched(bytes32 indexed orderId, uint32 indexed dstEid, bytes32 guid);
+    /// @notice Emitted instead of `MessageReceived` when a vault message carries a sequence number the hub has already
+    /// accepted from that vault: the duplicate is consumed (so it cannot jam the path) and changes nothing.
+    event DuplicateIgnored(uint32 indexed srcEid, bytes32 indexed guid, uint64 nonce, uint64 seq);
     /// @notice Emitted when the operator changes.
     event OperatorSet(address indexed previousOperator, address indexed newOperator);
 
@@ -28,6 +31,14 @@ interface IClearingHub {
 
     /// @notice Whether an order id has already been dispatched.
     function dispatched(bytes32 orderId) external view returns (bool);
+
+    /// @notice The highest sequence number accepted from the current peer vault on `srcEid` (0 before the first).
+    /// @dev Tracked per (eid, peer address): a vault redeployed at a new address and set as the peer starts afresh.
+    /// Delivery may be out of order, so a sequence number below `lastSeq` may still be unseen; see `seqSeen`.
+    function lastSeq(uint32 srcEid) external view returns (uint64);
+
+    /// @notice Whether a sequence number from the current peer vault on `srcEid` has already been accepted.
+    function seqSeen(uint32 srcEid, uint64 seq) external view returns (bool);
 
     /// @notice Replaces the operator. Only the owner.
     /// @param newOperator The new operator.

@@ -25,6 +25,18 @@ interface ICollateralVault {
     error UnsupportedOrder(uint8 msgType);
     /// @notice Thrown when a native transfer out of the reserve fails.
     error NativeTransferFailed(address to, uint256 amount);
+    /// @notice Thrown when a deposit is credited to the zero address.
+    error ZeroAccount();
+    /// @notice Thrown when a deposit would take the vault's total of a token above its deposit cap.
+    error DepositCapExceeded(address token, uint256 cap, uint256 total);
+    /// @notice Thrown when a deposit would take an account's balance of a token above the per-account cap.
+    error AccountCapExceeded(address account, address token, uint256 cap, uint256 balance);
+    /// @notice Thrown when someone other than the guardian or the owner pauses, or other than the owner unpauses.
+    error NotGuardian(address caller);
+    /// @notice Thrown when a user action that sends to the hub (deposit, exposure report) is paused.
+    error OutboundPaused();
+    /// @notice Thrown (inside `lzReceive`, so LayerZero keeps the message for a retry) while order execution is paused.
+    error InboundPaused();
 
     /// @notice Emitted when a token is added to or removed from the collateral allow-list.
     event CollateralSet(address indexed token, bool allowed);
@@ -43,6 +55,14 @@ interface ICollateralVault {
         uint256 seized,
         address recipient
     );
+    /// @notice Emitted when the owner sets a token's caps (0 = no cap).
+    event CapsSet(address indexed token, uint256 depositCap, uint256 accountCap);
+    /// @notice Emitted when the guardian changes.
+    event GuardianSet(address indexed previousGuardian, address indexed newGuardian);
+    /// @notice Emitted when user actions towards the hub are paused or unpaused.
+    event OutboundPausedSet(address indexed by, bool paused);
+    /// @notice Emitted when the execution of inbound orders is paused or unpaused.
+    event InboundPausedSet(address indexed by, bool paused);
     /// @notice Emitted when the native acknowledgement reserve is funded.
     event AckReserveFunded(address indexed from, uint256 amount);
     /// @notice Emitted when the owner withdraws from the native acknowledgement reserve.
@@ -65,6 +85,45 @@ interface ICollateralVault {
 
     /// @notice Whether an order id has already been executed.
     function executed(bytes32 orderId) external view returns (bool);
+
+    /// @notice The sum of every account's balance of a token: what the vault owes its depositors.
+    function totalDeposits(address token) external view returns (uint256);
+
+    /// @notice The cap on `totalDeposits(token)` a deposit may reach (0 = no cap).
+    function depositCap(address token) external view returns (uint256);
+
+    /// @notice The cap on any one account's balance of a token a deposit may reach (0 = no cap).
+    function accountCap(address token) external view returns (uint256);
+
+    /// @notice The account that may pause either direction (besides the owner); zero when unset.
+    function guardian() external view returns (address);
+
+    /// @notice Whether deposits and exposure reports (user actions that send to the hub) are paused.
+    function outboundPaused() external view returns (bool);
+
+    /// @notice Whether the execution of the hub's orders is paused (deliveries revert and stay retryable).
+    function inboundPaused() external view returns (bool);
+
+    /// @notice Sets a token's deposit caps. Only the owner. Lowering a cap below the current level blocks further
+    /// deposits but seizes nothing.
+    /// @param token The collateral token.
+    /// @param depositCap_ The cap on the vault's total of the token (0 = no cap).
+    /// @param accountCap_ The cap on one account's balance of the token (0 = no cap).
+    function setCaps(address token, uint256 depositCap_, uint256 accountCap_) external;
+
+    /// @notice Replaces the guardian. Only the owner; the zero address removes the role.
+    /// @param newGuardian The new guardian.
+    function setGuardian(address newGuardian) external;
+
+    /// @notice Pauses or unpauses deposits and exposure reports. The guardian or the owner may pause; only the owner
+    /// may unpause.
+    /// @param paused Whether to pause.
+    function setOutboundPaused(bool paused) external;
+
+    /// @notice Pauses or unpauses the execution of the hub's orders. The guardian or the owner may pause; only the
+    /// owner may unpause. While paused, each delivery reverts, so LayerZero keeps it for a retry after the unpause.
+    /// @param paused Whether to pause.
+    function setInboundPaused(bool paused) external;
 
     /// @notice Allows or disallows a token as collateral. Only the owner.
     /// @param token The ERC-20 token.
@@ -92,6 +151,13 @@ interface ICollateralVault {
     /// @param token An allow-listed collateral token (approve the vault first).
     /// @param amount The amount to transfer in, in token base units.
     function deposit(address token, uint256 amount) external payable;
+
+    /// @notice Deposits collateral from `msg.sender` to `account`'s balance and reports the new balance to the hub.
+    /// @dev Same as `deposit` except for whom it credits; quote with `quoteDeposit(account, token, amount)`.
+    /// @param account The account credited (not zero).
+    /// @param token An allow-listed collateral token (approve the vault first).
+    /// @param amount The amount to transfer in from `msg.sender`, in token base units.
+    function depositFor(address account, address token, uint256 amount) external payable;
 
     /// @notice Quotes the LayerZero fee of an EXPOSURE message.
     /// @param account The account.
