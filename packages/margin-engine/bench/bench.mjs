@@ -1,7 +1,7 @@
 // pnpm bench — figures of the margin engine on this machine. Not a test: prints, asserts nothing.
 // 1,000,000 accounts × (3 chains × 3 collateral assets, 3 positions) on the fast path; canonical
 // evaluations and the canonical book's event rate on representative accounts.
-import { FastScreen, RiskBook, evaluateAccountExact, evaluateExactUnchecked, wad } from '../dist/index.js';
+import { FastScreen, MarginBook, evaluateAccountExact, evaluateExactUnchecked, wad } from '../dist/index.js';
 
 const N = Number(process.argv[2] ?? 1_000_000);
 const W = 10n ** 18n;
@@ -99,7 +99,7 @@ const exactChecked = evalRate((a) => evaluateAccountExact(a, ctx, { details: fal
 const exactDetailed = evalRate((a) => evaluateAccountExact(a, ctx), 1000);
 
 // canonical book event rate (validated, indexed, incremental)
-const book = new RiskBook({
+const book = new MarginBook({
   assets: Object.fromEntries(Object.entries(ctx.assets).map(([k, a]) => [k, { ...a, price: undefined }])),
   markets: Object.fromEntries(
     markets.map((m) => [

@@ -1,417 +1,1689 @@
-import { AssetRegistry, tokenKey } from './assets.js';
+// The clearinghouse's book (DESIGN.md "Margin model"). Pure: time is the event time carried by
+// the inputs, decisions come from the canonical path only, and the state serializes to a snapshot
+// whose hash is identical after restore. Two ways in: symbolic events (asset, chain, market) for
+// callers that already speak the model, and `applyChainMessage` for what vaults report through
+// the hub (eid, token, per-vault sequence number), which also drives orders and their ids.
+
+import { evaluateExactUnchecked, staleFactor } from './evaluate.js';
 import { InvalidInputError } from './errors.js';
-import { collateralValue, compareHoldings, isLiquidatable, planSeizures } from './rules.js';
-import { SequenceTracker, type SourceSeq } from './sequence.js';
-import { sha256Hex } from './sha256.js';
-import { parseSnapshot, type BookSnapshot } from './snapshot.js';
+import { WAD, divCeil, divFloor, max, min, mulDown, type Exponent } from './fixed.js';
+import { accrueFunding, initialFunding, type FundingParams, type FundingState } from './funding.js';
+import { checkExactAsset, checkExactChain, checkExactMarket, checkExponent } from './model/check.js';
 import type {
-  AccountView,
-  AckResult,
-  Address,
-  BalanceReport,
-  BookConfig,
-  Evaluation,
-  ExposureReport,
-  ExposureView,
-  HoldingView,
-  LiquidateAction,
-  OrderAckReport,
-  OrderId,
-  OrderIdFn,
-  OrderRecord,
-  PriceResult,
-  PriceUpdate,
-  ReportResult,
-} from './types.js';
+  ExactAccount,
+  ExactAccountRisk,
+  ExactCollateral,
+  ExactContext,
+  ExactPosition,
+  MarginMode,
+} from './model/types.js';
+import { planUnchecked, type LiquidationPlan, type PlannerConfig } from './planner.js';
+import { SequenceTracker, type SeqGap, type SourceSeq } from './sequence.js';
+import { sha256Hex } from './sha256.js';
 import * as v from './validate.js';
+import {
+  initialVolatility,
+  updateVolatility,
+  volScale,
+  type VolatilityParams,
+  type VolatilityState,
+} from './volatility.js';
+
+export interface AssetConfig {
+  readonly decimals: number;
+  /** The asset's token address on each chain (eid → address); needed for chain messages. */
+  readonly tokens?: Readonly<Record<number, string>>;
+  readonly initialWeight: bigint;
+  readonly maintenanceWeight: bigint;
+  readonly cap?: bigint | null;
+  readonly discountFactor?: bigint;
+  readonly discountK?: bigint;
+}
+
+export interface MarketConfig {
+  readonly baseIMR: bigint;
+  readonly baseMMR: bigint;
+  readonly imrFactor: bigint;
+  readonly exponent?: Exponent;
+  readonly maxLeverage: bigint;
+  readonly funding?: FundingParams;
+  readonly volatility?: VolatilityParams;
+}
+
+export interface ChainConfig {
+  readonly staleAfter: bigint;
+  readonly staleWeight: bigint;
+}
+
+export interface BookConfig {
+  readonly assets: Readonly<Record<string, AssetConfig>>;
+  readonly markets: Readonly<Record<string, MarketConfig>>;
+  readonly chains: Readonly<Record<number, ChainConfig>>;
+  readonly planner: PlannerConfig;
+  /** Per-window liquidation budgets: notional per market, seized value per chain (WAD USD). */
+  readonly rateLimits?: {
+    readonly window: bigint;
+    readonly perMarket?: Readonly<Record<string, bigint>>;
+    readonly perChain?: Readonly<Record<number, bigint>>;
+  };
+  /** Insurance fund at genesis (WAD USD). */
+  readonly insuranceFund?: bigint;
+  /** Who receives seized collateral (less the insurance part) in liquidation orders. */
+  readonly liquidator?: string;
+  /**
+   * Derives an order's id from its fields; must be pure. The node injects the protocol's keccak
+   * formula so ids match on chain; the default joins the fields into a readable string.
+   */
+  readonly orderId?: OrderIdFn;
+}
+
+/** The fields an order id is derived from (the protocol's `orderId` formula). */
+export interface OrderFields {
+  readonly type: 'LIQUIDATE' | 'WITHDRAW_DECISION';
+  readonly dstEid: number;
+  readonly account: string;
+  readonly token: string;
+  readonly amount: bigint;
+  readonly recipient: string;
+  /** Input-stream sequence of the event that triggered the decision. */
+  readonly inputSeq: bigint;
+}
+
+export type OrderIdFn = (fields: OrderFields) => string;
+
+const defaultOrderId: OrderIdFn = (f) =>
+  `${f.type}:${f.dstEid}:${f.account}:${f.token}:${f.amount}:${f.recipient}:${f.inputSeq}`;
+
+/** A seizure order the book issued, pending until the vault acknowledges it. */
+export interface SeizureOrder {
+  readonly kind: 'liquidate';
+  readonly id: string;
+  readonly account: string;
+  readonly asset: string;
+  readonly chain: number;
+  /** The asset's token on `chain` (the asset symbol when no token is configured). */
+  readonly token: string;
+  /** Base units to seize: the liquidator gets `amount − insuranceAmount`, the insurance fund the rest. */
+  readonly amount: bigint;
+  readonly insuranceAmount: bigint;
+  readonly recipient: string;
+  readonly inputSeq: bigint;
+}
+
+/** Why a withdrawal was decided as it was. */
+export type WithdrawalReason = 'approved' | 'insufficient-margin' | 'missing-price' | 'exceeds-balance';
+
+export interface WithdrawalDecision {
+  readonly kind: 'withdraw-decision';
+  readonly id: string;
+  readonly account: string;
+  readonly asset: string;
+  readonly chain: number;
+  readonly token: string;
+  readonly amount: bigint;
+  /** The vault's request id (chain messages), null for a symbolic request. */
+  readonly requestId: bigint | null;
+  readonly approved: boolean;
+  readonly reason: WithdrawalReason;
+  /** Largest amount that could have been approved (base units). */
+  readonly maxWithdraw: bigint;
+  readonly inputSeq: bigint;
+}
+
+export type Order = SeizureOrder | WithdrawalDecision;
+
+/** An order and what became of it (the vault's acknowledgement, not the book's intention). */
+export interface OrderRecord {
+  readonly order: Order;
+  readonly status: 'pending' | 'done';
+  /** Base units that really left the account (seized or paid), once done. */
+  readonly executed: bigint | null;
+  /** Sequence number of the vault message that closed it. */
+  readonly doneSeq: bigint | null;
+  /** For withdrawals: how the vault closed the request. */
+  readonly outcome: WithdrawOutcome | null;
+}
+
+export type WithdrawOutcome = 'paid' | 'rejected' | 'escaped';
+
+/** A hub-bound vault message in the engine's vocabulary (the node translates the wire into this). */
+export type ChainMessage =
+  | { readonly type: 'BALANCE'; readonly account: string; readonly token: string; readonly balance: bigint }
+  | {
+      readonly type: 'WITHDRAW_REQUEST';
+      readonly account: string;
+      readonly token: string;
+      readonly amount: bigint;
+      readonly requestId: bigint;
+    }
+  | {
+      readonly type: 'EXPOSURE';
+      readonly account: string;
+      readonly protocol: string;
+      readonly market: string;
+      /** Signed size, WAD units of the base asset (0 closes). */
+      readonly size: bigint;
+      /** USD per unit, WAD. */
+      readonly entryPrice: bigint;
+    }
+  | {
+      readonly type: 'ORDER_ACK';
+      readonly orderId: string;
+      readonly account: string;
+      readonly token: string;
+      readonly seized: bigint;
+      readonly balance: bigint;
+    }
+  | {
+      readonly type: 'WITHDRAW_DONE';
+      readonly account: string;
+      readonly token: string;
+      readonly requestId: bigint;
+      readonly paid: bigint;
+      readonly balance: bigint;
+      readonly outcome: WithdrawOutcome;
+    };
+
+/** Outcome of {@link MarginBook.applyChainMessage}. */
+export type ChainResult =
+  | {
+      readonly applied: true;
+      readonly account: string;
+      /** Decisions the message triggered (a withdrawal decided now, or ones a filled gap released). */
+      readonly decisions: readonly WithdrawalDecision[];
+      /** The source's open gap after this message, if any. */
+      readonly gap: SeqGap | null;
+      /** Set when the message was consumed but changed nothing (e.g. an older absolute balance). */
+      readonly note: string | null;
+    }
+  | { readonly applied: false; readonly reason: 'replay'; readonly eid: number; readonly seq: bigint }
+  | {
+      /** Consumed (its sequence number counts) but refused: the error says what was wrong. */
+      readonly applied: false;
+      readonly reason: 'invalid';
+      readonly eid: number;
+      readonly seq: bigint;
+      readonly error: InvalidInputError;
+      /** Decisions a filled gap released (the number still closes the gap). */
+      readonly decisions: readonly WithdrawalDecision[];
+    };
+
+/** Why a liquidatable account was left alone for now. */
+export type DeferReason = 'missing-price' | 'sequence-gap';
+
+export interface LiquidationResult {
+  readonly account: string;
+  readonly plan: LiquidationPlan;
+  readonly orders: readonly SeizureOrder[];
+}
 
 interface Holding {
-  readonly eid: number;
-  readonly token: Address;
-  balance: bigint;
-  /** Unacknowledged seizures on this holding, by order id. */
-  readonly pending: Map<OrderId, bigint>;
+  readonly asset: string;
+  readonly chain: number;
+  qty: bigint;
+  /** Source sequence number of the absolute balance booked last (0: none / symbolic). */
+  seq: bigint;
+  /** In-flight withdrawals and seizures by id. */
+  readonly pending: Map<string, bigint>;
 }
 
 interface AccountState {
-  readonly holdings: Map<string, Holding>;
-  /** Latest exposure per (eid, protocol). */
-  readonly exposures: Map<string, { readonly eid: number; readonly protocol: Address; exposure: bigint }>;
+  readonly id: string;
+  /** Assets, chains and markets this account is already indexed under (small lists). */
+  readonly inAssets: string[];
+  readonly inChains: number[];
+  readonly inMarkets: string[];
+  /** Queued for re-evaluation (in `dirtyList`). */
+  dirty: boolean;
+  /** key: asset index × 65536 + chain slot (a small integer: no string built per event) */
+  readonly holdings: Map<number, Holding>;
+  /** key: the position's `id` (`${market}:${mode}`, or `${market}@${eid}:${protocol}` if reported) */
+  readonly positions: Map<string, ExactPosition>;
+  /** Source sequence of the last report per reported position (absolute reports: older ones lose). */
+  readonly positionSeq: Map<string, bigint>;
+  realizedPnl: bigint;
 }
 
-interface PriceState {
-  readonly price: bigint;
-  readonly publishTime: bigint;
+interface MarketState {
+  mark: bigint | null;
+  funding: FundingState;
+  vol: VolatilityState;
+}
+
+const keyOf = (asset: string, chain: number) => `${asset}@${chain}`;
+const parseKey = (k: string): [string, number] => {
+  const at = k.lastIndexOf('@');
+  return [k.slice(0, at), Number(k.slice(at + 1))];
+};
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+function big(field: string, v: unknown, minValue: bigint | null = 0n): bigint {
+  if (typeof v !== 'bigint')
+    throw new InvalidInputError(
+      field,
+      typeof v === 'number' ? 'expected a bigint (integer units), got a number' : 'expected a bigint',
+    );
+  if (minValue !== null && v < minValue) throw new InvalidInputError(field, `must be ≥ ${minValue}`, { value: `${v}` });
+  return v;
+}
+function str(field: string, v: unknown): string {
+  if (typeof v !== 'string' || v.length === 0 || v.length > 128)
+    throw new InvalidInputError(field, 'expected a non-empty string');
+  return v;
+}
+function obj(field: string, v: unknown): Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new InvalidInputError(field, 'expected an object');
+  return v as Record<string, unknown>;
 }
 
 /**
- * The clearing node's book of margin accounts: the state reached by applying the ordered input
- * stream (vault balance reports, protocol exposures, order acknowledgements, prices), and the
- * liquidation decisions taken on it. Pure and deterministic: no clock, no I/O, integer math only,
- * so every node that applies the same stream reaches the same `stateHash()` and the same orders.
+ * The full margin book: applies events (balance reports per chain, positions, prices, marks with
+ * funding and volatility, withdrawals and seizures and their acknowledgements) incrementally,
+ * keeps an index from asset, market and chain to the accounts that hold them, so an event
+ * re-evaluates only those, lists liquidatable accounts, plans and books liquidations, decides
+ * withdrawals, and snapshots to a canonical JSON whose hash survives restore.
  *
- * Every mutator validates its whole input before changing anything; bad input throws
- * {@link InvalidInputError} naming the field.
+ * (`MarginBook` is the walking skeleton's book the clearing node runs today; this is the book of
+ * the complete model that replaces it.)
  *
  * @example
- * const book = new MarginBook({ assets, liquidationRecipient, orderId: (f) => liquidationOrderId(f) });
- * book.applyBalance({ eid: 40102, account, token, balance: 10n ** 18n, seq: 1n });
- * book.applyExposure({ eid: 40102, account, protocol, exposure: 1500n * 10n ** 18n, seq: 2n });
- * book.applyPrice({ asset: 'WETH', price: 1000n * 10n ** 18n, publishTime: 1n });
- * const { actions } = book.evaluate(account, 3n); // one LIQUIDATE per chain holding collateral
+ * const book = new MarginBook(config);
+ * book.applyPrice({ asset: 'USDC', price: WAD, time: 1n });
+ * book.applyBalance({ account: '0xa', asset: 'USDC', chain: 1, balance: 1_000_000_000n, time: 1n });
+ * book.applyMark({ market: 'ETH-PERP', markPrice: 2000n * WAD, indexPrice: 2000n * WAD, time: 1n });
+ * book.applyPosition({ account: '0xa', market: 'ETH-PERP', qty: 10n * WAD, openCost: 20_600n * WAD });
+ * book.liquidatable(); // ['0xa']
+ * const { orders } = book.liquidate('0xa')!; // seizure orders to send to the vaults
  */
 export class MarginBook {
-  private readonly assets: AssetRegistry;
-  private readonly recipient: Address;
-  private readonly orderIdOf: OrderIdFn;
-  private readonly accounts = new Map<Address, AccountState>();
-  private readonly prices = new Map<string, PriceState>();
+  private readonly config: BookConfig;
+  private readonly ctx: {
+    assets: Record<string, ExactContext['assets'][string]>;
+    markets: Record<string, ExactContext['markets'][string]>;
+    chains: Record<number, ExactContext['chains'][number]>;
+    now: bigint;
+  };
+  private readonly accounts = new Map<string, AccountState>();
+  private readonly assetIds = new Map<string, number>();
+  private readonly chainIds = new Set<number>();
+  private readonly chainSlots = new Map<number, number>();
+  private readonly prices = new Map<string, { price: bigint; time: bigint }>();
+  private readonly marketState = new Map<string, MarketState>();
+  private readonly lastReport = new Map<number, bigint>();
+  private readonly staleNow = new Map<number, boolean>();
+  private readonly assetHolders = new Map<string, Set<AccountState>>();
+  private readonly marketHolders = new Map<string, Set<AccountState>>();
+  private readonly chainHolders = new Map<number, Set<AccountState>>();
+  /** In-flight withdrawals by pending key (a symbolic id, or `w:<eid>:<requestId>`). */
+  private readonly withdrawals = new Map<
+    string,
+    { account: string; asset: string; chain: number; amount: bigint; orderId: string | null }
+  >();
+  /** In-flight seizures by order id. */
+  private readonly seizures = new Map<string, SeizureOrder>();
+  /** Every order issued, by id, with its outcome. */
+  private readonly orderLog = new Map<string, OrderRecord>();
+  /** Withdrawal requests waiting for a source's sequence gap to close, in arrival order. */
+  private deferredRequests: Array<{
+    eid: number;
+    account: string;
+    asset: string;
+    token: string;
+    amount: bigint;
+    requestId: bigint;
+    inputSeq: bigint;
+  }> = [];
   private readonly seqs = new SequenceTracker();
-  private readonly orderBook = new Map<OrderId, OrderRecord>();
-  /** symbol → accounts holding a positive balance of it, so a price touches only them. */
-  private readonly holderIndex = new Map<string, Set<Address>>();
+  /** `${eid}:${token}` → asset, and `${asset}@${eid}` → token. */
+  private readonly tokenAsset = new Map<string, string>();
+  private readonly assetToken = new Map<string, string>();
+  private readonly orderIdOf: OrderIdFn;
+  private readonly liquidator: string;
+  /** Accounts touched since the last `liquidatable()`; each once (flag on the state). */
+  private readonly dirtyList: AccountState[] = [];
+  private readonly liquidatableSet = new Set<string>();
+  private readonly queued = new Set<string>();
+  private window = -1n;
+  private readonly usedMarket = new Map<string, bigint>();
+  private readonly usedChain = new Map<number, bigint>();
+  private orderCounter = 0n;
+  private insuranceFund: bigint;
+  private socializedLoss = 0n;
+  private badDebt = 0n;
+  private penaltiesToInsurance = 0n;
+  private penaltiesToLiquidators = 0n;
 
   constructor(config: BookConfig) {
-    const cfg = v.record('config', config);
-    this.assets = new AssetRegistry(cfg.assets as BookConfig['assets']);
-    this.recipient = v.address('liquidationRecipient', cfg.liquidationRecipient);
-    if (typeof cfg.orderId !== 'function') throw new InvalidInputError('orderId', 'expected a function');
-    this.orderIdOf = cfg.orderId as OrderIdFn;
-    for (const symbol of this.assets.symbols()) this.holderIndex.set(symbol, new Set());
-  }
-
-  /** Rebuilds a book from {@link snapshot} output under the same configuration. */
-  static restore(config: BookConfig, snapshot: BookSnapshot): MarginBook {
-    const book = new MarginBook(config);
-    book.load(parseSnapshot(snapshot));
-    return book;
-  }
-
-  /** Books a vault's absolute balance of `token` for `account`. */
-  applyBalance(report: BalanceReport): ReportResult {
-    const r = v.record('report', report);
-    const eid = v.eid('eid', r.eid);
-    const account = v.address('account', r.account);
-    const token = v.address('token', r.token);
-    const balance = v.uint256('balance', r.balance);
-    const seq = v.uint64('seq', r.seq);
-    if (this.seqs.isReplay(eid, seq)) return { applied: false, reason: 'replay', lastSeq: this.seqs.last(eid) };
-
-    const gap = this.seqs.advance(eid, seq);
-    this.setBalance(account, eid, token, balance);
-    return { applied: true, account, gap };
-  }
-
-  /** Books the latest exposure one protocol reports for `account` through the vault on `eid`. */
-  applyExposure(report: ExposureReport): ReportResult {
-    const r = v.record('report', report);
-    const eid = v.eid('eid', r.eid);
-    const account = v.address('account', r.account);
-    const protocol = v.address('protocol', r.protocol);
-    const exposure = v.uint256('exposure', r.exposure);
-    const seq = v.uint64('seq', r.seq);
-    if (this.seqs.isReplay(eid, seq)) return { applied: false, reason: 'replay', lastSeq: this.seqs.last(eid) };
-
-    const gap = this.seqs.advance(eid, seq);
-    const state = this.account(account);
-    const key = `${eid}:${protocol}`;
-    const entry = state.exposures.get(key);
-    if (entry) entry.exposure = exposure;
-    else state.exposures.set(key, { eid, protocol, exposure });
-    return { applied: true, account, gap };
-  }
-
-  /**
-   * Books a vault's acknowledgement of an order: the seizure it really made and the balance after
-   * it (the book records what happened, not what it intended), and clears the pending seizure.
-   */
-  applyOrderAck(report: OrderAckReport): AckResult {
-    const r = v.record('report', report);
-    const eid = v.eid('eid', r.eid);
-    const orderId = v.bytes32('orderId', r.orderId);
-    const account = v.address('account', r.account);
-    const token = v.address('token', r.token);
-    const seized = v.uint256('seized', r.seized);
-    const balance = v.uint256('balance', r.balance);
-    const seq = v.uint64('seq', r.seq);
-    if (this.seqs.isReplay(eid, seq)) return { applied: false, reason: 'replay', lastSeq: this.seqs.last(eid) };
-
-    const gap = this.seqs.advance(eid, seq);
-    let order = this.orderBook.get(orderId) ?? null;
-    if (order && order.status === 'pending') {
-      // Clear the pending amount where it was booked (the order's own chain and token).
-      this.accounts.get(order.account)?.holdings.get(tokenKey(order.dstEid, order.token))?.pending.delete(orderId);
-      order = { ...order, status: 'acknowledged', seized, ackSeq: seq };
-      this.orderBook.set(orderId, order);
-    }
-    this.setBalance(account, eid, token, balance);
-    return { applied: true, account, gap, order };
-  }
-
-  /**
-   * Books a price. A price not newer than the last one applied for the asset is ignored as stale
-   * (the feed may republish the same point).
-   */
-  applyPrice(update: PriceUpdate): PriceResult {
-    const u = v.record('update', update);
-    if (typeof u.asset !== 'string' || !this.assets.get(u.asset)) {
-      throw new InvalidInputError('asset', `unknown asset ${JSON.stringify(u.asset)}`, {
-        known: this.assets.symbols(),
+    const c = obj('config', config);
+    const assets: Record<string, ExactContext['assets'][string]> = {};
+    for (const [k, a] of Object.entries(obj('config.assets', c.assets)))
+      assets[k] = checkExactAsset(`config.assets.${k}`, { ...(a as object), price: 0n });
+    const markets: Record<string, ExactContext['markets'][string]> = {};
+    for (const [k, raw] of Object.entries(obj('config.markets', c.markets))) {
+      const m = raw as MarketConfig;
+      if (m.exponent !== undefined) checkExponent(`config.markets.${k}.exponent`, m.exponent);
+      markets[k] = checkExactMarket(`config.markets.${k}`, {
+        baseIMR: m.baseIMR,
+        baseMMR: m.baseMMR,
+        imrFactor: m.imrFactor,
+        maxLeverage: m.maxLeverage,
+        ...(m.exponent ? { exponent: m.exponent } : {}),
+        markPrice: 0n,
+        cumFunding: 0n,
+        volScale: WAD,
       });
+      if (m.funding) {
+        big(`config.markets.${k}.funding.interval`, m.funding.interval, 1n);
+        for (const f of ['interestRate', 'clampBand', 'cap'] as const)
+          big(`config.markets.${k}.funding.${f}`, m.funding[f], f === 'interestRate' ? null : 0n);
+      }
+      if (m.volatility) {
+        if (big(`config.markets.${k}.volatility.lambda`, m.volatility.lambda) >= WAD)
+          throw new InvalidInputError(`config.markets.${k}.volatility.lambda`, 'must be < 1');
+        big(`config.markets.${k}.volatility.refVol`, m.volatility.refVol, 1n);
+        big(`config.markets.${k}.volatility.maxScale`, m.volatility.maxScale, WAD);
+      }
+      this.marketState.set(k, { mark: null, funding: initialFunding(), vol: initialVolatility });
     }
-    const asset = u.asset;
-    const price = v.uint256('price', u.price);
-    const publishTime = v.uint64('publishTime', u.publishTime);
+    const chains: Record<number, ExactContext['chains'][number]> = {};
+    for (const [k, ch] of Object.entries(obj('config.chains', c.chains))) {
+      const id = Number(k);
+      if (!Number.isSafeInteger(id) || id <= 0)
+        throw new InvalidInputError(`config.chains.${k}`, 'expected a positive chain id');
+      chains[id] = checkExactChain(`config.chains.${k}`, { ...(ch as object), lastReportAt: 0n });
+    }
+    const p = obj('config.planner', c.planner);
+    if (big('config.planner.targetHealth', p.targetHealth) < WAD)
+      throw new InvalidInputError('config.planner.targetHealth', 'must be ≥ 1');
+    if (big('config.planner.penalty', p.penalty) >= WAD)
+      throw new InvalidInputError('config.planner.penalty', 'must be < 1');
+    if (big('config.planner.liquidatorShare', p.liquidatorShare) > WAD)
+      throw new InvalidInputError('config.planner.liquidatorShare', 'must be ≤ 1');
+    if (c.rateLimits !== undefined) big('config.rateLimits.window', obj('config.rateLimits', c.rateLimits).window, 1n);
+    this.insuranceFund = c.insuranceFund === undefined ? 0n : big('config.insuranceFund', c.insuranceFund);
+    if (c.orderId !== undefined && typeof c.orderId !== 'function')
+      throw new InvalidInputError('config.orderId', 'expected a function');
+    this.orderIdOf = (c.orderId as OrderIdFn | undefined) ?? defaultOrderId;
+    this.liquidator = c.liquidator === undefined ? 'liquidator' : v.address('config.liquidator', c.liquidator);
+    for (const [asset, raw] of Object.entries(c.assets as Record<string, AssetConfig>)) {
+      for (const [eidKey, token] of Object.entries(raw.tokens ?? {})) {
+        const at = `config.assets.${asset}.tokens.${eidKey}`;
+        const eid = Number(eidKey);
+        if (!Object.hasOwn(chains, eidKey)) throw new InvalidInputError(at, `chain ${eidKey} is not configured`);
+        const t = v.address(at, token);
+        if (this.tokenAsset.has(`${eid}:${t}`))
+          throw new InvalidInputError(at, `token ${t} already belongs to ${this.tokenAsset.get(`${eid}:${t}`)}`);
+        this.tokenAsset.set(`${eid}:${t}`, asset);
+        this.assetToken.set(`${asset}@${eid}`, t);
+      }
+    }
+    this.config = config;
+    this.ctx = { assets, markets, chains, now: 0n };
+    Object.keys(assets).forEach((a, i) => this.assetIds.set(a, i));
+    for (const k of Object.keys(chains)) {
+      this.chainSlots.set(Number(k), this.chainIds.size);
+      this.chainIds.add(Number(k));
+    }
+  }
+
+  // ------------------------------------------------------------------ events
+
+  /** A vault's confirmed absolute balance of `asset` on `chain` (base units; negative = debt). */
+  applyBalance(e: { account: string; asset: string; chain: number; balance: bigint; time: bigint }): void {
+    const r = obj('event', e);
+    const account = str('account', r.account);
+    const asset = this.assetName('asset', r.asset);
+    const chain = this.chainId('chain', r.chain);
+    const balance = big('balance', r.balance, null);
+    const time = big('time', r.time);
+    this.advance(time);
+    this.report(chain, time);
+    const state = this.account(account);
+    const k = this.hkey(asset, chain);
+    const h = state.holdings.get(k);
+    if (h) h.qty = balance;
+    else state.holdings.set(k, { asset, chain, qty: balance, seq: 0n, pending: new Map() });
+    this.index(this.assetHolders, state.inAssets, asset, state);
+    this.index(this.chainHolders, state.inChains, chain, state);
+    this.touch(state);
+  }
+
+  /** A chain's liveness report (any confirmed block): its collateral counts fully again. */
+  applyChainReport(e: { chain: number; time: bigint }): void {
+    const r = obj('event', e);
+    const chain = this.chainId('chain', r.chain);
+    const time = big('time', r.time);
+    this.advance(time);
+    this.report(chain, time);
+  }
+
+  /** An integrated protocol's absolute position of `account` in `market` (qty 0 closes it). */
+  applyPosition(e: {
+    account: string;
+    market: string;
+    qty: bigint;
+    openCost: bigint;
+    lastCumFunding?: bigint;
+    mode?: MarginMode;
+    isolatedMargin?: bigint;
+    time?: bigint;
+  }): void {
+    const r = obj('event', e);
+    const account = str('account', r.account);
+    const market = this.marketName('market', r.market);
+    const qty = big('qty', r.qty, null);
+    const openCost = big('openCost', r.openCost, null);
+    const f0 =
+      r.lastCumFunding === undefined
+        ? this.ctx.markets[market]!.cumFunding
+        : big('lastCumFunding', r.lastCumFunding, null);
+    if (r.mode !== undefined && r.mode !== 'cross' && r.mode !== 'isolated')
+      throw new InvalidInputError('mode', 'expected "cross" or "isolated"');
+    const mode = (r.mode ?? 'cross') as MarginMode;
+    const iso = r.isolatedMargin === undefined ? 0n : big('isolatedMargin', r.isolatedMargin);
+    if (r.time !== undefined) this.advance(big('time', r.time));
+    const state = this.account(account);
+    const k = `${market}:${mode}`;
+    if (qty === 0n && openCost === 0n) state.positions.delete(k);
+    else state.positions.set(k, { id: k, market, qty, openCost, lastCumFunding: f0, mode, isolatedMargin: iso });
+    this.index(this.marketHolders, state.inMarkets, market, state);
+    this.touch(state);
+  }
+
+  /** An oracle price (USD per whole unit, WAD). A price not newer than the last is ignored. */
+  applyPrice(e: { asset: string; price: bigint; time: bigint }): { applied: boolean; holders: number } {
+    const r = obj('event', e);
+    const asset = this.assetName('asset', r.asset);
+    const price = big('price', r.price);
+    const time = big('time', r.time);
     const last = this.prices.get(asset);
-    if (last && publishTime <= last.publishTime) {
-      return { applied: false, reason: 'stale', lastPublishTime: last.publishTime };
-    }
-    this.prices.set(asset, { price, publishTime });
-    return { applied: true, holders: this.holders(asset) };
+    if (last && time <= last.time) return { applied: false, holders: 0 };
+    this.advance(time);
+    this.prices.set(asset, { price, time });
+    this.ctx.assets[asset] = { ...this.ctx.assets[asset]!, price };
+    const holders = this.assetHolders.get(asset);
+    if (holders) for (const a of holders) this.touch(a);
+    return { applied: true, holders: holders?.size ?? 0 };
   }
 
   /**
-   * Decides what to do about `account` after the input at stream sequence `inputSeq`. A
-   * liquidatable account gets one LIQUIDATE action per (eid, token) with collateral still
-   * available (balance less pending seizures), for all of it; the actions are booked as pending so
-   * a later evaluation does not repeat them. Deterministic order: by eid, then token. The decision
-   * is deferred while a held collateral asset has no price (see {@link Evaluation.deferred}).
+   * A market's mark and index price: accrues funding (if configured) and folds the mark into the
+   * volatility EWMA (scaling IMR/MMR up, never down).
    */
-  evaluate(account: Address, inputSeq: bigint): Evaluation {
-    const acct = v.address('account', account);
-    const seq = v.uint64('inputSeq', inputSeq);
-    const view = this.accountView(acct);
-    const verdict = { account: acct, value: view.value, exposure: view.exposure, liquidatable: view.liquidatable };
-    if (!view.liquidatable) return { ...verdict, deferred: null, actions: [] };
-    if (view.missingPrices.length > 0)
-      return { ...verdict, deferred: { reason: 'missing-price', assets: view.missingPrices }, actions: [] };
-
-    const actions: LiquidateAction[] = [];
-    // Only configured collateral is seized: a token the book does not know was never counted.
-    for (const s of planSeizures(view.holdings.filter((h) => h.symbol !== null))) {
-      const fields = {
-        dstEid: s.eid,
-        account: acct,
-        token: s.token,
-        amount: s.amount,
-        recipient: this.recipient,
-        inputSeq: seq,
-      };
-      const orderId = v.bytes32('orderId', this.orderIdOf(fields));
-      // The same id twice means the same decision on the same input: it is already booked.
-      if (this.orderBook.has(orderId) || actions.some((a) => a.orderId === orderId)) continue;
-      actions.push({ kind: 'LIQUIDATE', orderId, ...fields });
-    }
-    // Booked only once every id is computed, so an id function that throws leaves nothing behind.
-    const state = this.account(acct);
-    for (const a of actions) {
-      state.holdings.get(tokenKey(a.dstEid, a.token))!.pending.set(a.orderId, a.amount);
-      this.orderBook.set(a.orderId, { ...a, status: 'pending', seized: null, ackSeq: null });
-    }
-    return { ...verdict, deferred: null, actions };
+  applyMark(e: { market: string; markPrice: bigint; indexPrice: bigint; time: bigint }): { applied: boolean } {
+    const r = obj('event', e);
+    const market = this.marketName('market', r.market);
+    const mark = big('markPrice', r.markPrice, 1n);
+    const index = big('indexPrice', r.indexPrice, 1n);
+    const time = big('time', r.time);
+    const st = this.marketState.get(market)!;
+    if (st.funding.lastTime !== null && time < st.funding.lastTime) return { applied: false };
+    const cfg = this.config.markets[market]!;
+    // compute everything first, then commit (nothing half-applied)
+    const funding = cfg.funding
+      ? accrueFunding(st.funding, cfg.funding, { time, mark, index })
+      : { ...st.funding, lastTime: time };
+    const vol = cfg.volatility ? updateVolatility(st.vol, cfg.volatility, mark) : st.vol;
+    const scale = cfg.volatility ? volScale(vol, cfg.volatility) : WAD;
+    this.advance(time);
+    st.funding = funding;
+    st.vol = vol;
+    st.mark = mark;
+    this.ctx.markets[market] = {
+      ...this.ctx.markets[market]!,
+      markPrice: mark,
+      cumFunding: funding.cumFunding,
+      volScale: scale,
+    };
+    const holders = this.marketHolders.get(market);
+    if (holders) for (const a of holders) this.touch(a);
+    return { applied: true };
   }
 
-  /** Balances, pending seizures, exposure, value and the verdict for one account. */
-  accountView(account: Address): AccountView {
-    const acct = v.address('account', account);
-    const state = this.accounts.get(acct);
-    const holdings: HoldingView[] = [];
-    const exposures: ExposureView[] = [];
-    let value = 0n;
-    let exposure = 0n;
-    if (state) {
-      for (const h of [...state.holdings.values()].sort(compareHoldings)) {
-        const view = this.valueHolding(h);
-        value += view.value;
-        holdings.push(view);
-      }
-      const sorted = [...state.exposures.values()].sort((a, b) =>
-        compareHoldings({ eid: a.eid, token: a.protocol }, { eid: b.eid, token: b.protocol }),
-      );
-      for (const e of sorted) {
-        exposure += e.exposure;
-        exposures.push({ eid: e.eid, protocol: e.protocol, exposure: e.exposure });
-      }
-    }
-    const missingPrices = [
-      ...new Set(holdings.filter((h) => h.unvalued === 'missing-price' && h.balance > 0n).map((h) => h.symbol!)),
-    ].sort();
+  /**
+   * Decides a withdrawal request on the canonical path: approved iff the amount is at most the
+   * account's max withdrawal of that asset on that chain (free collateral stays ≥ 0 counting
+   * every chain and everything in flight). An approved amount is in flight from now on.
+   */
+  requestWithdrawal(e: {
+    id: string;
+    account: string;
+    asset: string;
+    chain: number;
+    amount: bigint;
+    time: bigint;
+  }): WithdrawalDecision {
+    const r = obj('event', e);
+    const id = str('id', r.id);
+    if (this.withdrawals.has(id) || this.seizures.has(id)) throw new InvalidInputError('id', `duplicate id ${id}`);
+    const account = str('account', r.account);
+    const asset = this.assetName('asset', r.asset);
+    const chain = this.chainId('chain', r.chain);
+    const amount = big('amount', r.amount, 1n);
+    const time = big('time', r.time);
+    this.advance(time);
+    const d = this.decideWithdrawal(account, asset, chain, amount);
+    if (d.approved) this.inFlight(id, account, asset, chain, amount, null);
     return {
-      account: acct,
-      holdings,
-      exposures,
-      exposure,
-      value,
-      liquidatable: isLiquidatable(value, exposure),
-      missingPrices,
+      kind: 'withdraw-decision',
+      id,
+      account,
+      asset,
+      chain,
+      token: this.tokenOf(asset, chain),
+      amount,
+      requestId: null,
+      ...d,
+      inputSeq: 0n,
     };
   }
 
-  /** Accounts holding a positive balance of `asset`, sorted. */
-  holders(asset: string): Address[] {
-    const set = this.holderIndex.get(asset);
-    if (!set)
-      throw new InvalidInputError('asset', `unknown asset ${JSON.stringify(asset)}`, { known: this.assets.symbols() });
-    return [...set].sort();
+  /** A vault's acknowledgement of a withdrawal or seizure: clears it and books the new balance. */
+  acknowledge(e: { id: string; balance: bigint; time: bigint }): { kind: 'withdrawal' | 'seizure' } {
+    const r = obj('event', e);
+    const id = str('id', r.id);
+    const balance = big('balance', r.balance, null);
+    const time = big('time', r.time);
+    const w = this.withdrawals.get(id) ?? this.seizures.get(id);
+    if (!w) throw new InvalidInputError('id', `unknown order ${id}`);
+    this.advance(time);
+    this.report(w.chain, time);
+    const h = this.accounts.get(w.account)!.holdings.get(this.hkey(w.asset, w.chain))!;
+    h.pending.delete(id);
+    h.qty = balance;
+    const kind = this.withdrawals.delete(id) ? 'withdrawal' : 'seizure';
+    if (this.seizures.delete(id)) this.closeOrder(id, w.amount, 0n, null);
+    this.touch(w.account);
+    return { kind };
   }
 
-  /** Every order this book issued, in issue order (input sequence, then eid, then token). */
-  orders(): OrderRecord[] {
-    return [...this.orderBook.values()].sort((a, b) =>
-      a.inputSeq < b.inputSeq
-        ? -1
-        : a.inputSeq > b.inputSeq
-          ? 1
-          : compareHoldings({ eid: a.dstEid, token: a.token }, { eid: b.dstEid, token: b.token }),
-    );
+  // ------------------------------------------------------------------ chain messages
+
+  /**
+   * Applies one hub-bound vault message from source `eid` with the vault's sequence number `seq`,
+   * at block time `time`; `inputSeq` is its position in the input stream (order ids derive from
+   * it). A number already applied is a replay and changes nothing; a message that is well formed
+   * but wrong for this book (unknown token or market, an ack of an order this book never issued)
+   * is consumed — its number counts, so it cannot open a gap — and reported as `invalid` with the
+   * reason, changing nothing else.
+   *
+   * Absolute reports (balances, positions) lose to a newer one already applied from the same
+   * vault, so late delivery is harmless. A withdrawal request is decided at once, unless its
+   * source has a gap open: then it waits, and is decided when the gap closes (the decision comes
+   * back from the message that closed it).
+   * @throws InvalidInputError for a malformed envelope (eid, seq, time, inputSeq, message type).
+   */
+  applyChainMessage(e: {
+    eid: number;
+    seq: bigint;
+    time: bigint;
+    inputSeq: bigint;
+    message: ChainMessage;
+  }): ChainResult {
+    const r = obj('event', e);
+    const eid = this.chainId('eid', r.eid);
+    const seq = v.uint64('seq', r.seq);
+    if (seq === 0n) throw new InvalidInputError('seq', 'sequence numbers start at 1');
+    const time = v.uint64('time', r.time);
+    const inputSeq = v.uint64('inputSeq', r.inputSeq);
+    const m = obj('message', r.message) as unknown as ChainMessage;
+    if (!['BALANCE', 'WITHDRAW_REQUEST', 'EXPOSURE', 'ORDER_ACK', 'WITHDRAW_DONE'].includes(m.type))
+      throw new InvalidInputError('message.type', `unknown message type ${JSON.stringify(m.type)}`);
+    if (this.seqs.seen(eid, seq)) {
+      return { applied: false, reason: 'replay', eid, seq };
+    }
+    let commit: () => { account: string; decision: WithdrawalDecision | null; note: string | null };
+    try {
+      commit = this.prepare(eid, seq, inputSeq, m);
+    } catch (err) {
+      if (!(err instanceof InvalidInputError)) throw err;
+      const released = this.markSeq(eid, seq, time);
+      return { applied: false, reason: 'invalid', eid, seq, error: err, decisions: released };
+    }
+    // the number is recorded first, so a request that opens a gap already waits on it
+    const closed = this.seqs.mark(eid, seq);
+    const { account, decision, note } = commit();
+    const released = this.afterMark(eid, time, closed);
+    return {
+      applied: true,
+      account,
+      decisions: decision ? [decision, ...released] : released,
+      gap: this.seqs.gap(eid),
+      note,
+    };
   }
 
-  /** One order by id, or undefined. */
-  order(orderId: OrderId): OrderRecord | undefined {
-    return this.orderBook.get(v.bytes32('orderId', orderId));
+  /**
+   * Plans and books the liquidation of every account liquidatable now, in account order, and
+   * returns the seizure orders (ids derived from `inputSeq`, the input that triggered them).
+   * Accounts whose decision must wait are skipped: a held asset or market has no price yet
+   * (seizing on a feed gap would punish the account for missing data), or a chain it holds
+   * collateral on has a sequence gap open (a missing report could change the verdict).
+   */
+  liquidations(inputSeq: bigint): {
+    orders: SeizureOrder[];
+    results: LiquidationResult[];
+    deferred: Array<{ account: string; reason: DeferReason }>;
+  } {
+    const seq = v.uint64('inputSeq', inputSeq);
+    const orders: SeizureOrder[] = [];
+    const results: LiquidationResult[] = [];
+    const deferred: Array<{ account: string; reason: DeferReason }> = [];
+    for (const account of this.liquidatable()) {
+      const reason = this.deferReason(account);
+      if (reason) {
+        deferred.push({ account, reason });
+        continue;
+      }
+      const res = this.liquidate(account, seq);
+      if (res) {
+        results.push(res);
+        orders.push(...res.orders);
+      }
+    }
+    return { orders, results, deferred };
   }
 
-  /** Per-source-chain sequence state, including gaps seen (for observability). */
+  /** Sources with an open sequence gap, and per-source sequence state. */
   sources(): SourceSeq[] {
     return this.seqs.list();
   }
 
-  /** Latest applied price of `asset`, or undefined. */
-  price(asset: string): { price: bigint; publishTime: bigint } | undefined {
-    const p = this.prices.get(asset);
-    return p && { ...p };
+  /** The open gap of every source that has one. */
+  gaps(): SeqGap[] {
+    return this.seqs
+      .list()
+      .map((s) => this.seqs.gap(s.eid))
+      .filter((g): g is SeqGap => g !== null);
   }
 
-  /** Known account addresses, sorted. */
-  accountIds(): Address[] {
-    return [...this.accounts.keys()].sort();
+  /** Every order issued, by input sequence then id. */
+  orders(): OrderRecord[] {
+    return [...this.orderLog.values()].sort((a, b) =>
+      a.order.inputSeq !== b.order.inputSeq
+        ? a.order.inputSeq < b.order.inputSeq
+          ? -1
+          : 1
+        : cmp(a.order.id, b.order.id),
+    );
+  }
+
+  /** One order by id. */
+  order(id: string): OrderRecord | undefined {
+    return this.orderLog.get(id);
+  }
+
+  // ------------------------------------------------------------------ decisions
+
+  /** Canonical risk of one account (throws for an unknown account). */
+  evaluate(account: string): ExactAccountRisk {
+    if (!this.accounts.has(account)) throw new InvalidInputError('account', `unknown account ${account}`);
+    return evaluateExactUnchecked(this.exactAccount(account), this.ctx);
+  }
+
+  /** Whether `account` is known to the book. */
+  has(account: string): boolean {
+    return this.accounts.has(account);
+  }
+
+  /** Number of accounts in the book. */
+  get size(): number {
+    return this.accounts.size;
   }
 
   /**
-   * The full state as a plain, JSON-safe object (amounts as decimal strings), in canonical order:
-   * two books with the same state produce identical snapshots.
+   * Everything about one account for an API: holdings per chain (token, balance, in flight,
+   * value), positions with their margins and liquidation prices, the account's figures, max
+   * withdrawals, and why a decision would wait. An unknown account reads as empty.
    */
-  snapshot(): BookSnapshot {
+  accountView(account: string): AccountView {
+    const s = this.accounts.get(account);
+    const exact = this.exactAccount(account);
+    const risk = evaluateExactUnchecked(exact, this.ctx);
+    const holdings: HoldingView[] = [];
+    if (s)
+      for (const h of [...s.holdings.values()].sort((a, b) => cmp(a.asset, b.asset) || a.chain - b.chain)) {
+        let pending = 0n;
+        for (const x of h.pending.values()) pending += x;
+        const a = this.ctx.assets[h.asset]!;
+        holdings.push({
+          asset: h.asset,
+          chain: h.chain,
+          token: this.tokenOf(h.asset, h.chain),
+          balance: h.qty,
+          pending,
+          price: this.prices.get(h.asset)?.price ?? null,
+          value: divFloor(h.qty * a.price, 10n ** BigInt(a.decimals)),
+        });
+      }
+    const positions = exact.positions.map((p, i) => ({
+      id: p.id ?? `${p.market}:${p.mode ?? 'cross'}`,
+      qty: p.qty,
+      openCost: p.openCost,
+      ...risk.positions[i]!,
+    }));
     return {
-      version: 1,
-      accounts: this.accountIds().map((account) => {
-        const state = this.accounts.get(account)!;
-        return {
-          account,
-          holdings: [...state.holdings.values()].sort(compareHoldings).map((h) => ({
-            eid: h.eid,
-            token: h.token,
-            balance: h.balance.toString(),
-            pending: [...h.pending.entries()]
-              .sort(([a], [b]) => (a < b ? -1 : 1))
-              .map(([orderId, amount]) => ({ orderId, amount: amount.toString() })),
-          })),
-          exposures: [...state.exposures.values()]
-            .sort((a, b) => compareHoldings({ eid: a.eid, token: a.protocol }, { eid: b.eid, token: b.protocol }))
-            .map((e) => ({ eid: e.eid, protocol: e.protocol, exposure: e.exposure.toString() })),
-        };
-      }),
-      prices: [...this.prices.entries()]
-        .sort(([a], [b]) => (a < b ? -1 : 1))
-        .map(([asset, p]) => ({ asset, price: p.price.toString(), publishTime: p.publishTime.toString() })),
-      sources: this.seqs.list().map((s) => ({
-        eid: s.eid,
-        lastSeq: s.lastSeq.toString(),
-        gaps: s.gaps,
-        missing: s.missing.toString(),
-        lastGap: s.lastGap && {
-          eid: s.lastGap.eid,
-          expected: s.lastGap.expected.toString(),
-          received: s.lastGap.received.toString(),
-        },
-      })),
-      orders: this.orders().map((o) => ({
-        orderId: o.orderId,
-        dstEid: o.dstEid,
-        account: o.account,
-        token: o.token,
-        amount: o.amount.toString(),
-        recipient: o.recipient,
-        inputSeq: o.inputSeq.toString(),
-        status: o.status,
-        seized: o.seized === null ? null : o.seized.toString(),
-        ackSeq: o.ackSeq === null ? null : o.ackSeq.toString(),
-      })),
+      ...risk,
+      account,
+      holdings,
+      positions,
+      missingPrices: this.missingPrices(account),
+      deferred: s ? this.deferReason(account) : null,
     };
   }
 
-  /** Canonical serialization of the full state (what {@link stateHash} hashes). */
-  canonicalState(): string {
-    return JSON.stringify(this.snapshot());
+  /**
+   * Accounts liquidatable now, sorted; re-evaluates only accounts touched since the last call.
+   * An account holding an asset or market without a price yet is deferred, not listed.
+   */
+  liquidatable(): string[] {
+    for (const st of this.dirtyList) {
+      st.dirty = false;
+      const a = st.id;
+      const liq =
+        this.missingPrices(a).length === 0 &&
+        evaluateExactUnchecked(this.exactAccount(a), this.ctx, { details: false }).liquidatable;
+      if (liq) this.liquidatableSet.add(a);
+      else this.liquidatableSet.delete(a);
+    }
+    this.dirtyList.length = 0;
+    return [...this.liquidatableSet].sort(cmp);
   }
 
-  /** SHA-256 (hex) of the canonical state: equal on every node that applied the same inputs. */
+  /**
+   * Plans and books the liquidation of `account` if it is liquidatable: positions closed and PnL
+   * realized, seizure orders booked as pending, penalties and bad debt booked, rate-limit usage
+   * consumed. What the window's budget does not allow stays queued for a later window.
+   * `inputSeq` (the triggering input) goes into the order ids; by default a book-local counter.
+   */
+  liquidate(account: string, inputSeq?: bigint): LiquidationResult | null {
+    if (!this.accounts.has(account)) throw new InvalidInputError('account', `unknown account ${account}`);
+    const seq = inputSeq === undefined ? this.orderCounter + 1n : v.uint64('inputSeq', inputSeq);
+    if (this.missingPrices(account).length > 0) return null;
+    const exact = this.exactAccount(account);
+    if (!evaluateExactUnchecked(exact, this.ctx, { details: false }).liquidatable) {
+      this.queued.delete(account);
+      return null;
+    }
+    this.rollWindow();
+    const rl = this.config.rateLimits;
+    const budget = rl && {
+      markets: Object.fromEntries(
+        Object.entries(rl.perMarket ?? {}).map(([m, v]) => [m, max(0n, v - (this.usedMarket.get(m) ?? 0n))]),
+      ),
+      chains: Object.fromEntries(
+        Object.entries(rl.perChain ?? {}).map(([c, v]) => [c, max(0n, v - (this.usedChain.get(Number(c)) ?? 0n))]),
+      ),
+    };
+    const plan = planUnchecked(exact, this.ctx, this.config.planner, {
+      ...(budget ? { budget } : {}),
+      insuranceFund: this.insuranceFund,
+    });
+    // ids first: an id function that throws leaves nothing booked
+    const insuranceShare = WAD - this.config.planner.liquidatorShare;
+    const orders: SeizureOrder[] = plan.seizures.map((s) => {
+      const token = this.tokenOf(s.asset, s.chain);
+      const fields: OrderFields = {
+        type: 'LIQUIDATE',
+        dstEid: s.chain,
+        account,
+        token,
+        amount: s.amount,
+        recipient: this.liquidator,
+        inputSeq: seq,
+      };
+      const id = this.orderIdOf(fields);
+      if (typeof id !== 'string' || id.length === 0) throw new InvalidInputError('config.orderId', 'returned no id');
+      // the insurance fund's part of the penalty, in base units, rounded up (the protocol's side)
+      const insuranceValue = mulDown(s.penalty, insuranceShare);
+      const insuranceAmount = s.value === 0n ? 0n : min(s.amount, divCeil(s.amount * insuranceValue, s.value));
+      return {
+        kind: 'liquidate',
+        id,
+        account,
+        asset: s.asset,
+        chain: s.chain,
+        token,
+        amount: s.amount,
+        insuranceAmount,
+        recipient: this.liquidator,
+        inputSeq: seq,
+      };
+    });
+    if (new Set(orders.map((o) => o.id)).size !== orders.length || orders.some((o) => this.orderLog.has(o.id)))
+      throw new InvalidInputError('config.orderId', 'produced an id that is already in use');
+    // book it
+    const state = this.accounts.get(account)!;
+    state.positions.clear();
+    for (const p of plan.accountAfter.positions) state.positions.set(p.id ?? `${p.market}:${p.mode ?? 'cross'}`, p);
+    state.realizedPnl = plan.accountAfter.realizedPnl ?? 0n;
+    for (const c of plan.accountAfter.collateral) {
+      const h = state.holdings.get(this.hkey(c.asset, c.chain))!;
+      // seizures become in flight (the vault's ack books the real balance); repayments and
+      // write-offs change the booked balance directly
+      const seized = plan.seizures.find((s) => s.asset === c.asset && s.chain === c.chain)?.amount ?? 0n;
+      h.qty = c.qty + seized;
+    }
+    plan.seizures.forEach((s, i) => {
+      const order = orders[i]!;
+      state.holdings.get(this.hkey(s.asset, s.chain))!.pending.set(order.id, s.amount);
+      this.seizures.set(order.id, order);
+      this.orderLog.set(order.id, { order, status: 'pending', executed: null, doneSeq: null, outcome: null });
+      this.usedChain.set(s.chain, (this.usedChain.get(s.chain) ?? 0n) + s.value);
+    });
+    if (inputSeq === undefined) this.orderCounter = seq;
+    for (const c of plan.closes) this.usedMarket.set(c.market, (this.usedMarket.get(c.market) ?? 0n) + c.notional);
+    this.penaltiesToLiquidators += plan.penalty.liquidator;
+    this.penaltiesToInsurance += plan.penalty.insurance;
+    this.insuranceFund += plan.penalty.insurance;
+    this.badDebt += plan.badDebt.total;
+    const fromFund = min(this.insuranceFund, plan.badDebt.total);
+    this.insuranceFund -= fromFund;
+    this.socializedLoss += plan.badDebt.total - fromFund;
+    if (plan.queued.closes.length + plan.queued.seizures.length > 0) this.queued.add(account);
+    else this.queued.delete(account);
+    this.touch(account);
+    return { account, plan, orders };
+  }
+
+  /** Accounts with liquidation actions held back by rate limits, sorted. */
+  queuedAccounts(): string[] {
+    return [...this.queued].sort(cmp);
+  }
+
+  /** Insurance fund, socialized loss, bad debt and penalties booked so far (WAD USD). */
+  ledger(): {
+    insuranceFund: bigint;
+    socializedLoss: bigint;
+    badDebt: bigint;
+    penaltiesToInsurance: bigint;
+    penaltiesToLiquidators: bigint;
+  } {
+    return {
+      insuranceFund: this.insuranceFund,
+      socializedLoss: this.socializedLoss,
+      badDebt: this.badDebt,
+      penaltiesToInsurance: this.penaltiesToInsurance,
+      penaltiesToLiquidators: this.penaltiesToLiquidators,
+    };
+  }
+
+  /** Accounts holding `asset` (any chain, any sign), sorted. */
+  holdersOf(asset: string): string[] {
+    return [...(this.assetHolders.get(this.assetName('asset', asset)) ?? [])].map((s) => s.id).sort(cmp);
+  }
+
+  /** Accounts with a position in `market`, sorted. */
+  holdersOfMarket(market: string): string[] {
+    return [...(this.marketHolders.get(this.marketName('market', market)) ?? [])].map((s) => s.id).sort(cmp);
+  }
+
+  /** The canonical account as the evaluator sees it (in-flight amounts as `pending`). */
+  exactAccount(account: string): ExactAccount {
+    const s = this.accounts.get(account);
+    if (!s) return { collateral: [], positions: [] };
+    const collateral: ExactCollateral[] = [];
+    for (const h of s.holdings.values()) {
+      const { asset, chain } = h;
+      let pending = 0n;
+      for (const v of h.pending.values()) pending += v;
+      collateral.push({ asset, chain, qty: h.qty, pending });
+    }
+    return { collateral, positions: [...s.positions.values()], realizedPnl: s.realizedPnl };
+  }
+
+  /** The current canonical context (prices, marks, funding, volatility scales, chains, now). */
+  context(): ExactContext {
+    return this.ctx;
+  }
+
+  // ------------------------------------------------------------------ snapshot
+
+  /** The full state as canonical JSON-safe data (bigints as decimal strings, sorted keys). */
+  snapshot(): BookSnapshot {
+    const s = (v: bigint) => v.toString();
+    const order = (o: Order) =>
+      o.kind === 'liquidate'
+        ? { ...o, amount: s(o.amount), insuranceAmount: s(o.insuranceAmount), inputSeq: s(o.inputSeq) }
+        : {
+            ...o,
+            amount: s(o.amount),
+            maxWithdraw: s(o.maxWithdraw),
+            inputSeq: s(o.inputSeq),
+            requestId: o.requestId === null ? null : s(o.requestId),
+          };
+    return {
+      version: 2,
+      now: s(this.ctx.now),
+      accounts: [...this.accounts.keys()].sort(cmp).map((id) => {
+        const a = this.accounts.get(id)!;
+        return {
+          id,
+          realizedPnl: s(a.realizedPnl),
+          holdings: [...a.holdings.values()]
+            .map((h) => [keyOf(h.asset, h.chain), h] as const)
+            .sort(([x], [y]) => cmp(x, y))
+            .map(([k, h]) => ({
+              key: k,
+              qty: s(h.qty),
+              seq: s(h.seq),
+              pending: [...h.pending.entries()]
+                .sort(([x], [y]) => cmp(x, y))
+                .map(([i, v]) => [i, s(v)] as [string, string]),
+            })),
+          positions: [...a.positions.entries()]
+            .sort(([x], [y]) => cmp(x, y))
+            .map(([id, p]) => ({
+              id,
+              seq: a.positionSeq.has(id) ? s(a.positionSeq.get(id)!) : null,
+              market: p.market,
+              mode: p.mode ?? 'cross',
+              qty: s(p.qty),
+              openCost: s(p.openCost),
+              lastCumFunding: s(p.lastCumFunding),
+              isolatedMargin: s(p.isolatedMargin ?? 0n),
+            })),
+        };
+      }),
+      prices: [...this.prices.entries()]
+        .sort(([x], [y]) => cmp(x, y))
+        .map(([asset, p]) => ({ asset, price: s(p.price), time: s(p.time) })),
+      markets: [...this.marketState.entries()]
+        .sort(([x], [y]) => cmp(x, y))
+        .map(([market, m]) => ({
+          market,
+          mark: m.mark === null ? null : s(m.mark),
+          funding: {
+            cumFunding: s(m.funding.cumFunding),
+            rate: s(m.funding.rate),
+            premiumTime: s(m.funding.premiumTime),
+            sampledTime: s(m.funding.sampledTime),
+            lastPremium: s(m.funding.lastPremium),
+            lastMark: s(m.funding.lastMark),
+            lastTime: m.funding.lastTime === null ? null : s(m.funding.lastTime),
+            intervalStart: s(m.funding.intervalStart),
+          },
+          vol: { variance: s(m.vol.variance), lastPrice: m.vol.lastPrice === null ? null : s(m.vol.lastPrice) },
+          volScale: s(this.ctx.markets[market]!.volScale ?? WAD),
+        })),
+      chains: [...this.lastReport.entries()]
+        .sort(([x], [y]) => x - y)
+        .map(([chain, t]) => ({ chain, lastReportAt: s(t) })),
+      withdrawals: [...this.withdrawals.entries()]
+        .sort(([x], [y]) => cmp(x, y))
+        .map(([id, w]) => ({ id, ...w, amount: s(w.amount) })),
+      seizures: [...this.seizures.keys()].sort(cmp),
+      orders: this.orders().map((r) => ({
+        order: order(r.order),
+        status: r.status,
+        executed: r.executed === null ? null : s(r.executed),
+        doneSeq: r.doneSeq === null ? null : s(r.doneSeq),
+        outcome: r.outcome,
+      })),
+      deferredRequests: this.deferredRequests.map((d) => ({
+        ...d,
+        amount: s(d.amount),
+        requestId: s(d.requestId),
+        inputSeq: s(d.inputSeq),
+      })),
+      sources: this.seqs.list().map((x) => ({
+        eid: x.eid,
+        contiguous: s(x.contiguous),
+        above: x.above.map(s),
+      })),
+      queued: [...this.queued].sort(cmp),
+      window: s(this.window),
+      usedMarket: [...this.usedMarket.entries()]
+        .sort(([x], [y]) => cmp(x, y))
+        .map(([k, v]) => [k, s(v)] as [string, string]),
+      usedChain: [...this.usedChain.entries()].sort(([x], [y]) => x - y).map(([k, v]) => [k, s(v)] as [number, string]),
+      orderCounter: s(this.orderCounter),
+      insuranceFund: s(this.insuranceFund),
+      socializedLoss: s(this.socializedLoss),
+      badDebt: s(this.badDebt),
+      penaltiesToInsurance: s(this.penaltiesToInsurance),
+      penaltiesToLiquidators: s(this.penaltiesToLiquidators),
+    };
+  }
+
+  /** SHA-256 of the canonical snapshot: identical on every node that applied the same events. */
   stateHash(): string {
-    return sha256Hex(this.canonicalState());
+    return sha256Hex(JSON.stringify(this.snapshot()));
   }
 
-  private account(account: Address): AccountState {
-    let state = this.accounts.get(account);
-    if (!state) {
-      state = { holdings: new Map(), exposures: new Map() };
-      this.accounts.set(account, state);
-    }
-    return state;
-  }
-
-  private setBalance(account: Address, eid: number, token: Address, balance: bigint): void {
-    const state = this.account(account);
-    const key = tokenKey(eid, token);
-    const holding = state.holdings.get(key);
-    if (holding) holding.balance = balance;
-    else state.holdings.set(key, { eid, token, balance, pending: new Map() });
-    const asset = this.assets.assetOf(eid, token);
-    if (asset) this.reindex(account, state, asset.symbol);
-  }
-
-  private reindex(account: Address, state: AccountState, symbol: string): void {
-    let holds = false;
-    for (const h of state.holdings.values()) {
-      if (h.balance > 0n && this.assets.assetOf(h.eid, h.token)?.symbol === symbol) {
-        holds = true;
-        break;
-      }
-    }
-    const set = this.holderIndex.get(symbol)!;
-    if (holds) set.add(account);
-    else set.delete(account);
-  }
-
-  private valueHolding(h: Holding): HoldingView {
-    let pending = 0n;
-    for (const amount of h.pending.values()) pending += amount;
-    const asset = this.assets.assetOf(h.eid, h.token);
-    const base = { eid: h.eid, token: h.token, symbol: asset?.symbol ?? null, balance: h.balance, pending };
-    if (!asset) return { ...base, value: 0n, unvalued: 'unknown-token' };
-    const price = this.prices.get(asset.symbol);
-    if (!price) return { ...base, value: 0n, unvalued: 'missing-price' };
-    return { ...base, value: collateralValue(h.balance, price.price, asset), unvalued: null };
-  }
-
-  private load(s: ReturnType<typeof parseSnapshot>): void {
-    for (const a of s.accounts) {
-      const state = this.account(a.account);
-      for (const h of a.holdings) {
-        state.holdings.set(tokenKey(h.eid, h.token), {
-          eid: h.eid,
-          token: h.token,
-          balance: h.balance,
-          pending: new Map(h.pending),
+  /** Rebuilds a book from {@link snapshot} output under the same configuration. */
+  static restore(config: BookConfig, snap: BookSnapshot): MarginBook {
+    const book = new MarginBook(config);
+    const b = (field: string, v: unknown): bigint => {
+      if (typeof v !== 'string' || !/^-?(0|[1-9][0-9]*)$/.test(v))
+        throw new InvalidInputError(field, 'expected a decimal string');
+      return BigInt(v);
+    };
+    const sn = obj('snapshot', snap) as unknown as BookSnapshot;
+    if (sn.version !== 2) throw new InvalidInputError('snapshot.version', 'unsupported version');
+    book.ctx.now = b('snapshot.now', sn.now);
+    sn.prices.forEach((p, i) => {
+      const asset = book.assetName(`snapshot.prices[${i}].asset`, p.asset);
+      const price = b(`snapshot.prices[${i}].price`, p.price);
+      book.prices.set(asset, { price, time: b(`snapshot.prices[${i}].time`, p.time) });
+      book.ctx.assets[asset] = { ...book.ctx.assets[asset]!, price };
+    });
+    sn.markets.forEach((m, i) => {
+      const at = `snapshot.markets[${i}]`;
+      const market = book.marketName(`${at}.market`, m.market);
+      const f = m.funding;
+      const funding: FundingState = {
+        cumFunding: b(`${at}.funding.cumFunding`, f.cumFunding),
+        rate: b(`${at}.funding.rate`, f.rate),
+        premiumTime: b(`${at}.funding.premiumTime`, f.premiumTime),
+        sampledTime: b(`${at}.funding.sampledTime`, f.sampledTime),
+        lastPremium: b(`${at}.funding.lastPremium`, f.lastPremium),
+        lastMark: b(`${at}.funding.lastMark`, f.lastMark),
+        lastTime: f.lastTime === null ? null : b(`${at}.funding.lastTime`, f.lastTime),
+        intervalStart: b(`${at}.funding.intervalStart`, f.intervalStart),
+      };
+      const mark = m.mark === null ? null : b(`${at}.mark`, m.mark);
+      book.marketState.set(market, {
+        mark,
+        funding,
+        vol: {
+          variance: b(`${at}.vol.variance`, m.vol.variance),
+          lastPrice: m.vol.lastPrice === null ? null : b(`${at}.vol.lastPrice`, m.vol.lastPrice),
+        },
+      });
+      book.ctx.markets[market] = {
+        ...book.ctx.markets[market]!,
+        markPrice: mark ?? 0n,
+        cumFunding: funding.cumFunding,
+        volScale: b(`${at}.volScale`, m.volScale),
+      };
+    });
+    sn.chains.forEach((c, i) =>
+      book.report(
+        book.chainId(`snapshot.chains[${i}].chain`, c.chain),
+        b(`snapshot.chains[${i}].lastReportAt`, c.lastReportAt),
+      ),
+    );
+    sn.accounts.forEach((a, i) => {
+      const at = `snapshot.accounts[${i}]`;
+      const id = str(`${at}.id`, a.id);
+      const state = book.account(id);
+      state.realizedPnl = b(`${at}.realizedPnl`, a.realizedPnl);
+      a.holdings.forEach((h, j) => {
+        const [asset, chain] = parseKey(h.key);
+        book.assetName(`${at}.holdings[${j}].key`, asset);
+        book.chainId(`${at}.holdings[${j}].key`, chain);
+        state.holdings.set(book.hkey(asset, chain), {
+          asset,
+          chain,
+          qty: b(`${at}.holdings[${j}].qty`, h.qty),
+          seq: b(`${at}.holdings[${j}].seq`, h.seq),
+          pending: new Map(h.pending.map(([k, v]) => [k, b(`${at}.holdings[${j}].pending`, v)])),
         });
-      }
-      for (const e of a.exposures) state.exposures.set(`${e.eid}:${e.protocol}`, { ...e });
-      for (const symbol of this.assets.symbols()) this.reindex(a.account, state, symbol);
+        book.index(book.assetHolders, state.inAssets, asset, state);
+        book.index(book.chainHolders, state.inChains, chain, state);
+      });
+      a.positions.forEach((p, j) => {
+        const market = book.marketName(`${at}.positions[${j}].market`, p.market);
+        if (p.seq !== null) state.positionSeq.set(p.id, b(`${at}.positions[${j}].seq`, p.seq));
+        state.positions.set(p.id, {
+          id: p.id,
+          market,
+          mode: p.mode,
+          qty: b(`${at}.positions[${j}].qty`, p.qty),
+          openCost: b(`${at}.positions[${j}].openCost`, p.openCost),
+          lastCumFunding: b(`${at}.positions[${j}].lastCumFunding`, p.lastCumFunding),
+          isolatedMargin: b(`${at}.positions[${j}].isolatedMargin`, p.isolatedMargin),
+        });
+        book.index(book.marketHolders, state.inMarkets, market, state);
+      });
+      book.touch(state);
+    });
+    for (const w of sn.withdrawals)
+      book.withdrawals.set(w.id, {
+        account: w.account,
+        asset: w.asset,
+        chain: w.chain,
+        amount: b('snapshot.withdrawals.amount', w.amount),
+        orderId: w.orderId,
+      });
+    for (const r of sn.orders) {
+      const o = r.order;
+      const order: Order =
+        o.kind === 'liquidate'
+          ? {
+              ...o,
+              amount: b('snapshot.orders.amount', o.amount),
+              insuranceAmount: b('snapshot.orders.insuranceAmount', o.insuranceAmount),
+              inputSeq: b('snapshot.orders.inputSeq', o.inputSeq),
+            }
+          : {
+              ...o,
+              amount: b('snapshot.orders.amount', o.amount),
+              maxWithdraw: b('snapshot.orders.maxWithdraw', o.maxWithdraw),
+              inputSeq: b('snapshot.orders.inputSeq', o.inputSeq),
+              requestId: o.requestId === null ? null : b('snapshot.orders.requestId', o.requestId),
+            };
+      book.orderLog.set(order.id, {
+        order,
+        status: r.status,
+        executed: r.executed === null ? null : b('snapshot.orders.executed', r.executed),
+        doneSeq: r.doneSeq === null ? null : b('snapshot.orders.doneSeq', r.doneSeq),
+        outcome: r.outcome,
+      });
     }
-    for (const p of s.prices) {
-      if (!this.assets.get(p.asset)) throw new InvalidInputError('snapshot.prices.asset', `unknown asset ${p.asset}`);
-      this.prices.set(p.asset, { price: p.price, publishTime: p.publishTime });
+    for (const id of sn.seizures) {
+      const rec = book.orderLog.get(id);
+      if (!rec || rec.order.kind !== 'liquidate')
+        throw new InvalidInputError('snapshot.seizures', `seizure ${id} has no order record`);
+      book.seizures.set(id, rec.order);
     }
-    this.seqs.load(s.sources);
-    for (const o of s.orders) this.orderBook.set(o.orderId, o);
+    book.deferredRequests = sn.deferredRequests.map((d) => ({
+      ...d,
+      amount: b('snapshot.deferredRequests.amount', d.amount),
+      requestId: b('snapshot.deferredRequests.requestId', d.requestId),
+      inputSeq: b('snapshot.deferredRequests.inputSeq', d.inputSeq),
+    }));
+    book.seqs.load(
+      sn.sources.map((x) => ({
+        eid: x.eid,
+        contiguous: b('snapshot.sources.contiguous', x.contiguous),
+        above: x.above.map((y) => b('snapshot.sources.above', y)),
+      })),
+    );
+    for (const q of sn.queued) book.queued.add(q);
+    book.window = b('snapshot.window', sn.window);
+    for (const [k, v] of sn.usedMarket) book.usedMarket.set(k, b('snapshot.usedMarket', v));
+    for (const [k, v] of sn.usedChain) book.usedChain.set(k, b('snapshot.usedChain', v));
+    book.orderCounter = b('snapshot.orderCounter', sn.orderCounter);
+    book.insuranceFund = b('snapshot.insuranceFund', sn.insuranceFund);
+    book.socializedLoss = b('snapshot.socializedLoss', sn.socializedLoss);
+    book.badDebt = b('snapshot.badDebt', sn.badDebt);
+    book.penaltiesToInsurance = b('snapshot.penaltiesToInsurance', sn.penaltiesToInsurance);
+    book.penaltiesToLiquidators = b('snapshot.penaltiesToLiquidators', sn.penaltiesToLiquidators);
+    return book;
   }
+
+  // ------------------------------------------------------------------ chain-message internals
+
+  /**
+   * Validates a chain message completely and returns the function that applies it, so a refusal
+   * happens before anything changes.
+   */
+  private prepare(
+    eid: number,
+    seq: bigint,
+    inputSeq: bigint,
+    m: ChainMessage,
+  ): () => { account: string; decision: WithdrawalDecision | null; note: string | null } {
+    const account = v.address('message.account', m.account);
+    switch (m.type) {
+      case 'BALANCE': {
+        const asset = this.assetOfToken(eid, m.token);
+        const balance = v.uint256('message.balance', m.balance);
+        return () => ({ account, decision: null, note: this.setReported(account, asset, eid, balance, seq) });
+      }
+      case 'EXPOSURE': {
+        const protocol = v.address('message.protocol', m.protocol);
+        const market = this.marketName('message.market', m.market);
+        const size = big('message.size', m.size, null);
+        const entry = v.uint256('message.entryPrice', m.entryPrice);
+        // open cost rounded up (toward +∞): a larger cost is a smaller PnL, the protocol's side
+        const openCost = divCeil(size * entry, WAD);
+        return () => {
+          const state = this.account(account);
+          const id = `${market}@${eid}:${protocol}`;
+          const last = state.positionSeq.get(id);
+          if (last !== undefined && last > seq)
+            return { account, decision: null, note: 'older position report ignored' };
+          state.positionSeq.set(id, seq);
+          if (size === 0n) state.positions.delete(id);
+          else
+            state.positions.set(id, {
+              id,
+              market,
+              qty: size,
+              openCost,
+              lastCumFunding: this.ctx.markets[market]!.cumFunding,
+              mode: 'cross',
+              isolatedMargin: 0n,
+            });
+          this.index(this.marketHolders, state.inMarkets, market, state);
+          this.touch(state);
+          return { account, decision: null, note: null };
+        };
+      }
+      case 'WITHDRAW_REQUEST': {
+        const asset = this.assetOfToken(eid, m.token);
+        const amount = v.uint256('message.amount', m.amount);
+        if (amount === 0n) throw new InvalidInputError('message.amount', 'must be > 0');
+        const requestId = v.uint64('message.requestId', m.requestId);
+        const key = `w:${eid}:${requestId}`;
+        if (this.withdrawals.has(key) || this.deferredRequests.some((d) => d.eid === eid && d.requestId === requestId))
+          throw new InvalidInputError('message.requestId', `request ${requestId} from ${eid} is already open`);
+        const token = this.tokenOf(asset, eid);
+        return () => {
+          // gone from the moment it is requested, whatever the decision (the vault froze it)
+          this.inFlight(key, account, asset, eid, amount, null);
+          if (this.seqs.hasGap(eid)) {
+            this.deferredRequests.push({ eid, account, asset, token, amount, requestId, inputSeq });
+            return { account, decision: null, note: 'decision waits for a sequence gap to close' };
+          }
+          return {
+            account,
+            decision: this.decideRequest(eid, account, asset, token, amount, requestId, inputSeq),
+            note: null,
+          };
+        };
+      }
+      case 'ORDER_ACK': {
+        const id = typeof m.orderId === 'string' ? m.orderId.toLowerCase() : m.orderId;
+        const order = this.seizures.get(id as string);
+        if (!order)
+          throw new InvalidInputError(
+            'message.orderId',
+            `no pending seizure ${String(m.orderId)} (not issued here, or already acknowledged)`,
+          );
+        const asset = this.assetOfToken(eid, m.token);
+        if (order.account !== account || order.asset !== asset || order.chain !== eid)
+          throw new InvalidInputError('message', `acknowledgement does not match order ${order.id}`);
+        const seized = v.uint256('message.seized', m.seized);
+        const balance = v.uint256('message.balance', m.balance);
+        return () => {
+          const h = this.accounts.get(account)!.holdings.get(this.hkey(asset, eid))!;
+          h.pending.delete(order.id);
+          this.seizures.delete(order.id);
+          this.closeOrder(order.id, seized, seq, null);
+          const note = this.setReported(account, asset, eid, balance, seq);
+          this.touch(account);
+          return { account, decision: null, note };
+        };
+      }
+      case 'WITHDRAW_DONE': {
+        const asset = this.assetOfToken(eid, m.token);
+        const requestId = v.uint64('message.requestId', m.requestId);
+        const key = `w:${eid}:${requestId}`;
+        const w = this.withdrawals.get(key);
+        if (!w || w.account !== account || w.asset !== asset)
+          throw new InvalidInputError(
+            'message.requestId',
+            `no open withdrawal request ${requestId} of ${account} on ${eid}`,
+          );
+        const paid = v.uint256('message.paid', m.paid);
+        const balance = v.uint256('message.balance', m.balance);
+        if (!['paid', 'rejected', 'escaped'].includes(m.outcome))
+          throw new InvalidInputError('message.outcome', 'expected "paid", "rejected" or "escaped"');
+        return () => {
+          const h = this.accounts.get(account)!.holdings.get(this.hkey(asset, eid))!;
+          h.pending.delete(key);
+          this.withdrawals.delete(key);
+          // an escape closes a request that may still be waiting for its decision
+          this.deferredRequests = this.deferredRequests.filter((d) => !(d.eid === eid && d.requestId === requestId));
+          if (w.orderId) this.closeOrder(w.orderId, paid, seq, m.outcome);
+          const note = this.setReported(account, asset, eid, balance, seq);
+          this.touch(account);
+          return { account, decision: null, note };
+        };
+      }
+    }
+  }
+
+  /** Books an absolute balance reported at source `seq`, unless a newer one is already booked. */
+  private setReported(account: string, asset: string, chain: number, balance: bigint, seq: bigint): string | null {
+    const state = this.account(account);
+    const k = this.hkey(asset, chain);
+    const h = state.holdings.get(k);
+    if (h && h.seq > seq) return 'older balance report ignored';
+    if (h) {
+      h.qty = balance;
+      h.seq = seq;
+    } else state.holdings.set(k, { asset, chain, qty: balance, seq, pending: new Map() });
+    this.index(this.assetHolders, state.inAssets, asset, state);
+    this.index(this.chainHolders, state.inChains, chain, state);
+    this.touch(state);
+    return null;
+  }
+
+  /** Records a consumed sequence number; when it closes a gap, decides what waited on it. */
+  private markSeq(eid: number, seq: bigint, time: bigint): WithdrawalDecision[] {
+    return this.afterMark(eid, time, this.seqs.mark(eid, seq));
+  }
+
+  private afterMark(
+    eid: number,
+    time: bigint,
+    { opened, closed }: { readonly opened: boolean; readonly closed: boolean },
+  ): WithdrawalDecision[] {
+    this.advance(time);
+    this.report(eid, time);
+    const holders = opened || closed ? this.chainHolders.get(eid) : undefined;
+    if (holders) for (const a of holders) this.touch(a); // their liquidation waits / may go ahead
+    if (!closed) return [];
+    const ready = this.deferredRequests.filter((d) => d.eid === eid);
+    this.deferredRequests = this.deferredRequests.filter((d) => d.eid !== eid);
+    return ready.map((d) => this.decideRequest(d.eid, d.account, d.asset, d.token, d.amount, d.requestId, d.inputSeq));
+  }
+
+  /** Decides a vault's withdrawal request (already in flight) and logs the decision order. */
+  private decideRequest(
+    eid: number,
+    account: string,
+    asset: string,
+    token: string,
+    amount: bigint,
+    requestId: bigint,
+    inputSeq: bigint,
+  ): WithdrawalDecision {
+    const key = `w:${eid}:${requestId}`;
+    const w = this.withdrawals.get(key)!;
+    // judged without its own in-flight amount: the question is whether it may leave
+    const h = this.accounts.get(account)!.holdings.get(this.hkey(asset, eid))!;
+    h.pending.delete(key);
+    const d = this.decideWithdrawal(account, asset, eid, amount);
+    h.pending.set(key, amount);
+    const id = this.orderIdOf({
+      type: 'WITHDRAW_DECISION',
+      dstEid: eid,
+      account,
+      token,
+      amount,
+      recipient: account,
+      inputSeq,
+    });
+    const decision: WithdrawalDecision = {
+      kind: 'withdraw-decision',
+      id,
+      account,
+      asset,
+      chain: eid,
+      token,
+      amount,
+      requestId,
+      ...d,
+      inputSeq,
+    };
+    w.orderId = id;
+    this.orderLog.set(id, { order: decision, status: 'pending', executed: null, doneSeq: null, outcome: null });
+    return decision;
+  }
+
+  /** The canonical withdrawal rule (the caller has the amount out of flight). */
+  private decideWithdrawal(
+    account: string,
+    asset: string,
+    chain: number,
+    amount: bigint,
+  ): { approved: boolean; reason: WithdrawalReason; maxWithdraw: bigint } {
+    if (!this.accounts.has(account)) return { approved: false, reason: 'exceeds-balance', maxWithdraw: 0n };
+    if (this.missingPrices(account).length > 0) return { approved: false, reason: 'missing-price', maxWithdraw: 0n };
+    const risk = evaluateExactUnchecked(this.exactAccount(account), this.ctx);
+    const maxWithdraw = risk.maxWithdraw.find((w) => w.asset === asset && w.chain === chain)?.amount ?? 0n;
+    if (amount <= maxWithdraw) return { approved: true, reason: 'approved', maxWithdraw };
+    const h = this.accounts.get(account)!.holdings.get(this.hkey(asset, chain));
+    let pending = 0n;
+    for (const x of h?.pending.values() ?? []) pending += x;
+    const available = (h?.qty ?? 0n) - pending;
+    return { approved: false, reason: amount > available ? 'exceeds-balance' : 'insufficient-margin', maxWithdraw };
+  }
+
+  private inFlight(
+    key: string,
+    account: string,
+    asset: string,
+    chain: number,
+    amount: bigint,
+    orderId: string | null,
+  ): void {
+    const state = this.account(account);
+    const k = this.hkey(asset, chain);
+    let h = state.holdings.get(k);
+    if (!h) state.holdings.set(k, (h = { asset, chain, qty: 0n, seq: 0n, pending: new Map() }));
+    h.pending.set(key, amount);
+    this.withdrawals.set(key, { account, asset, chain, amount, orderId });
+    this.index(this.assetHolders, state.inAssets, asset, state);
+    this.index(this.chainHolders, state.inChains, chain, state);
+    this.touch(state);
+  }
+
+  private closeOrder(id: string, executed: bigint, seq: bigint, outcome: WithdrawOutcome | null): void {
+    const rec = this.orderLog.get(id);
+    if (rec) this.orderLog.set(id, { ...rec, status: 'done', executed, doneSeq: seq, outcome });
+  }
+
+  /** Why a decision about `account` must wait, or null. */
+  private deferReason(account: string): DeferReason | null {
+    if (this.missingPrices(account).length > 0) return 'missing-price';
+    const s = this.accounts.get(account);
+    if (s) for (const c of s.inChains) if (this.seqs.hasGap(c)) return 'sequence-gap';
+    return null;
+  }
+
+  private assetOfToken(eid: number, token: unknown): string {
+    const t = v.address('message.token', token);
+    const asset = this.tokenAsset.get(`${eid}:${t}`);
+    if (asset === undefined)
+      throw new InvalidInputError('message.token', `token ${t} is not collateral on chain ${eid}`);
+    return asset;
+  }
+
+  private tokenOf(asset: string, chain: number): string {
+    return this.assetToken.get(`${asset}@${chain}`) ?? asset;
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private account(id: string): AccountState {
+    let s = this.accounts.get(id);
+    if (!s)
+      this.accounts.set(
+        id,
+        (s = {
+          id,
+          inAssets: [],
+          inChains: [],
+          inMarkets: [],
+          dirty: false,
+          holdings: new Map(),
+          positions: new Map(),
+          positionSeq: new Map(),
+          realizedPnl: 0n,
+        }),
+      );
+    return s;
+  }
+
+  /** Small-integer key of (asset, chain): stays a V8 Smi, so no number is allocated per event. */
+  private hkey(asset: string, chain: number): number {
+    return this.assetIds.get(asset)! * 65536 + this.chainSlots.get(chain)!;
+  }
+
+  /** Marks an account for re-evaluation. */
+  private touch(account: string | AccountState): void {
+    const s = typeof account === 'string' ? this.accounts.get(account) : account;
+    if (s && !s.dirty) {
+      s.dirty = true;
+      this.dirtyList.push(s);
+    }
+  }
+
+  private index<K extends string | number>(idx: Map<K, Set<AccountState>>, mine: K[], key: K, st: AccountState): void {
+    // the account's own short list spares the big shared set a lookup on every event
+    if (mine.includes(key)) return;
+    mine.push(key);
+    let set = idx.get(key);
+    if (!set) idx.set(key, (set = new Set()));
+    set.add(st);
+  }
+
+  private assetName(field: string, v: unknown): string {
+    if (typeof v !== 'string' || !Object.hasOwn(this.ctx.assets, v))
+      throw new InvalidInputError(field, `unknown asset ${JSON.stringify(v)}`);
+    return v;
+  }
+
+  private marketName(field: string, v: unknown): string {
+    if (typeof v !== 'string' || !Object.hasOwn(this.ctx.markets, v))
+      throw new InvalidInputError(field, `unknown market ${JSON.stringify(v)}`);
+    return v;
+  }
+
+  private chainId(field: string, v: unknown): number {
+    // a Set, not the context object: chain ids are sparse integers, slow as object keys
+    if (typeof v !== 'number' || !this.chainIds.has(v))
+      throw new InvalidInputError(field, `unknown chain ${String(v)}`);
+    return v;
+  }
+
+  /** Assets and markets the account holds that have no price yet (its decision is deferred). */
+  private missingPrices(account: string): string[] {
+    const s = this.accounts.get(account);
+    if (!s) return [];
+    const out: string[] = [];
+    for (const h of s.holdings.values()) {
+      const asset = h.asset;
+      if (h.qty !== 0n && !this.prices.has(asset)) out.push(asset);
+    }
+    for (const p of s.positions.values()) if (this.marketState.get(p.market)!.mark === null) out.push(p.market);
+    return out;
+  }
+
+  /** Moves the book's clock (event time never goes back) and re-judges chains turning stale. */
+  private advance(time: bigint): void {
+    if (time <= this.ctx.now) return;
+    this.ctx.now = time;
+    for (const chain of this.chainIds) this.restale(chain);
+  }
+
+  private report(chain: number, time: bigint): void {
+    const last = this.lastReport.get(chain);
+    if (last !== undefined && time <= last) return;
+    this.lastReport.set(chain, time);
+    this.ctx.chains[chain] = { ...this.ctx.chains[chain]!, lastReportAt: time };
+    this.restale(chain);
+  }
+
+  private restale(chain: number): void {
+    const stale = staleFactor(this.ctx.chains[chain]!, this.ctx.now) !== WAD;
+    if (this.staleNow.get(chain) === stale) return;
+    this.staleNow.set(chain, stale);
+    const holders = this.chainHolders.get(chain);
+    if (holders) for (const a of holders) this.touch(a);
+  }
+
+  private rollWindow(): void {
+    const rl = this.config.rateLimits;
+    if (!rl) return;
+    const w = this.ctx.now / rl.window;
+    if (w !== this.window) {
+      this.window = w;
+      this.usedMarket.clear();
+      this.usedChain.clear();
+    }
+  }
+}
+
+/** {@link MarginBook.snapshot} output. */
+type Str<T> = {
+  readonly [K in keyof T]: T[K] extends bigint ? string : T[K] extends bigint | null ? string | null : T[K];
+};
+
+export interface BookSnapshot {
+  readonly version: 2;
+  readonly now: string;
+  readonly accounts: ReadonlyArray<{
+    readonly id: string;
+    readonly realizedPnl: string;
+    readonly holdings: ReadonlyArray<{
+      readonly key: string;
+      readonly qty: string;
+      readonly seq: string;
+      readonly pending: ReadonlyArray<[string, string]>;
+    }>;
+    readonly positions: ReadonlyArray<{
+      readonly id: string;
+      readonly seq: string | null;
+      readonly market: string;
+      readonly mode: MarginMode;
+      readonly qty: string;
+      readonly openCost: string;
+      readonly lastCumFunding: string;
+      readonly isolatedMargin: string;
+    }>;
+  }>;
+  readonly prices: ReadonlyArray<{ readonly asset: string; readonly price: string; readonly time: string }>;
+  readonly markets: ReadonlyArray<{
+    readonly market: string;
+    readonly mark: string | null;
+    readonly funding: { readonly [K in keyof FundingState]: K extends 'lastTime' ? string | null : string };
+    readonly vol: { readonly variance: string; readonly lastPrice: string | null };
+    readonly volScale: string;
+  }>;
+  readonly chains: ReadonlyArray<{ readonly chain: number; readonly lastReportAt: string }>;
+  readonly withdrawals: ReadonlyArray<{
+    readonly id: string;
+    readonly account: string;
+    readonly asset: string;
+    readonly chain: number;
+    readonly amount: string;
+    readonly orderId: string | null;
+  }>;
+  /** Ids of seizures in flight (their orders are in `orders`). */
+  readonly seizures: readonly string[];
+  readonly orders: ReadonlyArray<{
+    readonly order: Str<SeizureOrder> | Str<WithdrawalDecision>;
+    readonly status: OrderRecord['status'];
+    readonly executed: string | null;
+    readonly doneSeq: string | null;
+    readonly outcome: WithdrawOutcome | null;
+  }>;
+  readonly deferredRequests: ReadonlyArray<{
+    readonly eid: number;
+    readonly account: string;
+    readonly asset: string;
+    readonly token: string;
+    readonly amount: string;
+    readonly requestId: string;
+    readonly inputSeq: string;
+  }>;
+  readonly sources: ReadonlyArray<{
+    readonly eid: number;
+    readonly contiguous: string;
+    readonly above: readonly string[];
+  }>;
+  readonly queued: readonly string[];
+  readonly window: string;
+  readonly usedMarket: ReadonlyArray<[string, string]>;
+  readonly usedChain: ReadonlyArray<[number, string]>;
+  readonly orderCounter: string;
+  readonly insuranceFund: string;
+  readonly socializedLoss: string;
+  readonly badDebt: string;
+  readonly penaltiesToInsurance: string;
+  readonly penaltiesToLiquidators: string;
+}
+
+/** One holding in {@link AccountView}. */
+export interface HoldingView {
+  readonly asset: string;
+  readonly chain: number;
+  readonly token: string;
+  /** Confirmed balance, base units (negative = debt). */
+  readonly balance: bigint;
+  /** In flight out (withdrawals requested, seizures ordered), base units. */
+  readonly pending: bigint;
+  /** Last oracle price (WAD USD), null before the first. */
+  readonly price: bigint | null;
+  /** balance × price, WAD USD, rounded down (0 without a price). */
+  readonly value: bigint;
+}
+
+/** {@link MarginBook.accountView}: an account as an API shows it. */
+export interface AccountView extends Omit<ExactAccountRisk, 'positions'> {
+  readonly account: string;
+  readonly holdings: readonly HoldingView[];
+  readonly positions: ReadonlyArray<
+    ExactAccountRisk['positions'][number] & { readonly id: string; readonly qty: bigint; readonly openCost: bigint }
+  >;
+  readonly missingPrices: readonly string[];
+  readonly deferred: DeferReason | null;
 }

@@ -74,6 +74,8 @@ export interface ExactPosition {
   readonly mode?: MarginMode;
   /** Margin of an isolated position, WAD USD. */
   readonly isolatedMargin?: bigint;
+  /** Opaque key a book files the position under (venue, mode); carried through plans unchanged. */
+  readonly id?: string;
 }
 
 export interface ExactAccount {
