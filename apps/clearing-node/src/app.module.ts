@@ -2,6 +2,9 @@ import { Global, Module, type DynamicModule } from '@nestjs/common';
 
 import { ApiModule } from './api/api.module.js';
 import { NODE_CONFIG, type NodeConfig } from './config.js';
+import { HealthModule } from './health/health.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
+import { UpdatesModule } from './updates/updates.module.js';
 
 /** Makes the validated configuration injectable everywhere (it is read once, in main.ts). */
 @Global()
@@ -12,10 +15,13 @@ class ConfigModule {
   }
 }
 
-/** The clearing node. */
+/** The clearing node: queries, health, metrics and the live stream, around the ledger. */
 @Module({})
 export class AppModule {
   static forRoot(config: NodeConfig): DynamicModule {
-    return { module: AppModule, imports: [ConfigModule.forRoot(config), ApiModule] };
+    return {
+      module: AppModule,
+      imports: [ConfigModule.forRoot(config), ApiModule, HealthModule, MetricsModule, UpdatesModule],
+    };
   }
 }

@@ -4,8 +4,9 @@ import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { IncomingRequestDeserializer } from '@nestjs/microservices';
 
+import { setupOpenApi } from './api/openapi.js';
 import { AppModule } from './app.module.js';
-import type { NodeConfig } from './config.js';
+import { CONFIG_DEFAULTS, type NodeConfig } from './config.js';
 
 /**
  * Accepts plain JSON requests (`nats req omni.rpc.account-get '{"address":"0x…"}'`) as well as
@@ -20,7 +21,8 @@ class PlainJsonRequestDeserializer extends IncomingRequestDeserializer {
 }
 
 /**
- * Builds the node: the HTTP app (fastify) with the NATS request/reply microservice attached.
+ * Builds the node: the HTTP app (fastify) with the NATS request/reply microservice attached, and
+ * the OpenAPI document at `/docs/json` unless `config.docs` is false.
  * Nothing listens until {@link startApp}.
  * @example const app = await createApp(config); await startApp(app, config); … await app.close();
  */
@@ -39,6 +41,7 @@ export async function createApp(
       deserializer: new PlainJsonRequestDeserializer(),
     },
   });
+  if (config.docs ?? CONFIG_DEFAULTS.docs) setupOpenApi(app, { nodeId: config.nodeId });
   return app;
 }
 

@@ -1,4 +1,4 @@
-import { loadConfig, zAddress, zJson, zNatsUrl, zPort } from '@omniclear/config';
+import { loadConfig, zAddress, zBool, zJson, zNatsUrl, zPort, zPositiveInt } from '@omniclear/config';
 import { z } from 'zod';
 
 const zEid = z
@@ -23,7 +23,20 @@ export const nodeConfigSchema = z.object({
   OMNI_LIQUIDATION_RECIPIENT: zAddress,
   // A single NATS subject token: it names the connection and the node in logs and health.
   OMNI_NODE_ID: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1-64 of A-Z, a-z, 0-9, _, -'),
+  OMNI_DOCS_ENABLED: zBool.default(true),
+  OMNI_METRICS_PROCESS: zBool.default(true),
+  OMNI_SSE_HEARTBEAT_MS: zPositiveInt.default(15_000),
 });
+
+/**
+ * Defaults of the optional settings, for a {@link NodeConfig} built in code (tests, embedders)
+ * without them; `readNodeConfig` always sets every key.
+ */
+export const CONFIG_DEFAULTS = {
+  docs: true,
+  processMetrics: true,
+  sseHeartbeatMs: 15_000,
+} as const;
 
 /** The node's validated configuration. */
 export interface NodeConfig {
@@ -37,6 +50,12 @@ export interface NodeConfig {
   }>;
   readonly liquidationRecipient: string;
   readonly nodeId: string;
+  /** Serve the OpenAPI document (`/docs/json`) and its UI (`/docs`). */
+  readonly docs?: boolean;
+  /** Export the default Node.js process metrics (CPU, memory, event loop lag, GC) on `/metrics`. */
+  readonly processMetrics?: boolean;
+  /** Interval of the keep-alive comment on `/events` (proxies close idle streams). */
+  readonly sseHeartbeatMs?: number;
 }
 
 /** Injection token of {@link NodeConfig}. */
@@ -56,5 +75,8 @@ export function readNodeConfig(env: Record<string, string | undefined>): NodeCon
     assets: c.OMNI_ASSETS,
     liquidationRecipient: c.OMNI_LIQUIDATION_RECIPIENT,
     nodeId: c.OMNI_NODE_ID,
+    docs: c.OMNI_DOCS_ENABLED,
+    processMetrics: c.OMNI_METRICS_PROCESS,
+    sseHeartbeatMs: c.OMNI_SSE_HEARTBEAT_MS,
   };
 }

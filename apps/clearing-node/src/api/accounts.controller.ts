@@ -1,50 +1,38 @@
-import { Controller, Get, Inject, Param, UseFilters } from '@nestjs/common';
+import { Controller, Get, Param, UseFilters } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 
-import { NODE_CONFIG, type NodeConfig } from '../config.js';
-import { InputConsumer, type ConsumerStatus } from '../ledger/input-consumer.js';
 import { LedgerService } from '../ledger/ledger.service.js';
 import { AddressPipe } from './address.js';
 import { HttpErrorFilter } from './filters.js';
+import { AccountSchema, ErrorSchema, OrdersSchema } from './openapi.js';
 import { toAccountDto, toOrderDto, type AccountDto, type OrderDto } from './views.js';
 
 /** HTTP queries of the ledger. */
+@ApiTags('ledger')
 @Controller()
 @UseFilters(HttpErrorFilter)
 export class AccountsController {
-  constructor(
-    private readonly ledger: LedgerService,
-    private readonly consumer: InputConsumer,
-    @Inject(NODE_CONFIG) private readonly config: NodeConfig,
-  ) {}
+  constructor(private readonly ledger: LedgerService) {}
 
   /** Balances per chain, pending seizures, exposure, value and verdict of one account. */
   @Get('accounts/:address')
+  @ApiOperation({ summary: 'One account: balances per chain, pending seizures, exposures, value and verdict' })
+  @ApiParam({
+    name: 'address',
+    description: '0x + 40 hex digits, lower case or EIP-55 checksummed',
+    schema: { type: 'string', pattern: '^0x[0-9a-fA-F]{40}$' },
+  })
+  @ApiOkResponse({ type: AccountSchema })
+  @ApiBadRequestResponse({ description: 'Malformed address', type: ErrorSchema })
   account(@Param('address', AddressPipe) address: string): AccountDto {
     return toAccountDto(this.ledger.account(address));
   }
 
   /** Orders this node emitted, pending or acknowledged (with what was really seized). */
   @Get('orders')
+  @ApiOperation({ summary: 'Orders this node emitted, pending or acknowledged (with what the vault really seized)' })
+  @ApiOkResponse({ type: OrdersSchema })
   orders(): { orders: OrderDto[] } {
     return { orders: this.ledger.orders().map(toOrderDto) };
-  }
-
-  /** Liveness and progress: `input.state` is `live` once the start-up replay is done. */
-  @Get('health')
-  health(): {
-    status: 'ok' | 'failing';
-    nodeId: string;
-    input: ConsumerStatus;
-    stateHash: string;
-    sources: Array<{ eid: number; lastSeq: string; gaps: number }>;
-  } {
-    const input = this.consumer.getStatus();
-    return {
-      status: input.state === 'failed' || input.state === 'stopped' ? 'failing' : 'ok',
-      nodeId: this.config.nodeId,
-      input,
-      stateHash: this.ledger.stateHash(),
-      sources: this.ledger.sources().map((s) => ({ eid: s.eid, lastSeq: s.lastSeq.toString(), gaps: s.gaps })),
-    };
   }
 }

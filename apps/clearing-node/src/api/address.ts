@@ -24,3 +24,11 @@ export class AddressPipe implements PipeTransform<unknown, string> {
     return parseAddress(value);
   }
 }
+
+/** Query parameter pipe: absent → `undefined`, otherwise {@link parseAddress} (so `?account=` is a 400). */
+@Injectable()
+export class OptionalAddressPipe implements PipeTransform<unknown, string | undefined> {
+  transform(value: unknown): string | undefined {
+    return value === undefined ? undefined : parseAddress(value);
+  }
+}

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { subjects } from '@omniclear/protocol';
 
+import { NodeMetrics } from '../metrics/node-metrics.js';
 import { NatsClient } from '../nats/nats.client.js';
 
 export const SERVICE_NAME = 'clearing-node';
@@ -26,7 +27,10 @@ export class DeadLetters {
   private readonly logger = new Logger(DeadLetters.name);
   private sent = 0;
 
-  constructor(private readonly nats: NatsClient) {}
+  constructor(
+    private readonly nats: NatsClient,
+    private readonly metrics: NodeMetrics,
+  ) {}
 
   send(msg: { stream: string; seq: number; subject: string; data: Uint8Array }, error: Error): void {
     const letter: DeadLetter = {
@@ -40,6 +44,8 @@ export class DeadLetters {
     };
     this.nats.publishCore(subjects.dlq(SERVICE_NAME), new TextEncoder().encode(JSON.stringify(letter)));
     this.sent += 1;
+    // The class, not the message: a metric label must stay low-cardinality (the letter has the text).
+    this.metrics.deadLetter(error.name);
     this.logger.warn(`${msg.stream}#${msg.seq} (${msg.subject}) dead-lettered: ${error.message}`);
   }
 

@@ -7,6 +7,7 @@ import { InputStreamError } from '../errors.js';
 import { NatsClient } from '../nats/nats.client.js';
 import { DeadLetters } from './dead-letters.js';
 import { LedgerService } from './ledger.service.js';
+import { LedgerTelemetry } from './ledger-telemetry.js';
 import { OrderPublisher } from './order-publisher.js';
 
 /** What the consumer has done so far (for /health). */
@@ -48,6 +49,7 @@ export class InputConsumer implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly ledger: LedgerService,
     private readonly orders: OrderPublisher,
     private readonly deadLetters: DeadLetters,
+    private readonly telemetry: LedgerTelemetry,
   ) {}
 
   /** Settles when consumption ends: resolves on shutdown, rejects when the stream cannot be followed. */
@@ -111,6 +113,7 @@ export class InputConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async handle(msg: JsMsg): Promise<void> {
+    const receivedAt = this.telemetry.received();
     const seq = msg.seq;
     let event: InputEvent;
     try {
@@ -120,6 +123,7 @@ export class InputConsumer implements OnApplicationBootstrap, OnModuleDestroy {
       return this.skip(msg, error);
     }
     let actions;
+    const applyStart = this.telemetry.now();
     try {
       actions = this.ledger.apply(event, BigInt(seq));
     } catch (error) {
@@ -127,7 +131,23 @@ export class InputConsumer implements OnApplicationBootstrap, OnModuleDestroy {
       if (!(error instanceof InvalidInputError)) throw error;
       return this.skip(msg, error);
     }
-    for (const action of actions) await this.orders.publish(action);
+    this.telemetry.applied(event, applyStart);
+    for (const action of actions) {
+      const duplicates = this.orders.stats().duplicates;
+      await this.orders.publish(action);
+      this.telemetry.orderPublished(
+        action.orderId,
+        action.kind,
+        BigInt(seq),
+        this.orders.stats().duplicates === duplicates,
+      );
+    }
+    this.telemetry.decided(
+      event,
+      BigInt(seq),
+      actions.map((a) => a.account),
+      receivedAt,
+    );
     this.advance(seq);
   }
 

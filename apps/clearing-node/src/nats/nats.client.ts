@@ -15,18 +15,25 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 
 import { STREAM_CONFIGS } from './streams.js';
 
+/** What {@link NatsClient.onConnectionEvent} reports. */
+export type ConnectionEvent = 'connected' | 'disconnected' | 'reconnected' | 'closed';
+
 /**
  * The node's one NATS connection and its JetStream handles. All broker I/O of the ledger goes
  * through here; the RPC transport of `@nestjs/microservices` keeps its own connection.
  */
 export class NatsClient implements OnApplicationShutdown {
   private readonly logger = new Logger(NatsClient.name);
+  private up = true;
+  private readonly listeners: Array<(event: ConnectionEvent) => void> = [];
 
   private constructor(
     readonly connection: NatsConnection,
     readonly js: JetStreamClient,
     readonly jsm: JetStreamManager,
-  ) {}
+  ) {
+    void this.watchStatus();
+  }
 
   /**
    * Connects and makes sure the streams exist with the settings of `streams.ts` (created when
@@ -91,8 +98,39 @@ export class NatsClient implements OnApplicationShutdown {
     this.connection.publish(subject, data);
   }
 
+  /** True while connected to a server (false while reconnecting, and once closed). */
   get isConnected(): boolean {
-    return !this.connection.isClosed();
+    return this.up && !this.connection.isClosed();
+  }
+
+  /**
+   * Calls `listener` with the current state now (`connected` or `disconnected`), then on each
+   * change (metrics and readiness follow the connection through it).
+   */
+  onConnectionEvent(listener: (event: ConnectionEvent) => void): void {
+    this.listeners.push(listener);
+    listener(this.isConnected ? 'connected' : 'disconnected');
+  }
+
+  private async watchStatus(): Promise<void> {
+    const emit = (event: ConnectionEvent) => {
+      for (const listener of this.listeners) listener(event);
+    };
+    void this.connection.closed().then(() => {
+      this.up = false;
+      emit('closed');
+    });
+    for await (const s of this.connection.status()) {
+      if (s.type === 'disconnect') {
+        this.up = false;
+        this.logger.warn(`disconnected from ${s.server}; reconnecting`);
+        emit('disconnected');
+      } else if (s.type === 'reconnect') {
+        this.up = true;
+        this.logger.log(`reconnected to ${s.server}`);
+        emit('reconnected');
+      }
+    }
   }
 
   /** Drains (lets in-flight publishes finish) and closes; runs after every module has stopped. */

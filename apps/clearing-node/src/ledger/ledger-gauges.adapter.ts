@@ -1,0 +1,47 @@
+import { Injectable } from '@nestjs/common';
+import type { InputEvent } from '@omniclear/protocol';
+
+import type { LedgerGauges } from '../metrics/ledger-gauges.js';
+import { LedgerService } from './ledger.service.js';
+
+/**
+ * Interim {@link LedgerGauges} over `LedgerService`'s public methods, until the ledger implements
+ * the interface itself (then this file and the consumer's `noteApplied` call go away, and
+ * `LEDGER_GAUGES` points at the ledger). What the ledger does not expose yet (which accounts
+ * exist, when each chain last reported) is noted from the applied events.
+ */
+@Injectable()
+export class LedgerServiceGauges implements LedgerGauges {
+  private readonly accounts = new Set<string>();
+  private readonly reportTimes = new Map<number, bigint>();
+
+  constructor(private readonly ledger: LedgerService) {}
+
+  /** Called by the input consumer after the ledger applied `event`. */
+  noteApplied(event: InputEvent): void {
+    if (event.kind !== 'hub') return;
+    this.accounts.add(event.message.account.toLowerCase());
+    const last = this.reportTimes.get(event.srcEid);
+    if (last === undefined || event.blockTimestamp > last) this.reportTimes.set(event.srcEid, event.blockTimestamp);
+  }
+
+  /** O(accounts): evaluates every account seen (acceptable at a scrape interval, for now). */
+  liquidatableCount(): number {
+    let n = 0;
+    for (const account of this.accounts) if (this.ledger.account(account).liquidatable) n += 1;
+    return n;
+  }
+
+  /** Every chain the node ever sent an order to, 0 when none is pending there. */
+  pendingOrdersByChain(): Map<number, number> {
+    const byChain = new Map<number, number>();
+    for (const o of this.ledger.orders()) {
+      byChain.set(o.dstEid, (byChain.get(o.dstEid) ?? 0) + (o.status === 'pending' ? 1 : 0));
+    }
+    return byChain;
+  }
+
+  lastReportTimeByChain(): Map<number, bigint> {
+    return new Map(this.reportTimes);
+  }
+}

@@ -1,0 +1,464 @@
+import 'reflect-metadata';
+
+import fs from 'node:fs';
+
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ConfigError } from '@omniclear/config';
+import { subjects } from '@omniclear/protocol';
+import { startNats, type NatsServer } from '@omniclear/testkit';
+
+import { createApp, startApp } from '../src/app.js';
+import { readNodeConfig, type NodeConfig } from '../src/config.js';
+import { OMNI_IN_STREAM } from '../src/nats/streams.js';
+import type { NodeUpdate } from '../src/updates/updates.service.js';
+import {
+  ALICE,
+  ASSETS,
+  EID_A,
+  EID_B,
+  Inputs,
+  PERP,
+  RECIPIENT,
+  WAD,
+  WETH_A,
+  WETH_B,
+  getJson,
+  waitFor,
+} from './helpers.js';
+
+// The operator- and client-facing interfaces of a node on a real nats-server: readiness after
+// the start-up replay, Prometheus metrics, the OpenAPI document, and the live update stream.
+
+// The OpenAPI document and terminus bodies are walked as untyped JSON; the assertions check them.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
+const BOB = '0x0000000000000000000000000000000000000b0b';
+const SEEDED_PRICES = 300;
+
+/** The node's configuration as read from its environment (only the HTTP port differs: any free one). */
+function nodeConfig(natsUrl: string, overrides: Record<string, string> = {}): NodeConfig {
+  const env = {
+    OMNI_NATS_URL: natsUrl,
+    OMNI_HTTP_PORT: '8080',
+    OMNI_HTTP_HOST: '127.0.0.1',
+    OMNI_ASSETS: JSON.stringify(ASSETS),
+    OMNI_LIQUIDATION_RECIPIENT: RECIPIENT,
+    OMNI_NODE_ID: 'iface-node',
+    ...overrides,
+  };
+  return { ...readNodeConfig(env), httpPort: 0 };
+}
+
+/** One Server-Sent Events client, collecting every event it receives. */
+interface EventClient {
+  status: number;
+  contentType: string | null;
+  events: Array<{ type: string; data: NodeUpdate }>;
+  comments: number;
+  ended: Promise<void>;
+  close(): void;
+}
+
+async function openEvents(url: string): Promise<EventClient> {
+  const abort = new AbortController();
+  const res = await fetch(url, { signal: abort.signal });
+  const client: EventClient = {
+    status: res.status,
+    contentType: res.headers.get('content-type'),
+    events: [],
+    comments: 0,
+    ended: Promise.resolve(),
+    close: () => abort.abort(),
+  };
+  if (!res.ok || !res.body) return client;
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  client.ended = (async () => {
+    let buffer = '';
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        buffer += decoder.decode(value, { stream: true });
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          let type = 'message';
+          const data: string[] = [];
+          for (const line of block.split('\n')) {
+            if (line.startsWith(':')) client.comments += 1;
+            else if (line.startsWith('event: ')) type = line.slice(7);
+            else if (line.startsWith('data: ')) data.push(line.slice(6));
+          }
+          if (data.length > 0) client.events.push({ type, data: JSON.parse(data.join('\n')) as NodeUpdate });
+        }
+      }
+    } catch (error) {
+      if ((error as Error).name !== 'AbortError') throw error;
+    }
+  })();
+  return client;
+}
+
+/** The value of one sample of the exposition, or undefined when absent. */
+function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    if (!Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) continue;
+    return Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return undefined;
+}
+
+let nats: NatsServer;
+let inputs: Inputs;
+let app: NestFastifyApplication | undefined;
+let url: string;
+const storeDirs: string[] = [];
+
+async function metrics(): Promise<string> {
+  const res = await fetch(`${url}/metrics`);
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+  return res.text();
+}
+
+beforeAll(async () => {
+  nats = await startNats();
+  storeDirs.push(nats.storeDir);
+  inputs = await Inputs.connect(nats.url);
+  await inputs.jsm.streams.add(OMNI_IN_STREAM);
+}, 30_000);
+
+afterAll(async () => {
+  await app?.close();
+  await inputs?.close();
+  await nats?.stop();
+  for (const dir of storeDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('node interfaces', () => {
+  const orderIds: string[] = [];
+
+  it('turns ready once the start-up replay reaches the last sequence OMNI_IN had at start', async () => {
+    // A healthy account and a history of prices for the node to replay before it is ready.
+    await inputs.hub(EID_A, { type: 'BALANCE', account: ALICE, token: WETH_A, balance: WAD, delta: WAD, seq: 1n });
+    await inputs.hub(EID_B, {
+      type: 'BALANCE',
+      account: ALICE,
+      token: WETH_B,
+      balance: 2n * WAD,
+      delta: 2n * WAD,
+      seq: 1n,
+    });
+    await inputs.hub(EID_A, { type: 'EXPOSURE', account: ALICE, protocol: PERP, exposure: 5000n * WAD, seq: 2n });
+    let last = 0n;
+    for (let i = 0; i < SEEDED_PRICES; i++)
+      last = await inputs.price('WETH', (2000n + BigInt(i % 7)) * WAD, BigInt(i + 1));
+
+    const config = nodeConfig(nats.url, { OMNI_SSE_HEARTBEAT_MS: '200' });
+    app = await createApp(config, { logger: ['error'] });
+    url = await startApp(app, config);
+
+    const seen: Array<{ status: number; body: Json }> = [];
+    const ready = await waitFor('readiness', async () => {
+      const res = await getJson<Json>(`${url}/health/ready`);
+      seen.push(res);
+      return res.status === 200 ? res.body : null;
+    });
+    expect(ready).toEqual({
+      status: 'ok',
+      info: {
+        nats: { status: 'up' },
+        input: { status: 'up', state: 'live', lastInputSeq: last.toString(), replayTarget: last.toString() },
+      },
+      error: {},
+      details: expect.any(Object),
+    });
+    // Every answer before that was a 503 naming the input as still replaying (or starting).
+    for (const res of seen.slice(0, -1)) {
+      expect(res.status).toBe(503);
+      expect(res.body).toMatchObject({ status: 'error', error: { input: { status: 'down' } } });
+      expect(['starting', 'replaying']).toContain(res.body.error.input.state);
+    }
+    // /health keeps its shape (devnet and tests wait on it).
+    expect((await getJson(`${url}/health`)).body).toMatchObject({
+      status: 'ok',
+      nodeId: 'iface-node',
+      input: { state: 'live', lastInputSeq: last.toString(), processed: SEEDED_PRICES + 3 },
+      stateHash: expect.any(String),
+    });
+  }, 30_000);
+
+  it('answers liveness with 200', async () => {
+    const live = await getJson(`${url}/health/live`);
+    expect(live).toEqual({
+      status: 200,
+      body: {
+        status: 'ok',
+        info: { process: { status: 'up', nodeId: 'iface-node' } },
+        error: {},
+        details: expect.any(Object),
+      },
+    });
+  });
+
+  it('serves a valid OpenAPI 3 document listing every route, and Swagger UI from local assets', async () => {
+    const { status, body: doc } = await getJson<Json>(`${url}/docs/json`);
+    expect(status).toBe(200);
+    expect(doc.openapi).toMatch(/^3\.\d+\.\d+$/);
+    expect(doc.info).toMatchObject({ title: 'Omniclear clearing node', version: expect.any(String) });
+    expect(Object.keys(doc.paths).sort()).toEqual(
+      ['/accounts/{address}', '/events', '/health', '/health/live', '/health/ready', '/metrics', '/orders'].sort(),
+    );
+    for (const [path, item] of Object.entries<Json>(doc.paths)) {
+      expect(Object.keys(item)).toEqual(['get']);
+      expect(Object.keys(item.get.responses).length).toBeGreaterThan(0);
+      expect(typeof item.get.summary).toBe('string');
+      expect(path.startsWith('/')).toBe(true);
+    }
+    const account = doc.paths['/accounts/{address}'].get;
+    expect(account.parameters).toEqual([
+      expect.objectContaining({
+        name: 'address',
+        in: 'path',
+        required: true,
+        schema: expect.objectContaining({ pattern: '^0x[0-9a-fA-F]{40}$' }),
+      }),
+    ]);
+    expect(account.responses['200'].content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/AccountSchema',
+    });
+    expect(account.responses['400'].content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/ErrorSchema',
+    });
+    expect(doc.paths['/events'].get.parameters).toEqual([
+      expect.objectContaining({ name: 'account', in: 'query', required: false }),
+    ]);
+    expect(Object.keys(doc.paths['/metrics'].get.responses['200'].content)).toEqual(['text/plain']);
+    expect(doc.components.schemas.AccountSchema.required).toEqual(
+      expect.arrayContaining([
+        'account',
+        'balances',
+        'exposures',
+        'exposure',
+        'value',
+        'liquidatable',
+        'missingPrices',
+      ]),
+    );
+    expect(doc.components.schemas.OrderSchema.properties.status).toMatchObject({ enum: ['pending', 'acknowledged'] });
+    // Every reference resolves.
+    const refs = JSON.stringify(doc).match(/"\$ref":"[^"]+"/g) ?? [];
+    expect(refs.length).toBeGreaterThan(5);
+    for (const ref of refs) {
+      const name = ref.slice('"$ref":"#/components/schemas/'.length, -1);
+      expect(doc.components.schemas[name]).toBeDefined();
+    }
+
+    const ui = await fetch(`${url}/docs`);
+    expect(ui.status).toBe(200);
+    expect(await ui.text()).toMatch(/swagger-ui/);
+    const css = await fetch(`${url}/docs/swagger-ui.css`);
+    expect(css.status).toBe(200);
+    expect((await css.text()).length).toBeGreaterThan(1000);
+  });
+
+  it('streams the liquidation as order and account events, only to the clients of that account', async () => {
+    const all = await openEvents(`${url}/events`);
+    const alice = await openEvents(`${url}/events?account=${ALICE.toLowerCase()}`);
+    const bob = await openEvents(`${url}/events?account=${BOB}`);
+    try {
+      expect([all.status, alice.status, bob.status]).toEqual([200, 200, 200]);
+      expect(alice.contentType).toMatch(/^text\/event-stream/);
+
+      const priceSeq = await inputs.price('WETH', 1000n * WAD, 1_000_000n); // $3000 of WETH < $5000 exposure
+      const emitted = await waitFor('two order events', () =>
+        alice.events.filter((e) => e.type === 'order').length === 2 ? alice.events : null,
+      );
+      const outs = await inputs.outputs();
+      expect(outs).toHaveLength(2);
+      expect(emitted.filter((e) => e.type === 'order').map((e) => e.data)).toEqual(
+        outs.map((o) => ({
+          type: 'order',
+          event: 'emitted',
+          inputSeq: priceSeq.toString(),
+          order: expect.objectContaining({
+            orderId: o.msgId,
+            dstEid: o.body.dstEid,
+            account: ALICE,
+            amount: o.body.amount,
+            status: 'pending',
+            seized: null,
+          }),
+        })),
+      );
+      orderIds.push(...outs.map((o) => o.msgId!));
+      const accountEvent = await waitFor('the account event', () => alice.events.find((e) => e.type === 'account'));
+      expect(accountEvent.data).toMatchObject({
+        type: 'account',
+        inputSeq: priceSeq.toString(),
+        account: { account: ALICE, liquidatable: true },
+      });
+
+      // The vault acknowledges on A: an `acknowledged` order event and the account after it.
+      const ackSeq = await inputs.hub(EID_A, {
+        type: 'ORDER_ACK',
+        orderId: orderIds[0] as `0x${string}`,
+        account: ALICE,
+        token: WETH_A,
+        seized: WAD,
+        balance: 0n,
+        seq: 3n,
+      });
+      const acked = await waitFor('the acknowledged order event', () =>
+        alice.events.find((e) => e.data.type === 'order' && e.data.event === 'acknowledged'),
+      );
+      expect(acked.data).toEqual({
+        type: 'order',
+        event: 'acknowledged',
+        inputSeq: ackSeq.toString(),
+        order: expect.objectContaining({ orderId: orderIds[0], status: 'acknowledged', seized: WAD.toString() }),
+      });
+
+      await waitFor('the account after the acknowledgement', () => alice.events.length === 5);
+      expect(alice.events.map((e) => [e.type, e.data.inputSeq])).toEqual([
+        ['order', priceSeq.toString()],
+        ['order', priceSeq.toString()],
+        ['account', priceSeq.toString()],
+        ['order', ackSeq.toString()],
+        ['account', ackSeq.toString()],
+      ]);
+      await waitFor('a keep-alive comment (every 200 ms here)', () => alice.comments > 0);
+
+      // Bob's stream saw none of it: his own update comes after Alice's in the stream's order.
+      await inputs.hub(EID_B, {
+        type: 'BALANCE',
+        account: BOB as `0x${string}`,
+        token: WETH_B,
+        balance: 5n,
+        delta: 5n,
+        seq: 2n,
+      });
+      await waitFor('bob', () => bob.events.length > 0);
+      expect(
+        bob.events.map((e) => [e.type, e.data.type === 'account' ? e.data.account.account.toLowerCase() : null]),
+      ).toEqual([['account', BOB]]);
+      // The unfiltered stream saw everything, in order.
+      await waitFor('all', () => all.events.length === 6);
+      expect(all.events.slice(0, 5)).toEqual(alice.events);
+    } finally {
+      for (const c of [all, alice, bob]) c.close();
+    }
+  });
+
+  it('answers 400 with a clear message for a malformed ?account=', async () => {
+    for (const bad of ['0x1234', 'alice', '', `0x${'g'.repeat(40)}`, '0x00000000000000000000000000000000000a11Ce']) {
+      const res = await getJson<{ statusCode: number; error: string; message: string }>(
+        `${url}/events?account=${encodeURIComponent(bad)}`,
+      );
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ statusCode: 400, error: 'InvalidAddressError' });
+      expect(res.body.message).toMatch(/invalid address .*expected 0x followed by 40 hex digits/);
+    }
+  });
+
+  it('exposes counters, gauges and histograms at /metrics after events flowed', async () => {
+    const text = await metrics();
+    const node = { node: 'iface-node' };
+    expect(sample(text, 'omniclear_node_events_applied_total', { ...node, kind: 'price' })).toBe(SEEDED_PRICES + 1);
+    expect(sample(text, 'omniclear_node_events_applied_total', { kind: 'balance' })).toBe(3);
+    expect(sample(text, 'omniclear_node_events_applied_total', { kind: 'exposure' })).toBe(1);
+    expect(sample(text, 'omniclear_node_events_applied_total', { kind: 'order_ack' })).toBe(1);
+    expect(sample(text, 'omniclear_node_orders_emitted_total', { kind: 'liquidate' })).toBe(2);
+    expect(sample(text, 'omniclear_node_orders_pending', { chain: String(EID_A) })).toBe(0);
+    expect(sample(text, 'omniclear_node_orders_pending', { chain: String(EID_B) })).toBe(1);
+    expect(sample(text, 'omniclear_node_liquidatable_accounts')).toBe(1);
+    expect(sample(text, 'omniclear_node_stream_lag')).toBe(0);
+    expect(sample(text, 'omniclear_node_nats_connected')).toBe(1);
+    // The test hub's block times are in November 2025: their age is large and positive.
+    expect(sample(text, 'omniclear_node_report_age_seconds', { chain: String(EID_A) })).toBeGreaterThan(0);
+    expect(sample(text, 'omniclear_node_report_age_seconds', { chain: String(EID_B) })).toBeGreaterThan(0);
+    expect(sample(text, 'omniclear_node_decision_latency_seconds_count')).toBe(1);
+    expect(sample(text, 'omniclear_node_decision_latency_seconds_bucket', { le: '+Inf' })).toBe(1);
+    expect(sample(text, 'omniclear_node_event_apply_seconds_count')).toBe(SEEDED_PRICES + 6);
+    expect(text).toMatch(/^# TYPE omniclear_node_decision_latency_seconds histogram$/m);
+    expect(text).toMatch(/^# TYPE omniclear_node_events_applied_total counter$/m);
+    expect(sample(text, 'omniclear_node_process_cpu_user_seconds_total')).toBeGreaterThan(0);
+
+    // The lag is read from the stream at scrape time: inputs the node has not handled yet count.
+    expect(sample(text, 'omniclear_node_input_last_sequence')).toBe(
+      Number((await inputs.jsm.streams.info('OMNI_IN')).state.last_seq),
+    );
+  });
+
+  it('counts a dead letter with its reason', async () => {
+    const before = await metrics();
+    const schema = sample(before, 'omniclear_node_dead_letters_total', { reason: 'EventSchemaError' }) ?? 0;
+    const dlq = inputs.nc.subscribe(subjects.dlq('clearing-node'), { max: 2 });
+    await inputs.raw(subjects.hubEvent(31337), '{"kind":"hub"}');
+    await inputs.price('DOGE', WAD, 1n); // valid on the wire, not an asset of this node
+    for await (const _ of dlq);
+    await waitFor('the counters', async () => {
+      const text = await metrics();
+      return (
+        sample(text, 'omniclear_node_dead_letters_total', { reason: 'EventSchemaError' }) === schema + 1 &&
+        sample(text, 'omniclear_node_dead_letters_total', { reason: 'InvalidInputError' }) === 1
+      );
+    });
+  });
+
+  it('is not ready while NATS is away, and ready again once it is back', async () => {
+    const { port, storeDir } = nats;
+    await nats.process.kill();
+    const down = await waitFor('not ready', async () => {
+      const res = await getJson<Json>(`${url}/health/ready`);
+      return res.status === 503 ? res.body : null;
+    });
+    expect(down).toMatchObject({
+      status: 'error',
+      error: { nats: { status: 'down', message: 'not connected to NATS' } },
+    });
+    expect((await getJson(`${url}/health/live`)).status).toBe(200);
+    expect(sample(await metrics(), 'omniclear_node_nats_connected')).toBe(0);
+
+    nats = await startNats({ port, storeDir });
+    await waitFor('ready again', async () => (await getJson(`${url}/health/ready`)).status === 200, 20_000);
+    const text = await metrics();
+    expect(sample(text, 'omniclear_node_nats_connected')).toBe(1);
+    expect(sample(text, 'omniclear_node_nats_reconnects_total')).toBe(1);
+  }, 30_000);
+
+  it('ends open event streams when the node shuts down', async () => {
+    const client = await openEvents(`${url}/events`);
+    expect(client.status).toBe(200);
+    await app!.close();
+    app = undefined;
+    await client.ended; // the response finished: the HTTP server could close
+  });
+});
+
+describe('interface configuration', () => {
+  const base = {
+    OMNI_NATS_URL: 'nats://127.0.0.1:4222',
+    OMNI_ASSETS: JSON.stringify(ASSETS),
+    OMNI_LIQUIDATION_RECIPIENT: RECIPIENT,
+    OMNI_NODE_ID: 'n1',
+  };
+
+  it('defaults the docs, process metrics and keep-alive settings', () => {
+    expect(readNodeConfig(base)).toMatchObject({ docs: true, processMetrics: true, sseHeartbeatMs: 15_000 });
+    expect(
+      readNodeConfig({ ...base, OMNI_DOCS_ENABLED: 'false', OMNI_METRICS_PROCESS: '0', OMNI_SSE_HEARTBEAT_MS: '500' }),
+    ).toMatchObject({ docs: false, processMetrics: false, sseHeartbeatMs: 500 });
+  });
+
+  it('refuses bad values naming each key', () => {
+    const read = () => readNodeConfig({ ...base, OMNI_DOCS_ENABLED: 'yes', OMNI_SSE_HEARTBEAT_MS: '0' });
+    expect(read).toThrow(ConfigError);
+    expect(read).toThrow(/OMNI_DOCS_ENABLED: expected true, false, 1 or 0/);
+    expect(read).toThrow(/OMNI_SSE_HEARTBEAT_MS: expected a positive integer/);
+  });
+});
