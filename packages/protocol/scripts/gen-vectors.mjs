@@ -6,6 +6,8 @@
 // implementations against the same bytes.
 //
 // Usage (from packages/protocol): node scripts/gen-vectors.mjs [--force]
+// (Regenerated with --force when the wire format gained requestId, the EXPOSURE position fields, the
+// LIQUIDATE insurance part and WITHDRAW_DONE; VERSION stayed 1 because nothing was deployed.)
 import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,15 +37,29 @@ const OID1 = '0x' + '11'.repeat(32);
 const OID2 = '0xdeadbeef' + '00'.repeat(24) + 'cafebabe';
 const OID0 = '0x' + '00'.repeat(32);
 const OIDF = '0x' + 'ff'.repeat(32);
+// Market symbols, ASCII right-padded with zero bytes (viem `stringToHex(s, { size: 32 })`), written out by hand.
+const ETH_PERP = '0x4554482d50455250' + '00'.repeat(24);
+const BTC_PERP = '0x4254432d50455250' + '00'.repeat(24);
+const MAX_MARKET = '0x' + '5a'.repeat(31) + '00'; // 31 × 'Z'
 
 // type code, ABI of the fields after (version, msgType), field names in order — from the README.
 const LAYOUT = {
   BALANCE: [1, 'address account, address token, uint256 balance, int256 delta, uint64 seq'],
-  WITHDRAW_REQUEST: [2, 'address account, address token, uint256 amount, uint64 seq'],
-  EXPOSURE: [3, 'address account, address protocol, uint256 exposure, uint64 seq'],
+  WITHDRAW_REQUEST: [2, 'address account, address token, uint256 amount, uint64 requestId, uint64 seq'],
+  EXPOSURE: [3, 'address account, address protocol, bytes32 market, int256 size, uint256 entryPrice, uint64 seq'],
   ORDER_ACK: [4, 'bytes32 orderId, address account, address token, uint256 seized, uint256 balance, uint64 seq'],
-  LIQUIDATE: [5, 'bytes32 orderId, address account, address token, uint256 amount, address recipient'],
-  WITHDRAW_DECISION: [6, 'bytes32 orderId, address account, address token, uint256 amount, bool approved'],
+  LIQUIDATE: [
+    5,
+    'bytes32 orderId, address account, address token, uint256 amount, address recipient, uint256 insuranceAmount',
+  ],
+  WITHDRAW_DECISION: [
+    6,
+    'bytes32 orderId, address account, address token, uint256 amount, uint64 requestId, bool approved',
+  ],
+  WITHDRAW_DONE: [
+    7,
+    'address account, address token, uint64 requestId, uint256 paid, uint256 balance, uint8 outcome, uint64 seq',
+  ],
 };
 
 /** @type {[string, keyof typeof LAYOUT, Record<string, string | bigint | boolean>][]} */
@@ -62,16 +78,44 @@ const cases = [
     { account: A2, token: T2, balance: 0n, delta: MIN_I256, seq: 18446744073709551614n },
   ],
   ['balance: delta -1', 'BALANCE', { account: A3, token: T1, balance: 999999999999999999999n, delta: -1n, seq: 42n }],
-  ['withdraw request', 'WITHDRAW_REQUEST', { account: A1, token: T1, amount: 50000000n, seq: 3n }],
-  ['withdraw request: zero amount, zero seq', 'WITHDRAW_REQUEST', { account: A2, token: T2, amount: 0n, seq: 0n }],
+  ['withdraw request', 'WITHDRAW_REQUEST', { account: A1, token: T1, amount: 50000000n, requestId: 1n, seq: 3n }],
   [
-    'withdraw request: max amount, max seq',
+    'withdraw request: zero amount, zero ids',
     'WITHDRAW_REQUEST',
-    { account: MAXADDR, token: MAXADDR, amount: MAX_U256, seq: MAX_U64 },
+    { account: A2, token: T2, amount: 0n, requestId: 0n, seq: 0n },
   ],
-  ['exposure', 'EXPOSURE', { account: A1, protocol: P1, exposure: 2500n * 10n ** 18n, seq: 4n }],
-  ['exposure: zero', 'EXPOSURE', { account: A3, protocol: ZERO, exposure: 0n, seq: 0n }],
-  ['exposure: max', 'EXPOSURE', { account: A2, protocol: P1, exposure: MAX_U256, seq: MAX_U64 }],
+  [
+    'withdraw request: max amount, max ids',
+    'WITHDRAW_REQUEST',
+    { account: MAXADDR, token: MAXADDR, amount: MAX_U256, requestId: MAX_U64, seq: MAX_U64 },
+  ],
+  [
+    'exposure: 1.5 ETH-PERP long at 2000',
+    'EXPOSURE',
+    {
+      account: A1,
+      protocol: P1,
+      market: ETH_PERP,
+      size: 1500000000000000000n,
+      entryPrice: 2000n * 10n ** 18n,
+      seq: 4n,
+    },
+  ],
+  [
+    'exposure: BTC-PERP short',
+    'EXPOSURE',
+    { account: A2, protocol: P1, market: BTC_PERP, size: -25n * 10n ** 16n, entryPrice: 65000n * 10n ** 18n, seq: 9n },
+  ],
+  [
+    'exposure: closed (size 0)',
+    'EXPOSURE',
+    { account: A3, protocol: ZERO, market: ETH_PERP, size: 0n, entryPrice: 0n, seq: 0n },
+  ],
+  [
+    'exposure: extremes',
+    'EXPOSURE',
+    { account: A2, protocol: P1, market: MAX_MARKET, size: MIN_I256, entryPrice: MAX_U256, seq: MAX_U64 },
+  ],
   ['order ack', 'ORDER_ACK', { orderId: OID2, account: A1, token: T1, seized: 40n, balance: 60n, seq: 5n }],
   [
     'order ack: zero order id, nothing seized',
@@ -83,27 +127,58 @@ const cases = [
     'ORDER_ACK',
     { orderId: OIDF, account: MAXADDR, token: MAXADDR, seized: MAX_U256, balance: MAX_U256, seq: MAX_U64 },
   ],
-  ['liquidate', 'LIQUIDATE', { orderId: OID1, account: A1, token: T1, amount: 40n, recipient: A3 }],
-  ['liquidate: zeros', 'LIQUIDATE', { orderId: OID0, account: ZERO, token: ZERO, amount: 0n, recipient: ZERO }],
   [
-    'liquidate: max amount',
+    'liquidate: 40 with 4 to insurance',
     'LIQUIDATE',
-    { orderId: OIDF, account: A2, token: T2, amount: MAX_U256, recipient: MAXADDR },
+    { orderId: OID1, account: A1, token: T1, amount: 40n, recipient: A3, insuranceAmount: 4n },
+  ],
+  [
+    'liquidate: zeros',
+    'LIQUIDATE',
+    { orderId: OID0, account: ZERO, token: ZERO, amount: 0n, recipient: ZERO, insuranceAmount: 0n },
+  ],
+  [
+    'liquidate: max amount, all to insurance',
+    'LIQUIDATE',
+    { orderId: OIDF, account: A2, token: T2, amount: MAX_U256, recipient: MAXADDR, insuranceAmount: MAX_U256 },
   ],
   [
     'withdraw decision: approved',
     'WITHDRAW_DECISION',
-    { orderId: OID2, account: A1, token: T1, amount: 50000000n, approved: true },
+    { orderId: OID2, account: A1, token: T1, amount: 50000000n, requestId: 1n, approved: true },
   ],
   [
     'withdraw decision: rejected',
     'WITHDRAW_DECISION',
-    { orderId: OID1, account: A2, token: T2, amount: 7n, approved: false },
+    { orderId: OID1, account: A2, token: T2, amount: 7n, requestId: 12n, approved: false },
   ],
   [
     'withdraw decision: max amount, approved',
     'WITHDRAW_DECISION',
-    { orderId: OIDF, account: MAXADDR, token: ZERO, amount: MAX_U256, approved: true },
+    { orderId: OIDF, account: MAXADDR, token: ZERO, amount: MAX_U256, requestId: MAX_U64, approved: true },
+  ],
+  [
+    'withdraw done: paid',
+    'WITHDRAW_DONE',
+    { account: A1, token: T1, requestId: 1n, paid: 50000000n, balance: 25000000n, outcome: 1, seq: 6n },
+  ],
+  [
+    'withdraw done: rejected',
+    'WITHDRAW_DONE',
+    { account: A2, token: T2, requestId: 12n, paid: 0n, balance: 7n, outcome: 2, seq: 10n },
+  ],
+  [
+    'withdraw done: escaped, max values',
+    'WITHDRAW_DONE',
+    {
+      account: MAXADDR,
+      token: MAXADDR,
+      requestId: MAX_U64,
+      paid: MAX_U256,
+      balance: MAX_U256,
+      outcome: 3,
+      seq: MAX_U64,
+    },
   ],
 ];
 
@@ -132,6 +207,9 @@ const orderCases = [
   { msgType: 5, dstEid: 40102, account: A1, token: T1, amount: 100n, recipient: A3, inputSeq: 17n },
   { msgType: 5, dstEid: 40161, account: A2, token: T2, amount: 2500n * 10n ** 18n, recipient: P1, inputSeq: 1n },
   { msgType: 5, dstEid: 0, account: ZERO, token: ZERO, amount: 0n, recipient: ZERO, inputSeq: 0n },
+  // withdrawal decisions: type 6, the account itself as the recipient
+  { msgType: 6, dstEid: 40102, account: A1, token: T1, amount: 50000000n, recipient: A1, inputSeq: 23n },
+  { msgType: 6, dstEid: 40161, account: A2, token: T2, amount: 7n, recipient: A2, inputSeq: 1n },
   {
     msgType: 5,
     dstEid: 4294967295,

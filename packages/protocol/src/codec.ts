@@ -2,9 +2,9 @@ import { decodeAbiParameters, encodeAbiParameters, getAddress, isAddress, type A
 
 import { MalformedPayloadError, UnknownMessageTypeError, UnsupportedVersionError } from './errors.js';
 import type { HubBoundMessage, OmniMessage } from './messages.js';
-import { MessageType, PROTOCOL_VERSION, type MessageTypeName } from './version.js';
+import { MessageType, PROTOCOL_VERSION, WithdrawOutcome, type MessageTypeName } from './version.js';
 
-type FieldKind = 'address' | 'bytes32' | 'uint256' | 'int256' | 'uint64' | 'bool';
+type FieldKind = 'address' | 'bytes32' | 'uint256' | 'int256' | 'uint64' | 'uint8' | 'bool';
 
 interface Field {
   readonly name: string;
@@ -22,8 +22,21 @@ const LAYOUTS: { readonly [K in MessageTypeName]: readonly Field[] } = {
     f('delta', 'int256'),
     f('seq', 'uint64'),
   ],
-  WITHDRAW_REQUEST: [f('account', 'address'), f('token', 'address'), f('amount', 'uint256'), f('seq', 'uint64')],
-  EXPOSURE: [f('account', 'address'), f('protocol', 'address'), f('exposure', 'uint256'), f('seq', 'uint64')],
+  WITHDRAW_REQUEST: [
+    f('account', 'address'),
+    f('token', 'address'),
+    f('amount', 'uint256'),
+    f('requestId', 'uint64'),
+    f('seq', 'uint64'),
+  ],
+  EXPOSURE: [
+    f('account', 'address'),
+    f('protocol', 'address'),
+    f('market', 'bytes32'),
+    f('size', 'int256'),
+    f('entryPrice', 'uint256'),
+    f('seq', 'uint64'),
+  ],
   ORDER_ACK: [
     f('orderId', 'bytes32'),
     f('account', 'address'),
@@ -38,17 +51,36 @@ const LAYOUTS: { readonly [K in MessageTypeName]: readonly Field[] } = {
     f('token', 'address'),
     f('amount', 'uint256'),
     f('recipient', 'address'),
+    f('insuranceAmount', 'uint256'),
   ],
   WITHDRAW_DECISION: [
     f('orderId', 'bytes32'),
     f('account', 'address'),
     f('token', 'address'),
     f('amount', 'uint256'),
+    f('requestId', 'uint64'),
     f('approved', 'bool'),
+  ],
+  WITHDRAW_DONE: [
+    f('account', 'address'),
+    f('token', 'address'),
+    f('requestId', 'uint64'),
+    f('paid', 'uint256'),
+    f('balance', 'uint256'),
+    f('outcome', 'uint8'),
+    f('seq', 'uint64'),
   ],
 };
 
-const HUB_BOUND: ReadonlySet<MessageTypeName> = new Set(['BALANCE', 'WITHDRAW_REQUEST', 'EXPOSURE', 'ORDER_ACK']);
+const HUB_BOUND: ReadonlySet<MessageTypeName> = new Set([
+  'BALANCE',
+  'WITHDRAW_REQUEST',
+  'EXPOSURE',
+  'ORDER_ACK',
+  'WITHDRAW_DONE',
+]);
+
+const OUTCOMES: ReadonlySet<number> = new Set(Object.values(WithdrawOutcome));
 
 const WORD_HEX = 64;
 const HEADER: readonly AbiParameter[] = [
@@ -92,6 +124,10 @@ function invalidReason(kind: FieldKind, value: unknown): string | undefined {
       return typeof value === 'string' && BYTES32.test(value) ? undefined : 'expected 32 bytes of hex';
     case 'bool':
       return typeof value === 'boolean' ? undefined : 'expected a boolean';
+    case 'uint8':
+      return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 255
+        ? undefined
+        : 'expected an integer in 0..255';
     default: {
       if (typeof value !== 'bigint') return 'expected a bigint';
       const [min, max] = RANGES[kind];
@@ -128,7 +164,28 @@ export function encodeMessage(msg: OmniMessage): Hex {
     }
     values.push(kind === 'address' ? getAddress(value as string) : value);
   }
+  checkSemantics(type, fields, 'cannot encode');
   return encodeAbiParameters(abiParams(type), values);
+}
+
+/**
+ * The cross-field rules both codecs enforce (Solidity `InsuranceExceedsAmount` / `UnknownOutcome`):
+ * a LIQUIDATE's `insuranceAmount` is at most its `amount`; a WITHDRAW_DONE's `outcome` is 1, 2 or 3.
+ */
+function checkSemantics(type: MessageTypeName, fields: Record<string, unknown>, what: string): void {
+  if (type === 'LIQUIDATE' && (fields['insuranceAmount'] as bigint) > (fields['amount'] as bigint)) {
+    throw new MalformedPayloadError(`${what} LIQUIDATE: insuranceAmount: exceeds amount`, {
+      details: { type, field: 'insuranceAmount', amount: fields['amount'], insuranceAmount: fields['insuranceAmount'] },
+    });
+  }
+  if (type === 'WITHDRAW_DONE' && !OUTCOMES.has(fields['outcome'] as number)) {
+    throw new MalformedPayloadError(
+      `${what} WITHDRAW_DONE: outcome: ${String(fields['outcome'])} is not 1 (PAID), 2 (REJECTED) or 3 (ESCAPED)`,
+      {
+        details: { type, field: 'outcome', outcome: fields['outcome'] },
+      },
+    );
+  }
 }
 
 /** The payload as lowercase hex without `0x`, or a MalformedPayloadError. */
@@ -181,7 +238,7 @@ function readHeader(hex: string): MessageTypeName {
 }
 
 /** Zero hex digits a canonical word of each kind starts with (what Solidity's abi.decode checks). */
-const CLEAN_PREFIX: Partial<Record<FieldKind, number>> = { address: 24, uint64: 48, bool: 62 };
+const CLEAN_PREFIX: Partial<Record<FieldKind, number>> = { address: 24, uint64: 48, uint8: 62, bool: 62 };
 
 function checkWords(hex: string, type: MessageTypeName): void {
   LAYOUTS[type].forEach(({ name, kind }, i) => {
@@ -199,7 +256,8 @@ function checkWords(hex: string, type: MessageTypeName): void {
 /**
  * Decodes a LayerZero payload. Checks, in this order, the version, the type and the exact length
  * for the type, then that every word is canonical for its ABI type (an address, `uint64` or `bool`
- * with dirty high bits is refused, as Solidity's `abi.decode` does). Addresses come back
+ * with dirty high bits is refused, as Solidity's `abi.decode` does), then the cross-field rules
+ * (a LIQUIDATE's insurance part ≤ its amount, a WITHDRAW_DONE's outcome 1-3). Addresses come back
  * checksummed, bytes32 lowercase.
  *
  * @throws UnsupportedVersionError | UnknownMessageTypeError | MalformedPayloadError
@@ -214,6 +272,7 @@ export function decodeMessage(payload: Hex): OmniMessage {
     const value = values[i + 2];
     msg[name] = kind === 'address' ? getAddress(value as string) : value;
   });
+  checkSemantics(type, msg, 'malformed payload:');
   return msg as unknown as OmniMessage;
 }
 

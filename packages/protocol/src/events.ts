@@ -2,6 +2,7 @@ import { getAddress, isAddress, type Address, type Hex } from 'viem';
 import { z } from 'zod';
 
 import { EventSchemaError } from './errors.js';
+import { MARKET_SYMBOL } from './market.js';
 import { toJson } from './json.js';
 import type { HubBoundMessage } from './messages.js';
 
@@ -30,9 +31,27 @@ export interface PriceEvent {
   source: string;
 }
 
-export type InputEvent = HubEvent | PriceEvent;
+/** A perp market's mark and index price, published to `omni.in.mark.<MARKET>`. */
+export interface MarkEvent {
+  kind: 'mark';
+  /** The market symbol, e.g. `ETH-PERP` (see `MARKET_SYMBOL`). */
+  market: string;
+  /** USD per unit, 18 decimals. */
+  markPrice: bigint;
+  /** USD per unit, 18 decimals. */
+  indexPrice: bigint;
+  /** Unix seconds. */
+  publishTime: bigint;
+  source: string;
+}
 
-/** A liquidation order, published by a clearing node to `omni.out.order.<dstEid>`. */
+export type InputEvent = HubEvent | PriceEvent | MarkEvent;
+
+/**
+ * A liquidation order, published by a clearing node to `omni.out.order.<dstEid>`: the vault seizes
+ * up to `amount`, of which `insuranceAmount` (≤ `amount`, scaled pro rata when less is seized) goes
+ * to the vault's insurance fund and the rest to `recipient`.
+ */
 export interface LiquidationOrder {
   kind: 'liquidate';
   orderId: Hex;
@@ -41,10 +60,27 @@ export interface LiquidationOrder {
   token: Address;
   amount: bigint;
   recipient: Address;
+  insuranceAmount: bigint;
   inputSeq: bigint;
 }
 
-export type OutputOrder = LiquidationOrder;
+/**
+ * A withdrawal decision, published by a clearing node to `omni.out.order.<dstEid>`; `orderId` is
+ * `withdrawDecisionOrderId({ dstEid, account, token, amount, inputSeq })`.
+ */
+export interface WithdrawDecisionOrder {
+  kind: 'withdraw-decision';
+  orderId: Hex;
+  dstEid: number;
+  account: Address;
+  token: Address;
+  amount: bigint;
+  requestId: bigint;
+  approved: boolean;
+  inputSeq: bigint;
+}
+
+export type OutputOrder = LiquidationOrder | WithdrawDecisionOrder;
 
 // ---------------------------------------------------------------------------------------------
 // Field schemas. Each one's message is the reason printed after the field path.
@@ -100,6 +136,11 @@ const zBytes32 = z
 
 const zUint32 = zInt(1, 2 ** 32 - 1);
 
+const zSource = z
+  .string({ error: required('expected a string') })
+  .min(1, { error: 'expected a non-empty string' })
+  .max(64, { error: 'expected at most 64 characters' });
+
 /** An object first, so a non-object is refused as such rather than as an unknown discriminator. */
 const zObject = () => z.looseObject({}, { error: required('expected an object') });
 
@@ -124,13 +165,16 @@ const messageSchema = z.discriminatedUnion(
       account: zAddress,
       token: zAddress,
       amount: zDecimal('uint256'),
+      requestId: zDecimal('uint64'),
       seq: zDecimal('uint64'),
     }),
     z.strictObject({
       type: z.literal('EXPOSURE'),
       account: zAddress,
       protocol: zAddress,
-      exposure: zDecimal('uint256'),
+      market: zBytes32,
+      size: zDecimal('int256'),
+      entryPrice: zDecimal('uint256'),
       seq: zDecimal('uint64'),
     }),
     z.strictObject({
@@ -142,8 +186,18 @@ const messageSchema = z.discriminatedUnion(
       balance: zDecimal('uint256'),
       seq: zDecimal('uint64'),
     }),
+    z.strictObject({
+      type: z.literal('WITHDRAW_DONE'),
+      account: zAddress,
+      token: zAddress,
+      requestId: zDecimal('uint64'),
+      paid: zDecimal('uint256'),
+      balance: zDecimal('uint256'),
+      outcome: zInt(1, 3),
+      seq: zDecimal('uint64'),
+    }),
   ],
-  { error: enumOf(['BALANCE', 'WITHDRAW_REQUEST', 'EXPOSURE', 'ORDER_ACK']) },
+  { error: enumOf(['BALANCE', 'WITHDRAW_REQUEST', 'EXPOSURE', 'ORDER_ACK', 'WITHDRAW_DONE']) },
 );
 
 const hubEventSchema = z.strictObject({
@@ -166,31 +220,65 @@ const priceEventSchema = z.strictObject({
     .regex(/^[A-Z0-9_]{1,32}$/, { error: 'expected 1-32 of A-Z, 0-9, _' }),
   price: zDecimal('uint256'),
   publishTime: zDecimal('uint64'),
-  source: z
-    .string({ error: required('expected a string') })
-    .min(1, { error: 'expected a non-empty string' })
-    .max(64, { error: 'expected at most 64 characters' }),
+  source: zSource,
+});
+
+const markEventSchema = z.strictObject({
+  kind: z.literal('mark'),
+  market: z
+    .string({ error: required('expected a market symbol') })
+    .regex(MARKET_SYMBOL, { error: 'expected 1-31 of A-Z, 0-9, _, -' }),
+  markPrice: zDecimal('uint256'),
+  indexPrice: zDecimal('uint256'),
+  publishTime: zDecimal('uint64'),
+  source: zSource,
 });
 
 const inputEventSchema = zObject().pipe(
-  z.discriminatedUnion('kind', [hubEventSchema, priceEventSchema], {
-    error: enumOf(['hub', 'price']),
+  z.discriminatedUnion('kind', [hubEventSchema, priceEventSchema, markEventSchema], {
+    error: enumOf(['hub', 'price', 'mark']),
   }),
 );
 
-const liquidationOrderSchema = z.strictObject({
-  kind: z.literal('liquidate'),
+const liquidationOrderSchema = z
+  .strictObject({
+    kind: z.literal('liquidate'),
+    orderId: zBytes32,
+    dstEid: zUint32,
+    account: zAddress,
+    token: zAddress,
+    amount: zDecimal('uint256'),
+    recipient: zAddress,
+    insuranceAmount: zDecimal('uint256'),
+    inputSeq: zDecimal('uint64'),
+  })
+  .check((ctx) => {
+    if (ctx.value.insuranceAmount > ctx.value.amount) {
+      ctx.issues.push({
+        code: 'custom',
+        input: ctx.value.insuranceAmount,
+        path: ['insuranceAmount'],
+        message: 'exceeds amount',
+      });
+    }
+  });
+
+const withdrawDecisionOrderSchema = z.strictObject({
+  kind: z.literal('withdraw-decision'),
   orderId: zBytes32,
   dstEid: zUint32,
   account: zAddress,
   token: zAddress,
   amount: zDecimal('uint256'),
-  recipient: zAddress,
+  requestId: zDecimal('uint64'),
+  approved: z.boolean({ error: required('expected a boolean') }),
   inputSeq: zDecimal('uint64'),
 });
 
 const outputOrderSchema = zObject().pipe(
-  z.discriminatedUnion('kind', [liquidationOrderSchema], { error: enumOf(['liquidate']) }),
+  z.discriminatedUnion('kind', [liquidationOrderSchema, withdrawDecisionOrderSchema], {
+    error: enumOf(['liquidate', 'withdraw-decision']),
+  }),
 );
 
 // ---------------------------------------------------------------------------------------------

@@ -7,7 +7,13 @@ export {
   EventSchemaError,
   SubjectError,
 } from './errors.js';
-export { PROTOCOL_VERSION, MessageType, type MessageTypeName } from './version.js';
+export {
+  PROTOCOL_VERSION,
+  MessageType,
+  WithdrawOutcome,
+  type MessageTypeName,
+  type WithdrawOutcomeName,
+} from './version.js';
 export type {
   BalanceMessage,
   WithdrawRequestMessage,
@@ -15,12 +21,14 @@ export type {
   OrderAckMessage,
   LiquidateMessage,
   WithdrawDecisionMessage,
+  WithdrawDoneMessage,
   HubBoundMessage,
   SpokeBoundMessage,
   OmniMessage,
 } from './messages.js';
 export { encodeMessage, decodeMessage, decodeHubBoundMessage } from './codec.js';
-export { liquidationOrderId } from './order-id.js';
+export { liquidationOrderId, withdrawDecisionOrderId } from './order-id.js';
+export { marketToBytes32, bytes32ToMarket, MARKET_SYMBOL } from './market.js';
 export { STREAMS, subjects, msgIds } from './subjects.js';
 export {
   encodeInputEvent,
@@ -29,8 +37,10 @@ export {
   parseOrder,
   type HubEvent,
   type PriceEvent,
+  type MarkEvent,
   type InputEvent,
   type LiquidationOrder,
+  type WithdrawDecisionOrder,
   type OutputOrder,
 } from './events.js';
 export { toJson } from './json.js';

@@ -1,6 +1,9 @@
 import type { Address, Hex } from 'viem';
 
-/** vault → hub: the account's new absolute balance of `token` and the signed change that produced it. */
+/**
+ * vault → hub: the account's new absolute balance of `token` (its total in the vault, including any
+ * amount frozen for a pending withdrawal) and the signed change that produced it.
+ */
 export interface BalanceMessage {
   type: 'BALANCE';
   account: Address;
@@ -10,25 +13,38 @@ export interface BalanceMessage {
   seq: bigint;
 }
 
-/** vault → hub: the vault locked `amount` and asks the hub to approve the withdrawal. */
+/**
+ * vault → hub: the vault froze `amount` (still part of the account's balance) and asks the hub to
+ * approve the withdrawal; `requestId` is the vault's own counter of requests, from 1.
+ */
 export interface WithdrawRequestMessage {
   type: 'WITHDRAW_REQUEST';
   account: Address;
   token: Address;
   amount: bigint;
+  requestId: bigint;
   seq: bigint;
 }
 
-/** vault → hub: the account's exposure reported by an integrated protocol (USD, 18 decimals). */
+/**
+ * vault → hub: an integrated protocol's absolute perp position of the account. `market` is the
+ * ASCII symbol right-padded with zero bytes (see `marketToBytes32`); `size` is signed, in
+ * 1e18 units of the base asset (0 closes the position); `entryPrice` is USD per unit, 1e18.
+ */
 export interface ExposureMessage {
   type: 'EXPOSURE';
   account: Address;
   protocol: Address;
-  exposure: bigint;
+  market: Hex;
+  size: bigint;
+  entryPrice: bigint;
   seq: bigint;
 }
 
-/** vault → hub: what the vault really seized for `orderId`, and the balance after it. */
+/**
+ * vault → hub: what the vault really seized for `orderId` (liquidator and insurance parts together),
+ * and the account's total balance after it.
+ */
 export interface OrderAckMessage {
   type: 'ORDER_ACK';
   orderId: Hex;
@@ -39,7 +55,11 @@ export interface OrderAckMessage {
   seq: bigint;
 }
 
-/** hub → vault: seize `amount` of `token` from `account` to `recipient`. */
+/**
+ * hub → vault: seize `amount` of `token` from `account`. The vault seizes
+ * `s = min(amount, balance − frozen)`; the insurance fund gets `ceil(insuranceAmount × s / amount)`
+ * and `recipient` (the liquidator) the rest. `insuranceAmount ≤ amount`.
+ */
 export interface LiquidateMessage {
   type: 'LIQUIDATE';
   orderId: Hex;
@@ -47,19 +67,38 @@ export interface LiquidateMessage {
   token: Address;
   amount: bigint;
   recipient: Address;
+  insuranceAmount: bigint;
 }
 
-/** hub → vault: release (approved) or unlock (rejected) a requested withdrawal. */
+/** hub → vault: pay (approved) or unfreeze (rejected) the withdrawal request `requestId`. */
 export interface WithdrawDecisionMessage {
   type: 'WITHDRAW_DECISION';
   orderId: Hex;
   account: Address;
   token: Address;
   amount: bigint;
+  requestId: bigint;
   approved: boolean;
 }
 
-export type HubBoundMessage = BalanceMessage | WithdrawRequestMessage | ExposureMessage | OrderAckMessage;
+/**
+ * vault → hub: the vault closed withdrawal request `requestId` with `outcome` (1 PAID, 2 REJECTED,
+ * 3 ESCAPED, see `WithdrawOutcome`); `paid` left the account's balance (0 when rejected),
+ * `balance` is the account's total after.
+ */
+export interface WithdrawDoneMessage {
+  type: 'WITHDRAW_DONE';
+  account: Address;
+  token: Address;
+  requestId: bigint;
+  paid: bigint;
+  balance: bigint;
+  outcome: number;
+  seq: bigint;
+}
+
+export type HubBoundMessage =
+  BalanceMessage | WithdrawRequestMessage | ExposureMessage | OrderAckMessage | WithdrawDoneMessage;
 
 export type SpokeBoundMessage = LiquidateMessage | WithdrawDecisionMessage;
 

@@ -11,22 +11,16 @@ const MAX_UINT32 = 2 ** 32 - 1;
 const MAX_UINT64 = 2n ** 64n - 1n;
 const MAX_UINT256 = 2n ** 256n - 1n;
 
-/**
- * The id of a liquidation order:
- * `keccak256(abi.encode(uint8 5, uint32 dstEid, address account, address token, uint256 amount,
- * address recipient, uint64 inputSeq))`, where `inputSeq` is the `OMNI_IN` stream sequence of the
- * triggering event. Every clearing node that processes the same stream computes the same id.
- *
- * @throws MalformedPayloadError when a field is out of range for its ABI type.
- */
-export function liquidationOrderId(o: {
+interface OrderFields {
   dstEid: number;
   account: Address;
   token: Address;
   amount: bigint;
   recipient: Address;
   inputSeq: bigint;
-}): Hex {
+}
+
+function orderId(what: string, msgType: number, o: OrderFields): Hex {
   const problems: string[] = [];
   if (!Number.isInteger(o.dstEid) || o.dstEid < 0 || o.dstEid > MAX_UINT32) {
     problems.push(`dstEid: ${o.dstEid} out of range for uint32`);
@@ -43,19 +37,37 @@ export function liquidationOrderId(o: {
     problems.push(`inputSeq: ${String(o.inputSeq)} out of range for uint64`);
   }
   if (problems.length > 0) {
-    throw new MalformedPayloadError(`cannot compute liquidation order id: ${problems.join('; ')}`, {
+    throw new MalformedPayloadError(`cannot compute ${what} order id: ${problems.join('; ')}`, {
       details: { problems },
     });
   }
   return keccak256(
-    encodeAbiParameters(ORDER_ID_PARAMS, [
-      MessageType.LIQUIDATE,
-      o.dstEid,
-      o.account,
-      o.token,
-      o.amount,
-      o.recipient,
-      o.inputSeq,
-    ]),
+    encodeAbiParameters(ORDER_ID_PARAMS, [msgType, o.dstEid, o.account, o.token, o.amount, o.recipient, o.inputSeq]),
   );
+}
+
+/**
+ * The id of a liquidation order:
+ * `keccak256(abi.encode(uint8 5, uint32 dstEid, address account, address token, uint256 amount,
+ * address recipient, uint64 inputSeq))`, where `inputSeq` is the `OMNI_IN` stream sequence of the
+ * triggering event. Every clearing node that processes the same stream computes the same id.
+ *
+ * @throws MalformedPayloadError when a field is out of range for its ABI type.
+ */
+export function liquidationOrderId(o: OrderFields): Hex {
+  return orderId('liquidation', MessageType.LIQUIDATE, o);
+}
+
+/**
+ * The id of a withdrawal decision: the same formula with type 6 and the account itself as the
+ * recipient, `keccak256(abi.encode(uint8 6, uint32 dstEid, address account, address token,
+ * uint256 amount, address account, uint64 inputSeq))`. Mirrors Solidity
+ * `OmniCodec.withdrawDecisionOrderId`.
+ *
+ * @throws MalformedPayloadError when a field is out of range for its ABI type.
+ * @example
+ * withdrawDecisionOrderId({ dstEid: 40102, account, token, amount: 50_000_000n, inputSeq: 23n });
+ */
+export function withdrawDecisionOrderId(o: Omit<OrderFields, 'recipient'>): Hex {
+  return orderId('withdrawal decision', MessageType.WITHDRAW_DECISION, { ...o, recipient: o.account });
 }

@@ -11,6 +11,7 @@ export const STREAMS = {
 } as const;
 
 const ASSET = /^[A-Z0-9_]{1,32}$/;
+const MARKET = /^[A-Z0-9_-]{1,31}$/;
 /** A single subject token for service and RPC names: no dots, wildcards or whitespace. */
 const NAME = /^[A-Za-z0-9_-]{1,64}$/;
 const TX_HASH = /^0x[0-9a-fA-F]{64}$/;
@@ -37,6 +38,13 @@ function assetToken(asset: string): string {
   return asset;
 }
 
+function marketToken(market: string): string {
+  if (typeof market !== 'string' || !MARKET.test(market)) {
+    refuse('market', market, 'expected 1-31 of A-Z, 0-9, _, -');
+  }
+  return market;
+}
+
 function nameToken(what: string, name: string): string {
   if (typeof name !== 'string' || !NAME.test(name)) {
     refuse(what, name, 'expected 1-64 of A-Z, a-z, 0-9, _, - (a single subject token)');
@@ -51,6 +59,7 @@ function nameToken(what: string, name: string): string {
  * @example
  * subjects.hubEvent(31337); // 'omni.in.hub.31337'
  * subjects.price('WETH');   // 'omni.in.price.WETH'
+ * subjects.mark('ETH-PERP'); // 'omni.in.mark.ETH-PERP'
  * subjects.order(40102);    // 'omni.out.order.40102'
  */
 export const subjects = {
@@ -61,6 +70,10 @@ export const subjects = {
   /** Prices of `asset`, an upper-case symbol (stream OMNI_IN). */
   price(asset: string): string {
     return `omni.in.price.${assetToken(asset)}`;
+  },
+  /** Mark and index prices of the perp market `market`, e.g. `ETH-PERP` (stream OMNI_IN). */
+  mark(market: string): string {
+    return `omni.in.mark.${marketToken(market)}`;
   },
   /** Orders for the vault at LayerZero endpoint id `dstEid` (stream OMNI_OUT). */
   order(dstEid: number): string {
@@ -79,6 +92,7 @@ export const subjects = {
   },
   allHubEvents: 'omni.in.hub.>',
   allPrices: 'omni.in.price.>',
+  allMarks: 'omni.in.mark.>',
   allOrders: 'omni.out.order.>',
 } as const;
 
@@ -108,5 +122,16 @@ export const msgIds = {
       refuse('publishTime', publishTime, 'expected a uint64 bigint');
     }
     return `price:${assetToken(asset)}:${publishTime}`;
+  },
+  /**
+   * `mark:<MARKET>:<publishTime>`.
+   *
+   * @example msgIds.mark('ETH-PERP', 1764000000n); // 'mark:ETH-PERP:1764000000'
+   */
+  mark(market: string, publishTime: bigint): string {
+    if (typeof publishTime !== 'bigint' || publishTime < 0n || publishTime > MAX_UINT64) {
+      refuse('publishTime', publishTime, 'expected a uint64 bigint');
+    }
+    return `mark:${marketToken(market)}:${publishTime}`;
   },
 };

@@ -11,7 +11,9 @@ import {
   decodeHubBoundMessage,
   decodeMessage,
   encodeMessage,
+  type LiquidateMessage,
   type OmniMessage,
+  type WithdrawDoneMessage,
 } from '../src/index.js';
 import {
   ALICE,
@@ -44,13 +46,16 @@ const arbitraries: Record<OmniMessage['type'], fc.Arbitrary<OmniMessage>> = {
     account: arbAddress,
     token: arbAddress,
     amount: arbUint256,
+    requestId: arbUint64,
     seq: arbUint64,
   }),
   EXPOSURE: fc.record({
     type: fc.constant('EXPOSURE' as const),
     account: arbAddress,
     protocol: arbAddress,
-    exposure: arbUint256,
+    market: arbBytes32,
+    size: arbInt256,
+    entryPrice: arbUint256,
     seq: arbUint64,
   }),
   ORDER_ACK: fc.record({
@@ -62,21 +67,35 @@ const arbitraries: Record<OmniMessage['type'], fc.Arbitrary<OmniMessage>> = {
     balance: arbUint256,
     seq: arbUint64,
   }),
-  LIQUIDATE: fc.record({
-    type: fc.constant('LIQUIDATE' as const),
-    orderId: arbBytes32,
-    account: arbAddress,
-    token: arbAddress,
-    amount: arbUint256,
-    recipient: arbAddress,
-  }),
+  LIQUIDATE: fc
+    .record({
+      type: fc.constant('LIQUIDATE' as const),
+      orderId: arbBytes32,
+      account: arbAddress,
+      token: arbAddress,
+      amount: arbUint256,
+      recipient: arbAddress,
+      insuranceAmount: arbUint256,
+    })
+    .map((m) => (m.insuranceAmount > m.amount ? { ...m, insuranceAmount: m.amount } : m)),
   WITHDRAW_DECISION: fc.record({
     type: fc.constant('WITHDRAW_DECISION' as const),
     orderId: arbBytes32,
     account: arbAddress,
     token: arbAddress,
     amount: arbUint256,
+    requestId: arbUint64,
     approved: fc.boolean(),
+  }),
+  WITHDRAW_DONE: fc.record({
+    type: fc.constant('WITHDRAW_DONE' as const),
+    account: arbAddress,
+    token: arbAddress,
+    requestId: arbUint64,
+    paid: arbUint256,
+    balance: arbUint256,
+    outcome: fc.constantFrom(1, 2, 3),
+    seq: arbUint64,
   }),
 };
 
@@ -88,13 +107,24 @@ const balance: OmniMessage = {
   delta: -5n,
   seq: 1n,
 };
-const liquidate: OmniMessage = {
+const liquidate: LiquidateMessage = {
   type: 'LIQUIDATE',
   orderId: ORDER_ID,
   account: ALICE,
   token: USDC,
   amount: 40n,
   recipient: BOB,
+  insuranceAmount: 4n,
+};
+const done: WithdrawDoneMessage = {
+  type: 'WITHDRAW_DONE',
+  account: ALICE,
+  token: USDC,
+  requestId: 3n,
+  paid: 0n,
+  balance: 100n,
+  outcome: 2,
+  seq: 9n,
 };
 
 /** Runs `fn` and returns what it threw. */
@@ -157,7 +187,7 @@ describe('decodeMessage refusals', () => {
   });
 
   it('refuses unknown types with UnknownMessageTypeError', () => {
-    for (const type of [0n, 7n, 255n, 256n + 1n]) {
+    for (const type of [0n, 8n, 255n, 256n + 1n]) {
       const e = thrown(() => decodeMessage(setWord(payload, 1, type.toString(16))));
       expect(e).toBeInstanceOf(UnknownMessageTypeError);
       expect(e.name).toBe('UnknownMessageTypeError');
@@ -240,10 +270,11 @@ describe('decodeMessage refusals', () => {
       account: ALICE,
       token: USDC,
       amount: 1n,
+      requestId: 1n,
       approved: true,
     });
     for (const w of ['2', '100', `1${'0'.repeat(63)}`]) {
-      expect(() => decodeMessage(setWord(decision, 6, w))).toThrow(
+      expect(() => decodeMessage(setWord(decision, 7, w))).toThrow(
         /^malformed payload: WITHDRAW_DECISION\.approved: word 0x[0-9a-f]+ is not a valid bool$/,
       );
     }
@@ -260,9 +291,43 @@ describe('decodeMessage refusals', () => {
   });
 });
 
+describe('cross-field rules (mirror of InsuranceExceedsAmount / UnknownOutcome)', () => {
+  it('refuses to encode or decode a LIQUIDATE whose insurance part exceeds the amount', () => {
+    const bad = { ...liquidate, insuranceAmount: 41n } as OmniMessage;
+    const e = thrown(() => encodeMessage(bad));
+    expect(e).toBeInstanceOf(MalformedPayloadError);
+    expect(e.message).toBe('cannot encode LIQUIDATE: insuranceAmount: exceeds amount');
+    const payload = setWord(encodeMessage(liquidate), 7, 41n.toString(16));
+    expect(() => decodeMessage(payload)).toThrow(
+      new MalformedPayloadError('malformed payload: LIQUIDATE: insuranceAmount: exceeds amount'),
+    );
+  });
+
+  it('accepts an insurance part equal to the amount', () => {
+    const all = { ...liquidate, insuranceAmount: 40n } as OmniMessage;
+    expect(decodeMessage(encodeMessage(all))).toEqual(all);
+  });
+
+  it('refuses a WITHDRAW_DONE outcome other than 1, 2 or 3', () => {
+    for (const outcome of [0, 4, 255]) {
+      expect(() => encodeMessage({ ...done, outcome } as OmniMessage)).toThrow(
+        `cannot encode WITHDRAW_DONE: outcome: ${outcome} is not 1 (PAID), 2 (REJECTED) or 3 (ESCAPED)`,
+      );
+      expect(() => decodeMessage(setWord(encodeMessage(done), 7, outcome.toString(16)))).toThrow(MalformedPayloadError);
+    }
+    expect(() => encodeMessage({ ...done, outcome: 256 } as OmniMessage)).toThrow(
+      'cannot encode WITHDRAW_DONE: outcome: expected an integer in 0..255',
+    );
+    expect(() => decodeMessage(setWord(encodeMessage(done), 7, '101'))).toThrow(
+      /^malformed payload: WITHDRAW_DONE\.outcome: word 0x0+101 is not a valid uint8$/,
+    );
+  });
+});
+
 describe('decodeHubBoundMessage', () => {
   it('decodes hub-bound types', () => {
     expect(decodeHubBoundMessage(encodeMessage(balance))).toEqual(balance);
+    expect(decodeHubBoundMessage(encodeMessage(done))).toEqual(done);
   });
 
   it('refuses spoke-bound types with UnknownMessageTypeError', () => {
@@ -275,6 +340,7 @@ describe('decodeHubBoundMessage', () => {
       account: ALICE,
       token: USDC,
       amount: 1n,
+      requestId: 1n,
       approved: false,
     });
     expect(() => decodeHubBoundMessage(decision)).toThrow(
@@ -346,6 +412,7 @@ describe('encodeMessage refusals', () => {
         account: ALICE,
         token: USDC,
         amount: 1n,
+        requestId: 1n,
         approved: 1 as unknown as boolean,
       },
       'cannot encode WITHDRAW_DECISION: approved: expected a boolean',

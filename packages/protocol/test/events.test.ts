@@ -12,7 +12,10 @@ import {
   type HubEvent,
   type InputEvent,
   type LiquidationOrder,
+  type MarkEvent,
+  type OutputOrder,
   type PriceEvent,
+  type WithdrawDecisionOrder,
 } from '../src/index.js';
 import {
   ALICE,
@@ -58,7 +61,27 @@ const order: LiquidationOrder = {
   token: USDC,
   amount: 100n,
   recipient: BOB,
+  insuranceAmount: 10n,
   inputSeq: 17n,
+};
+const decision: WithdrawDecisionOrder = {
+  kind: 'withdraw-decision',
+  orderId: ORDER_ID,
+  dstEid: 40102,
+  account: ALICE,
+  token: USDC,
+  amount: 50n,
+  requestId: 3n,
+  approved: true,
+  inputSeq: 18n,
+};
+const mark: MarkEvent = {
+  kind: 'mark',
+  market: 'ETH-PERP',
+  markPrice: 2001n * 10n ** 18n,
+  indexPrice: 2000n * 10n ** 18n,
+  publishTime: 1764000000n,
+  source: 'devnet',
 };
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -90,13 +113,26 @@ const arbMessage: fc.Arbitrary<HubBoundMessage> = fc.oneof(
     account: arbAddress,
     token: arbAddress,
     amount: arbUint256,
+    requestId: arbUint64,
     seq: arbUint64,
   }),
   fc.record({
     type: fc.constant('EXPOSURE' as const),
     account: arbAddress,
     protocol: arbAddress,
-    exposure: arbUint256,
+    market: arbBytes32,
+    size: arbInt256,
+    entryPrice: arbUint256,
+    seq: arbUint64,
+  }),
+  fc.record({
+    type: fc.constant('WITHDRAW_DONE' as const),
+    account: arbAddress,
+    token: arbAddress,
+    requestId: arbUint64,
+    paid: arbUint256,
+    balance: arbUint256,
+    outcome: fc.constantFrom(1, 2, 3),
     seq: arbUint64,
   }),
   fc.record({
@@ -131,16 +167,41 @@ const arbPrice: fc.Arbitrary<PriceEvent> = fc.record({
   source: fc.string({ minLength: 1, maxLength: 64 }),
 });
 
-const arbOrder: fc.Arbitrary<LiquidationOrder> = fc.record({
-  kind: fc.constant('liquidate' as const),
-  orderId: arbBytes32,
-  dstEid: fc.integer({ min: 1, max: 2 ** 32 - 1 }),
-  account: arbAddress,
-  token: arbAddress,
-  amount: arbUint256,
-  recipient: arbAddress,
-  inputSeq: arbUint64,
+const arbMark: fc.Arbitrary<MarkEvent> = fc.record({
+  kind: fc.constant('mark' as const),
+  market: fc.stringMatching(/^[A-Z0-9_-]{1,31}$/),
+  markPrice: arbUint256,
+  indexPrice: arbUint256,
+  publishTime: arbUint64,
+  source: fc.string({ minLength: 1, maxLength: 64 }),
 });
+
+const arbOrder: fc.Arbitrary<OutputOrder> = fc.oneof(
+  fc
+    .record({
+      kind: fc.constant('liquidate' as const),
+      orderId: arbBytes32,
+      dstEid: fc.integer({ min: 1, max: 2 ** 32 - 1 }),
+      account: arbAddress,
+      token: arbAddress,
+      amount: arbUint256,
+      recipient: arbAddress,
+      insuranceAmount: arbUint256,
+      inputSeq: arbUint64,
+    })
+    .map((o) => (o.insuranceAmount > o.amount ? { ...o, insuranceAmount: o.amount } : o)),
+  fc.record({
+    kind: fc.constant('withdraw-decision' as const),
+    orderId: arbBytes32,
+    dstEid: fc.integer({ min: 1, max: 2 ** 32 - 1 }),
+    account: arbAddress,
+    token: arbAddress,
+    amount: arbUint256,
+    requestId: arbUint64,
+    approved: fc.boolean(),
+    inputSeq: arbUint64,
+  }),
+);
 
 describe('input events', () => {
   it('encode to the README JSON shape, amounts as decimal strings', () => {
@@ -178,6 +239,54 @@ describe('input events', () => {
     );
   });
 
+  it('round-trip mark events, in the README JSON shape', () => {
+    expect(text(encodeInputEvent(mark))).toBe(
+      '{"kind":"mark","market":"ETH-PERP","markPrice":"2001000000000000000000","indexPrice":"2000000000000000000000","publishTime":"1764000000","source":"devnet"}',
+    );
+    fc.assert(
+      fc.property(arbMark, (e) => {
+        expect(parseInputEvent(encodeInputEvent(e))).toEqual(e);
+      }),
+    );
+  });
+
+  it.each<[string, Record<string, unknown>, string]>([
+    ['lowercase market', { market: 'eth-perp' }, 'market: expected 1-31 of A-Z, 0-9, _, -'],
+    ['market of 32 characters', { market: 'A'.repeat(32) }, 'market: expected 1-31 of A-Z, 0-9, _, -'],
+    ['missing index price', { indexPrice: undefined }, 'indexPrice: required'],
+    ['negative mark price', { markPrice: '-1' }, 'markPrice: expected a non-negative integer'],
+  ])('refuse a mark with %s', (_name, change, reason) => {
+    expect(refusal(parseInputEvent, { ...json(mark), ...change }).message).toBe(`invalid input event: ${reason}`);
+  });
+
+  it('name the field of a new hub message type that is wrong', () => {
+    const done = {
+      type: 'WITHDRAW_DONE',
+      account: ALICE,
+      token: USDC,
+      requestId: '1',
+      paid: '5',
+      balance: '0',
+      outcome: 4,
+      seq: '2',
+    };
+    expect(refusal(parseInputEvent, { ...json(hub), message: done }).message).toBe(
+      'invalid input event: message.outcome: expected an integer in 1..3',
+    );
+    const exposure = {
+      type: 'EXPOSURE',
+      account: ALICE,
+      protocol: BOB,
+      market: 'ETH-PERP',
+      size: '-1',
+      entryPrice: '2000',
+      seq: '3',
+    };
+    expect(refusal(parseInputEvent, { ...json(hub), message: exposure }).message).toBe(
+      'invalid input event: message.market: expected 32 bytes of 0x-prefixed hex',
+    );
+  });
+
   it('parse from a string or bytes', () => {
     const s = toJson(hub);
     expect(parseInputEvent(s)).toEqual(hub);
@@ -208,8 +317,8 @@ describe('input events', () => {
   type Case = [string, (raw: Record<string, unknown>) => unknown, string];
   const msg = (raw: Record<string, unknown>) => raw['message'] as Record<string, unknown>;
   const cases: Case[] = [
-    ['unknown kind', (r) => ({ ...r, kind: 'funding' }), 'kind: expected one of "hub", "price"'],
-    ['missing kind', ({ kind: _k, ...r }) => r, 'kind: expected one of "hub", "price"'],
+    ['unknown kind', (r) => ({ ...r, kind: 'funding' }), 'kind: expected one of "hub", "price", "mark"'],
+    ['missing kind', ({ kind: _k, ...r }) => r, 'kind: expected one of "hub", "price", "mark"'],
     ['not an object', () => [1, 2], '(root): expected an object'],
     ['null', () => null, '(root): expected an object'],
     ['extra field', (r) => ({ ...r, extra: 1 }), 'extra: unexpected field'],
@@ -270,7 +379,7 @@ describe('input events', () => {
     [
       'spoke-bound message type',
       (r) => ({ ...r, message: { ...msg(r), type: 'LIQUIDATE' } }),
-      'message.type: expected one of "BALANCE", "WITHDRAW_REQUEST", "EXPOSURE", "ORDER_ACK"',
+      'message.type: expected one of "BALANCE", "WITHDRAW_REQUEST", "EXPOSURE", "ORDER_ACK", "WITHDRAW_DONE"',
     ],
     ['message not an object', (r) => ({ ...r, message: 'BALANCE' }), 'message: expected an object'],
     ['missing message', ({ message: _m, ...r }) => r, 'message: required'],
@@ -337,8 +446,27 @@ describe('input events', () => {
 describe('orders', () => {
   it('encode to the README JSON shape', () => {
     expect(text(encodeOrder(order))).toBe(
-      `{"kind":"liquidate","orderId":"${ORDER_ID}","dstEid":40102,"account":"${ALICE}","token":"${USDC}","amount":"100","recipient":"${BOB}","inputSeq":"17"}`,
+      `{"kind":"liquidate","orderId":"${ORDER_ID}","dstEid":40102,"account":"${ALICE}","token":"${USDC}","amount":"100","recipient":"${BOB}","insuranceAmount":"10","inputSeq":"17"}`,
     );
+    expect(text(encodeOrder(decision))).toBe(
+      `{"kind":"withdraw-decision","orderId":"${ORDER_ID}","dstEid":40102,"account":"${ALICE}","token":"${USDC}","amount":"50","requestId":"3","approved":true,"inputSeq":"18"}`,
+    );
+  });
+
+  it('refuse a liquidation whose insurance part exceeds the amount', () => {
+    const e = refusal(parseOrder, { ...json(order), insuranceAmount: '101' });
+    expect(e.message).toBe('invalid order: insuranceAmount: exceeds amount');
+    expect(() => encodeOrder({ ...order, insuranceAmount: 101n })).toThrow(
+      'invalid order: insuranceAmount: exceeds amount',
+    );
+  });
+
+  it.each<[string, Record<string, unknown>, string]>([
+    ['non-boolean approved', { approved: 'yes' }, 'approved: expected a boolean'],
+    ['missing request id', { requestId: undefined }, 'requestId: required'],
+    ['a recipient', { recipient: BOB }, 'recipient: unexpected field'],
+  ])('refuse a decision with %s, naming the path', (_name, change, reason) => {
+    expect(refusal(parseOrder, { ...json(decision), ...change }).message).toBe(`invalid order: ${reason}`);
   });
 
   it('round-trip', () => {
@@ -350,7 +478,7 @@ describe('orders', () => {
   });
 
   it.each<[string, Record<string, unknown>, string]>([
-    ['unknown kind', { kind: 'approve' }, 'kind: expected one of "liquidate"'],
+    ['unknown kind', { kind: 'approve' }, 'kind: expected one of "liquidate", "withdraw-decision"'],
     ['bad order id', { orderId: '0x12' }, 'orderId: expected 32 bytes of 0x-prefixed hex'],
     ['zero dstEid', { dstEid: 0 }, 'dstEid: expected an integer in 1..4294967295'],
     ['negative amount', { amount: '-100' }, 'amount: expected a non-negative integer'],
@@ -358,6 +486,7 @@ describe('orders', () => {
     ['bad recipient', { recipient: 'alice' }, 'recipient: expected a checksummed or lowercase 20-byte address'],
     ['missing account', { account: undefined }, 'account: required'],
     ['extra field', { approved: true }, 'approved: unexpected field'],
+    ['missing insurance amount', { insuranceAmount: undefined }, 'insuranceAmount: required'],
   ])('refuse %s, naming the path', (_name, change, reason) => {
     expect(refusal(parseOrder, { ...json(order), ...change }).message).toBe(`invalid order: ${reason}`);
   });

@@ -16,7 +16,7 @@ export const USDC: Address = '0x5FbDB2315678afecb367f032d93F642f64180aa3';
 export const ORDER_ID: Hex = `0x${'11'.repeat(32)}`;
 
 export interface Vectors {
-  vectors: { name: string; type: string; fields: Record<string, string | boolean>; payload: Hex }[];
+  vectors: { name: string; type: string; fields: Record<string, string | number | boolean>; payload: Hex }[];
   orderIds: { fields: Record<string, string | number>; orderId: Hex }[];
 }
 
@@ -24,10 +24,22 @@ export const vectors: Vectors = JSON.parse(
   readFileSync(new URL('../test-vectors/payloads.json', import.meta.url), 'utf8'),
 ) as Vectors;
 
-const BIGINT_FIELDS = new Set(['balance', 'delta', 'seq', 'amount', 'exposure', 'seized', 'inputSeq']);
+const BIGINT_FIELDS = new Set([
+  'balance',
+  'delta',
+  'seq',
+  'amount',
+  'seized',
+  'inputSeq',
+  'requestId',
+  'size',
+  'entryPrice',
+  'insuranceAmount',
+  'paid',
+]);
 
 /** A vector's JSON fields as a typed message (decimal strings → bigint). */
-export function vectorMessage(type: string, fields: Record<string, string | boolean>): OmniMessage {
+export function vectorMessage(type: string, fields: Record<string, string | number | boolean>): OmniMessage {
   const out: Record<string, unknown> = { type };
   for (const [k, v] of Object.entries(fields)) {
     out[k] = BIGINT_FIELDS.has(k) ? BigInt(v as string) : v;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { encodeAbiParameters, keccak256 } from 'viem';
 
-import { MalformedPayloadError, liquidationOrderId } from '../src/index.js';
+import { MalformedPayloadError, liquidationOrderId, withdrawDecisionOrderId } from '../src/index.js';
 import { ALICE, BOB, MAX_UINT256, MAX_UINT64, USDC, arbAddress, arbUint256, arbUint64 } from './helpers.js';
 
 const base = { dstEid: 40102, account: ALICE, token: USDC, amount: 100n, recipient: BOB, inputSeq: 17n };
@@ -88,6 +88,48 @@ describe('liquidationOrderId', () => {
   it('lists every bad field at once', () => {
     expect(() => liquidationOrderId({ ...base, dstEid: -1, inputSeq: -1n })).toThrow(
       'cannot compute liquidation order id: dstEid: -1 out of range for uint32; inputSeq: -1 out of range for uint64',
+    );
+  });
+});
+
+describe('withdrawDecisionOrderId', () => {
+  const d = { dstEid: 40102, account: ALICE, token: USDC, amount: 50n, inputSeq: 23n };
+
+  it('is the order id formula with type 6 and the account as the recipient', () => {
+    const expected = keccak256(
+      encodeAbiParameters(
+        [
+          { type: 'uint8' },
+          { type: 'uint32' },
+          { type: 'address' },
+          { type: 'address' },
+          { type: 'uint256' },
+          { type: 'address' },
+          { type: 'uint64' },
+        ],
+        [6, d.dstEid, d.account, d.token, d.amount, d.account, d.inputSeq],
+      ),
+    );
+    expect(withdrawDecisionOrderId(d)).toBe(expected);
+  });
+
+  it('never collides with the liquidation id of the same fields', () => {
+    fc.assert(
+      fc.property(arbAddress, arbUint256, arbUint64, (account, amount, inputSeq) => {
+        const o = { dstEid: 1, account, token: USDC, amount, inputSeq };
+        expect(withdrawDecisionOrderId(o)).not.toBe(liquidationOrderId({ ...o, recipient: account }));
+      }),
+    );
+  });
+
+  it('refuses out-of-range fields, naming them', () => {
+    expect(() => withdrawDecisionOrderId({ ...d, amount: -1n, inputSeq: MAX_UINT64 + 1n })).toThrow(
+      new MalformedPayloadError(
+        `cannot compute withdrawal decision order id: amount: -1 out of range for uint256; inputSeq: ${MAX_UINT64 + 1n} out of range for uint64`,
+      ),
+    );
+    expect(() => withdrawDecisionOrderId({ ...d, account: '0x12' })).toThrow(
+      /account: expected a 20-byte address.*recipient: expected a 20-byte address/,
     );
   });
 });

@@ -23,6 +23,14 @@ describe('subjects', () => {
     expect(subjects.allHubEvents).toBe('omni.in.hub.>');
     expect(subjects.allPrices).toBe('omni.in.price.>');
     expect(subjects.allOrders).toBe('omni.out.order.>');
+    expect(subjects.mark('ETH-PERP')).toBe('omni.in.mark.ETH-PERP');
+    expect(subjects.allMarks).toBe('omni.in.mark.>');
+    expect(msgIds.mark('BTC-PERP', 1764000000n)).toBe('mark:BTC-PERP:1764000000');
+  });
+
+  it.each(['', 'eth-perp', 'ETH.PERP', 'ETH>', 'A'.repeat(32)])('refuses the market %j', (market) => {
+    expect(() => subjects.mark(market)).toThrow(SubjectError);
+    expect(() => msgIds.mark(market, 1n)).toThrow(SubjectError);
   });
 
   it('keeps every built subject inside its stream', () => {

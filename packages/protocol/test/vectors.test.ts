@@ -1,4 +1,11 @@
-import { MessageType, decodeMessage, encodeMessage, liquidationOrderId, type MessageTypeName } from '../src/index.js';
+import {
+  MessageType,
+  decodeMessage,
+  encodeMessage,
+  liquidationOrderId,
+  withdrawDecisionOrderId,
+  type MessageTypeName,
+} from '../src/index.js';
 import { vectorMessage, vectors } from './helpers.js';
 
 describe('golden payload vectors (shared with contracts/test)', () => {
@@ -31,18 +38,27 @@ describe('golden payload vectors (shared with contracts/test)', () => {
     });
   });
 
+  it('cover both order kinds', () => {
+    const kinds = new Set(vectors.orderIds.map((o) => o.fields['msgType']));
+    expect([...kinds].sort()).toEqual([MessageType.LIQUIDATE, MessageType.WITHDRAW_DECISION]);
+  });
+
   describe.each(vectors.orderIds.map((o, i) => [i, o] as const))('order id vector %i', (_i, o) => {
-    it('matches liquidationOrderId', () => {
-      expect(o.fields['msgType']).toBe(MessageType.LIQUIDATE);
-      const id = liquidationOrderId({
+    it('matches liquidationOrderId / withdrawDecisionOrderId', () => {
+      const fields = {
         dstEid: o.fields['dstEid'] as number,
         account: o.fields['account'] as `0x${string}`,
         token: o.fields['token'] as `0x${string}`,
         amount: BigInt(o.fields['amount'] as string),
-        recipient: o.fields['recipient'] as `0x${string}`,
         inputSeq: BigInt(o.fields['inputSeq'] as string),
-      });
-      expect(id).toBe(o.orderId);
+      };
+      if (o.fields['msgType'] === MessageType.LIQUIDATE) {
+        expect(liquidationOrderId({ ...fields, recipient: o.fields['recipient'] as `0x${string}` })).toBe(o.orderId);
+      } else {
+        expect(o.fields['msgType']).toBe(MessageType.WITHDRAW_DECISION);
+        expect(o.fields['recipient']).toBe(o.fields['account']);
+        expect(withdrawDecisionOrderId(fields)).toBe(o.orderId);
+      }
     });
   });
 });
