@@ -1,4 +1,5 @@
 import { loadConfig, zAddress, zBool, zJson, zNatsUrl, zPort, zPositiveInt } from '@omniclear/config';
+import type { BookConfig } from '@omniclear/margin-engine';
 import { z } from 'zod';
 
 const zEid = z
@@ -7,12 +8,61 @@ const zEid = z
   .min(1)
   .max(2 ** 32 - 1);
 
-/** One collateral asset: its price symbol, decimals, and its token on each spoke chain. */
-const zAsset = z.object({
-  symbol: z.string().regex(/^[A-Z0-9_]{1,32}$/, 'expected 1-32 of A-Z, 0-9, _ (the price subject token)'),
-  decimals: z.number().int().min(0).max(36),
-  tokens: z.array(z.object({ eid: zEid, token: zAddress })).min(1),
+/** A non-negative decimal ratio or amount, e.g. "0.85", parsed to 18-decimal fixed point. */
+const zRatio = z
+  .string()
+  .regex(/^(0|[1-9][0-9]*)(\.[0-9]{1,18})?$/, 'expected a non-negative decimal string with at most 18 decimals')
+  .transform(toWad);
+
+function toWad(decimal: string): bigint {
+  const [whole, frac = ''] = decimal.split('.');
+  return BigInt(whole!) * 10n ** 18n + BigInt(frac.padEnd(18, '0'));
+}
+
+const ONE = '1';
+
+/**
+ * One collateral asset: its price symbol, decimals, its token on each spoke chain, and its risk
+ * parameters (weights default to 1: full value).
+ */
+const zAsset = z
+  .object({
+    symbol: z.string().regex(/^[A-Z0-9_]{1,32}$/, 'expected 1-32 of A-Z, 0-9, _ (the price subject token)'),
+    decimals: z.number().int().min(0).max(36),
+    tokens: z.array(z.object({ eid: zEid, token: zAddress })).min(1),
+    initialWeight: zRatio.prefault(ONE),
+    maintenanceWeight: zRatio.prefault(ONE),
+    /** Largest quantity (whole units) that counts as collateral. */
+    cap: zRatio.optional(),
+    discountFactor: zRatio.optional(),
+  })
+  .refine((a) => a.initialWeight <= a.maintenanceWeight && a.maintenanceWeight <= 10n ** 18n, {
+    message: 'expected initialWeight ≤ maintenanceWeight ≤ 1',
+  });
+
+/** A perpetual market that integrated protocols report positions in (DESIGN.md "Margin model"). */
+const zMarket = z.object({
+  symbol: z.string().regex(/^[A-Z0-9_-]{1,31}$/, 'expected 1-31 of A-Z, 0-9, _, -'),
+  /**
+   * An oracle asset whose price events also move this market's mark and index (for a deployment
+   * without a mark feed, e.g. the devnet: ETH-PERP follows WETH).
+   */
+  indexAsset: z
+    .string()
+    .regex(/^[A-Z0-9_]{1,32}$/, 'expected an asset symbol')
+    .optional(),
+  baseIMR: zRatio,
+  baseMMR: zRatio,
+  imrFactor: zRatio,
+  maxLeverage: zRatio,
+  funding: z
+    .object({ intervalSeconds: z.number().int().min(1), interestRate: zRatio, clampBand: zRatio, cap: zRatio })
+    .optional(),
+  volatility: z.object({ lambda: zRatio, refVol: zRatio, maxScale: zRatio }).optional(),
 });
+
+/** A chain's staleness rule: its collateral counts at `staleWeight` once its last report is old. */
+const zChain = z.object({ eid: zEid, staleAfterSeconds: z.number().int().min(1), staleWeight: zRatio });
 
 /** Every key the clearing node reads, validated at boot. `.env.example` documents each one. */
 export const nodeConfigSchema = z.object({
@@ -20,6 +70,14 @@ export const nodeConfigSchema = z.object({
   OMNI_HTTP_PORT: zPort.default(8080),
   OMNI_HTTP_HOST: z.string().min(1).default('0.0.0.0'),
   OMNI_ASSETS: zJson(z.array(zAsset).min(1)),
+  OMNI_MARKETS: zJson(z.array(zMarket)).default([]),
+  /** Per-chain staleness; chains not listed get OMNI_STALE_AFTER_SECONDS / OMNI_STALE_WEIGHT. */
+  OMNI_CHAINS: zJson(z.array(zChain)).default([]),
+  OMNI_STALE_AFTER_SECONDS: z.coerce.number().int().min(1).default(86_400),
+  OMNI_STALE_WEIGHT: zRatio.prefault('0.5'),
+  OMNI_TARGET_HEALTH: zRatio.prefault('1.05'),
+  OMNI_LIQUIDATION_PENALTY: zRatio.prefault('0.02'),
+  OMNI_LIQUIDATOR_SHARE: zRatio.prefault('0.5'),
   OMNI_LIQUIDATION_RECIPIENT: zAddress,
   // A single NATS subject token: it names the connection and the node in logs and health.
   OMNI_NODE_ID: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1-64 of A-Z, a-z, 0-9, _, -'),
@@ -48,6 +106,10 @@ export interface NodeConfig {
     decimals: number;
     tokens: ReadonlyArray<{ eid: number; token: string }>;
   }>;
+  /** The margin engine's configuration (order ids are injected by the ledger). */
+  readonly risk: Omit<BookConfig, 'orderId'>;
+  /** Markets whose mark follows an oracle asset's price: asset → markets. */
+  readonly indexAssets: Readonly<Record<string, readonly string[]>>;
   readonly liquidationRecipient: string;
   readonly nodeId: string;
   /** Serve the OpenAPI document (`/docs/json`) and its UI (`/docs`). */
@@ -68,11 +130,70 @@ export const NODE_CONFIG = Symbol('NODE_CONFIG');
  */
 export function readNodeConfig(env: Record<string, string | undefined>): NodeConfig {
   const c = loadConfig(nodeConfigSchema, env);
+  const eids = new Set(c.OMNI_ASSETS.flatMap((a) => a.tokens.map((t) => t.eid)));
+  for (const ch of c.OMNI_CHAINS) eids.add(ch.eid);
+  const chains: Record<number, { staleAfter: bigint; staleWeight: bigint }> = {};
+  for (const eid of [...eids].sort((a, b) => a - b)) {
+    const ch = c.OMNI_CHAINS.find((x) => x.eid === eid);
+    chains[eid] = {
+      staleAfter: BigInt(ch?.staleAfterSeconds ?? c.OMNI_STALE_AFTER_SECONDS),
+      staleWeight: ch?.staleWeight ?? c.OMNI_STALE_WEIGHT,
+    };
+  }
+  const risk: Omit<BookConfig, 'orderId'> = {
+    assets: Object.fromEntries(
+      c.OMNI_ASSETS.map((a) => [
+        a.symbol,
+        {
+          decimals: a.decimals,
+          initialWeight: a.initialWeight,
+          maintenanceWeight: a.maintenanceWeight,
+          ...(a.cap !== undefined ? { cap: a.cap } : {}),
+          ...(a.discountFactor !== undefined ? { discountFactor: a.discountFactor } : {}),
+          tokens: Object.fromEntries(a.tokens.map((t) => [t.eid, t.token.toLowerCase()])),
+        },
+      ]),
+    ),
+    markets: Object.fromEntries(
+      c.OMNI_MARKETS.map((m) => [
+        m.symbol,
+        {
+          baseIMR: m.baseIMR,
+          baseMMR: m.baseMMR,
+          imrFactor: m.imrFactor,
+          maxLeverage: m.maxLeverage,
+          ...(m.funding
+            ? {
+                funding: {
+                  interval: BigInt(m.funding.intervalSeconds),
+                  interestRate: m.funding.interestRate,
+                  clampBand: m.funding.clampBand,
+                  cap: m.funding.cap,
+                },
+              }
+            : {}),
+          ...(m.volatility ? { volatility: m.volatility } : {}),
+        },
+      ]),
+    ),
+    chains,
+    planner: {
+      targetHealth: c.OMNI_TARGET_HEALTH,
+      penalty: c.OMNI_LIQUIDATION_PENALTY,
+      liquidatorShare: c.OMNI_LIQUIDATOR_SHARE,
+    },
+    liquidator: c.OMNI_LIQUIDATION_RECIPIENT.toLowerCase(),
+  };
   return {
     natsServers: c.OMNI_NATS_URL,
     httpPort: c.OMNI_HTTP_PORT,
     httpHost: c.OMNI_HTTP_HOST,
     assets: c.OMNI_ASSETS,
+    risk,
+    indexAssets: c.OMNI_MARKETS.reduce<Record<string, string[]>>((acc, m) => {
+      if (m.indexAsset) (acc[m.indexAsset] ??= []).push(m.symbol);
+      return acc;
+    }, {}),
     liquidationRecipient: c.OMNI_LIQUIDATION_RECIPIENT,
     nodeId: c.OMNI_NODE_ID,
     docs: c.OMNI_DOCS_ENABLED,

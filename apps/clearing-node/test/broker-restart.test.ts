@@ -6,7 +6,7 @@ import { startNats, type NatsServer } from '@omniclear/testkit';
 import type { AccountDto } from '../src/api/views.js';
 import { createApp, startApp } from '../src/app.js';
 import type { NodeConfig } from '../src/config.js';
-import { ALICE, ASSETS, EID_A, Inputs, RECIPIENT, WETH_A, getJson, waitFor } from './helpers.js';
+import { ALICE, EID_A, Inputs, WETH_A, getJson, testConfig, waitFor } from './helpers.js';
 
 // The broker goes away and comes back (same port, same store): the node reconnects and its
 // ordered consumer resumes where it was, without re-applying or skipping inputs.
@@ -23,14 +23,7 @@ afterAll(async () => {
 
 it('keeps following OMNI_IN across a nats-server restart', async () => {
   nats = await startNats();
-  const config: NodeConfig = {
-    natsServers: [nats.url],
-    httpPort: 0,
-    httpHost: '127.0.0.1',
-    assets: ASSETS,
-    liquidationRecipient: RECIPIENT.toLowerCase(),
-    nodeId: 'restart-node',
-  };
+  const config: NodeConfig = testConfig(nats.url, 'restart-node');
   app = await createApp(config, { logger: ['error'] });
   const url = await startApp(app, config);
   inputs = await Inputs.connect(nats.url);

@@ -3,11 +3,14 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { encodeInputEvent, msgIds, subjects, type HubBoundMessage, type InputEvent } from '@omniclear/protocol';
 import { getAddress, type Address, type Hex } from 'viem';
 
+import { readNodeConfig, type NodeConfig } from '../src/config.js';
+
 export const WAD = 10n ** 18n;
 export const HUB_CHAIN_ID = 31337;
 export const EID_A = 40102;
 export const EID_B = 40103;
 export const ALICE: Address = getAddress('0x00000000000000000000000000000000000a11ce');
+export const BOB: Address = getAddress('0x0000000000000000000000000000000000000b0b');
 export const PERP: Address = getAddress('0x000000000000000000000000000000000000beef');
 export const RECIPIENT: Address = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
 export const WETH_A: Address = '0x5FbDB2315678afecb367f032d93F642f64180aa3';
@@ -23,6 +26,35 @@ export const ASSETS = [
     ],
   },
 ];
+
+/** The node's configuration for a test against the NATS server at `natsUrl` (as read from env). */
+export function testConfig(natsUrl: string, nodeId = 'test-node'): NodeConfig {
+  const config = readNodeConfig({
+    OMNI_NATS_URL: natsUrl,
+    OMNI_HTTP_PORT: '8080',
+    OMNI_HTTP_HOST: '127.0.0.1',
+    OMNI_ASSETS: JSON.stringify(ASSETS),
+    // ETH-PERP follows the WETH oracle price (no separate mark feed in the tests)
+    OMNI_MARKETS: JSON.stringify([
+      {
+        symbol: 'ETH-PERP',
+        indexAsset: 'WETH',
+        baseIMR: '0.05',
+        baseMMR: '0.025',
+        imrFactor: '0.0000003754',
+        maxLeverage: '20',
+      },
+    ]),
+    OMNI_LIQUIDATION_RECIPIENT: RECIPIENT,
+    OMNI_NODE_ID: nodeId,
+  });
+  return { ...config, httpPort: 0 }; // any free port
+}
+
+/** `stringToHex(symbol, { size: 32 })`: a market id as vaults report it. */
+export function marketId(symbol: string): Hex {
+  return `0x${Buffer.from(symbol, 'ascii').toString('hex').padEnd(64, '0')}` as Hex;
+}
 
 /** A test client: publishes inputs the way the gateway and price feed do. */
 // Shared by every Inputs instance so that a reconnected client does not reuse a tx hash (the

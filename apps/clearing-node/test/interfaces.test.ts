@@ -4,7 +4,7 @@ import fs from 'node:fs';
 
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ConfigError } from '@omniclear/config';
-import { subjects } from '@omniclear/protocol';
+import { marketToBytes32, subjects } from '@omniclear/protocol';
 import { startNats, type NatsServer } from '@omniclear/testkit';
 
 import { createApp, startApp } from '../src/app.js';
@@ -43,6 +43,9 @@ function nodeConfig(natsUrl: string, overrides: Record<string, string> = {}): No
     OMNI_HTTP_PORT: '8080',
     OMNI_HTTP_HOST: '127.0.0.1',
     OMNI_ASSETS: JSON.stringify(ASSETS),
+    OMNI_MARKETS: JSON.stringify([
+      { symbol: 'ETH-PERP', indexAsset: 'WETH', baseIMR: '0.05', baseMMR: '0.025', imrFactor: '0', maxLeverage: '20' },
+    ]),
     OMNI_LIQUIDATION_RECIPIENT: RECIPIENT,
     OMNI_NODE_ID: 'iface-node',
     ...overrides,
@@ -153,7 +156,16 @@ describe('node interfaces', () => {
       delta: 2n * WAD,
       seq: 1n,
     });
-    await inputs.hub(EID_A, { type: 'EXPOSURE', account: ALICE, protocol: PERP, exposure: 5000n * WAD, seq: 2n });
+    // long 20 ETH at 2000 against 3 WETH: a fall to 1000 loses more than the collateral
+    await inputs.hub(EID_A, {
+      type: 'EXPOSURE',
+      account: ALICE,
+      protocol: PERP,
+      market: marketToBytes32('ETH-PERP'),
+      size: 20n * WAD,
+      entryPrice: 2000n * WAD,
+      seq: 2n,
+    });
     let last = 0n;
     for (let i = 0; i < SEEDED_PRICES; i++)
       last = await inputs.price('WETH', (2000n + BigInt(i % 7)) * WAD, BigInt(i + 1));
@@ -242,14 +254,14 @@ describe('node interfaces', () => {
       expect.arrayContaining([
         'account',
         'balances',
-        'exposures',
-        'exposure',
-        'value',
+        'positions',
+        'healthFactor',
+        'weightedCollateral',
         'liquidatable',
         'missingPrices',
       ]),
     );
-    expect(doc.components.schemas.OrderSchema.properties.status).toMatchObject({ enum: ['pending', 'acknowledged'] });
+    expect(doc.components.schemas.OrderSchema.properties.status).toMatchObject({ enum: ['pending', 'done'] });
     // Every reference resolves.
     const refs = JSON.stringify(doc).match(/"\$ref":"[^"]+"/g) ?? [];
     expect(refs.length).toBeGreaterThan(5);
@@ -274,7 +286,7 @@ describe('node interfaces', () => {
       expect([all.status, alice.status, bob.status]).toEqual([200, 200, 200]);
       expect(alice.contentType).toMatch(/^text\/event-stream/);
 
-      const priceSeq = await inputs.price('WETH', 1000n * WAD, 1_000_000n); // $3000 of WETH < $5000 exposure
+      const priceSeq = await inputs.price('WETH', 1000n * WAD, 1_000_000n); // the position loses 20,000 > 3,000 of WETH
       const emitted = await waitFor('two order events', () =>
         alice.events.filter((e) => e.type === 'order').length === 2 ? alice.events : null,
       );
@@ -291,7 +303,7 @@ describe('node interfaces', () => {
             account: ALICE,
             amount: o.body.amount,
             status: 'pending',
-            seized: null,
+            executed: null,
           }),
         })),
       );
@@ -300,7 +312,8 @@ describe('node interfaces', () => {
       expect(accountEvent.data).toMatchObject({
         type: 'account',
         inputSeq: priceSeq.toString(),
-        account: { account: ALICE, liquidatable: true },
+        // the plan closed the position; what is left of the loss was written off as bad debt
+        account: { account: ALICE, positions: [], liquidatable: false },
       });
 
       // The vault acknowledges on A: an `acknowledged` order event and the account after it.
@@ -320,7 +333,7 @@ describe('node interfaces', () => {
         type: 'order',
         event: 'acknowledged',
         inputSeq: ackSeq.toString(),
-        order: expect.objectContaining({ orderId: orderIds[0], status: 'acknowledged', seized: WAD.toString() }),
+        order: expect.objectContaining({ orderId: orderIds[0], status: 'done', executed: WAD.toString() }),
       });
 
       await waitFor('the account after the acknowledgement', () => alice.events.length === 5);
@@ -375,7 +388,8 @@ describe('node interfaces', () => {
     expect(sample(text, 'omniclear_node_orders_emitted_total', { kind: 'liquidate' })).toBe(2);
     expect(sample(text, 'omniclear_node_orders_pending', { chain: String(EID_A) })).toBe(0);
     expect(sample(text, 'omniclear_node_orders_pending', { chain: String(EID_B) })).toBe(1);
-    expect(sample(text, 'omniclear_node_liquidatable_accounts')).toBe(1);
+    // the plan closed Alice's position and wrote the rest of the loss off: nobody is liquidatable
+    expect(sample(text, 'omniclear_node_liquidatable_accounts')).toBe(0);
     expect(sample(text, 'omniclear_node_stream_lag')).toBe(0);
     expect(sample(text, 'omniclear_node_nats_connected')).toBe(1);
     // The test hub's block times are in November 2025: their age is large and positive.

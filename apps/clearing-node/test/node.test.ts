@@ -10,7 +10,7 @@ import type { AccountDto, OrderDto } from '../src/api/views.js';
 import type { ConsumerStatus } from '../src/ledger/input-consumer.js';
 import {
   ALICE,
-  ASSETS,
+  BOB,
   EID_A,
   EID_B,
   Inputs,
@@ -20,6 +20,8 @@ import {
   WETH_A,
   WETH_B,
   getJson,
+  marketId,
+  testConfig,
   waitFor,
 } from './helpers.js';
 
@@ -48,14 +50,7 @@ async function caughtUp(seq: bigint): Promise<void> {
 
 beforeAll(async () => {
   nats = await startNats();
-  config = {
-    natsServers: [nats.url],
-    httpPort: 0,
-    httpHost: '127.0.0.1',
-    assets: ASSETS,
-    liquidationRecipient: RECIPIENT.toLowerCase(),
-    nodeId: 'test-node',
-  };
+  config = testConfig(nats.url);
   await boot(); // creates the streams
   inputs = await Inputs.connect(nats.url);
 }, 30_000);
@@ -69,7 +64,7 @@ afterAll(async () => {
 describe('clearing node', () => {
   const expected: { orderIds: string[]; priceSeq: bigint } = { orderIds: [], priceSeq: 0n };
 
-  it('emits one liquidation order per chain with the deterministic order id when the price drops', async () => {
+  it('liquidates a reported position when the price drops: one order per chain, deterministic ids', async () => {
     await inputs.hub(EID_A, {
       type: 'BALANCE',
       account: ALICE,
@@ -86,18 +81,34 @@ describe('clearing node', () => {
       delta: 2n * WAD,
       seq: 1n,
     });
-    await inputs.hub(EID_A, { type: 'EXPOSURE', account: ALICE, protocol: PERP, exposure: 5000n * WAD, seq: 2n });
-    const healthySeq = await inputs.price('WETH', 2000n * WAD, 1_764_000_000n); // 3 WETH × $2000 > $5000
+    // a perp DEX on chain A reports Alice long 20 ETH at 2000
+    await inputs.hub(EID_A, {
+      type: 'EXPOSURE',
+      account: ALICE,
+      protocol: PERP,
+      market: marketId('ETH-PERP'),
+      size: 20n * WAD,
+      entryPrice: 2000n * WAD,
+      seq: 2n,
+    });
+    const healthySeq = await inputs.price('WETH', 2000n * WAD, 1_764_000_000n);
     await caughtUp(healthySeq);
     const healthy = (await getJson<AccountDto>(`${url}/accounts/${ALICE}`)).body;
+    // 3 WETH × 2000 = 6000 collateral; MM = 40,000 × 2.5 % = 1000
     expect(healthy).toMatchObject({
-      exposure: (5000n * WAD).toString(),
-      value: (6000n * WAD).toString(),
+      weightedCollateral: (6000n * WAD).toString(),
+      unsettledPnl: '0',
+      maintenanceMargin: (1000n * WAD).toString(),
+      healthFactor: (6n * WAD).toString(),
       liquidatable: false,
+      deferred: null,
     });
+    expect(healthy.positions).toMatchObject([{ market: 'ETH-PERP', qty: (20n * WAD).toString() }]);
+    expect(BigInt(healthy.positions[0]!.liquidationPrice!)).toBeGreaterThan(1700n * WAD);
     expect(await inputs.outputs()).toEqual([]);
 
-    const priceSeq = await inputs.price('WETH', 1000n * WAD, 1_764_000_060n); // $3000 < $5000
+    // at 1000 the loss (20,000) exceeds the collateral (3,000): everything is closed and seized
+    const priceSeq = await inputs.price('WETH', 1000n * WAD, 1_764_000_060n);
     const outs = await waitFor('two orders', async () =>
       (await inputs.outputs()).length === 2 ? inputs.outputs() : null,
     );
@@ -119,53 +130,36 @@ describe('clearing node', () => {
         inputSeq: priceSeq,
       }),
     ];
-    expect(outs.map((o) => [o.subject, o.msgId, o.body])).toEqual([
-      [
-        subjects.order(EID_A),
-        ids[0],
-        {
-          kind: 'liquidate',
-          orderId: ids[0],
-          dstEid: EID_A,
-          account: ALICE,
-          token: WETH_A,
-          amount: (1n * WAD).toString(),
-          recipient: RECIPIENT,
-          inputSeq: priceSeq.toString(),
-        },
-      ],
-      [
-        subjects.order(EID_B),
-        ids[1],
-        {
-          kind: 'liquidate',
-          orderId: ids[1],
-          dstEid: EID_B,
-          account: ALICE,
-          token: WETH_B,
-          amount: (2n * WAD).toString(),
-          recipient: RECIPIENT,
-          inputSeq: priceSeq.toString(),
-        },
-      ],
+    expect(outs.map((o) => [o.subject, o.msgId, o.body.kind, o.body.dstEid, o.body.token, o.body.amount])).toEqual([
+      [subjects.order(EID_A), ids[0], 'liquidate', EID_A, WETH_A, (1n * WAD).toString()],
+      [subjects.order(EID_B), ids[1], 'liquidate', EID_B, WETH_B, (2n * WAD).toString()],
     ]);
+    for (const o of outs) {
+      expect(o.body).toMatchObject({
+        orderId: o.msgId,
+        account: ALICE,
+        recipient: RECIPIENT,
+        inputSeq: priceSeq.toString(),
+      });
+      const insurance = BigInt(o.body.insuranceAmount as string);
+      expect(insurance > 0n && insurance < BigInt(o.body.amount as string)).toBe(true);
+    }
     expected.orderIds = ids;
     expected.priceSeq = priceSeq;
 
     const view = (await getJson<AccountDto>(`${url}/accounts/${ALICE.toLowerCase()}`)).body;
-    expect(view.liquidatable).toBe(true);
-    expect(view.balances.map((b) => [b.eid, b.symbol, b.balance, b.pending])).toEqual([
+    expect(view.positions).toEqual([]); // closed by the plan
+    expect(view.balances.map((b) => [b.eid, b.asset, b.balance, b.pending])).toEqual([
       [EID_A, 'WETH', (1n * WAD).toString(), (1n * WAD).toString()],
       [EID_B, 'WETH', (2n * WAD).toString(), (2n * WAD).toString()],
     ]);
     const orders = (await getJson<{ orders: OrderDto[] }>(`${url}/orders`)).body.orders;
-    expect(orders.map((o) => [o.orderId, o.status, o.seized])).toEqual([
-      [ids[0], 'pending', null],
-      [ids[1], 'pending', null],
-    ]);
+    expect(orders.map((o) => [o.orderId, o.kind, o.status, o.executed, o.insuranceAmount])).toEqual(
+      outs.map((o) => [o.msgId, 'liquidate', 'pending', null, o.body.insuranceAmount]),
+    );
   });
 
-  it('books the vaults’ acknowledgements: new balances on both chains, orders acknowledged', async () => {
+  it('books the vaults’ acknowledgements: new balances on both chains, orders done', async () => {
     const [onA, onB] = expected.orderIds as [`0x${string}`, `0x${string}`];
     await inputs.hub(EID_A, {
       type: 'ORDER_ACK',
@@ -191,13 +185,82 @@ describe('clearing node', () => {
       [EID_A, WETH_A, '0', '0'],
       [EID_B, WETH_B, '0', '0'],
     ]);
-    expect(view).toMatchObject({ value: '0', liquidatable: true }); // still under water, nothing left to seize
+    expect(view).toMatchObject({ weightedCollateral: '0', liquidatable: false });
     const orders = (await getJson<{ orders: OrderDto[] }>(`${url}/orders`)).body.orders;
-    expect(orders.map((o) => [o.status, o.seized])).toEqual([
-      ['acknowledged', (1n * WAD).toString()],
-      ['acknowledged', (2n * WAD).toString()],
+    expect(orders.map((o) => [o.status, o.executed])).toEqual([
+      ['done', (1n * WAD).toString()],
+      ['done', (2n * WAD).toString()],
     ]);
     expect(await inputs.outputs()).toHaveLength(2);
+  });
+
+  it('decides withdrawal requests: approved within free collateral, rejected beyond, in flight until done', async () => {
+    const before = (await inputs.outputs()).length;
+    await inputs.hub(EID_B, {
+      type: 'BALANCE',
+      account: BOB,
+      token: WETH_B,
+      balance: 5n * WAD,
+      delta: 5n * WAD,
+      seq: 3n,
+    });
+    const ok = await inputs.hub(EID_B, {
+      type: 'WITHDRAW_REQUEST',
+      account: BOB,
+      token: WETH_B,
+      amount: 2n * WAD,
+      requestId: 1n,
+      seq: 4n,
+    });
+    const no = await inputs.hub(EID_B, {
+      type: 'WITHDRAW_REQUEST',
+      account: BOB,
+      token: WETH_B,
+      amount: 4n * WAD,
+      requestId: 2n,
+      seq: 5n,
+    });
+    const outs = await waitFor('two decisions', async () => {
+      const all = await inputs.outputs();
+      return all.length === before + 2 ? all.slice(before) : null;
+    });
+    expect(outs.map((o) => [o.subject, o.body.kind, o.body.requestId, o.body.approved, o.body.inputSeq])).toEqual([
+      [subjects.order(EID_B), 'withdraw-decision', '1', true, ok.toString()],
+      [subjects.order(EID_B), 'withdraw-decision', '2', false, no.toString()],
+    ]);
+    const pending = (await getJson<AccountDto>(`${url}/accounts/${BOB}`)).body;
+    // the approved request is in flight; the rejected one counts again at once
+    expect(pending.balances[0]).toMatchObject({ balance: (5n * WAD).toString(), pending: (2n * WAD).toString() });
+    await inputs.hub(EID_B, {
+      type: 'WITHDRAW_DONE',
+      account: BOB,
+      token: WETH_B,
+      requestId: 1n,
+      paid: 2n * WAD,
+      balance: 3n * WAD,
+      outcome: 1,
+      seq: 6n,
+    });
+    const last = await inputs.hub(EID_B, {
+      type: 'WITHDRAW_DONE',
+      account: BOB,
+      token: WETH_B,
+      requestId: 2n,
+      paid: 0n,
+      balance: 3n * WAD,
+      outcome: 2,
+      seq: 7n,
+    });
+    await caughtUp(last);
+    const after = (await getJson<AccountDto>(`${url}/accounts/${BOB}`)).body;
+    expect(after.balances[0]).toMatchObject({ balance: (3n * WAD).toString(), pending: '0' });
+    const decided = (await getJson<{ orders: OrderDto[] }>(`${url}/orders`)).body.orders.filter(
+      (o) => o.kind === 'withdraw-decision',
+    );
+    expect(decided.map((o) => [o.requestId, o.approved, o.reason, o.status, o.executed, o.outcome])).toEqual([
+      ['1', true, 'approved', 'done', (2n * WAD).toString(), 'paid'],
+      ['2', false, 'exceeds-balance', 'done', '0', 'rejected'],
+    ]);
   });
 
   it('dead-letters a malformed input with reason and position, and keeps going', async () => {

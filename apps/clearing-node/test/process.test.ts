@@ -17,6 +17,7 @@ import {
   WETH_A,
   WETH_B,
   getJson,
+  marketId,
   waitFor,
 } from './helpers.js';
 
@@ -86,6 +87,16 @@ describe('the node process', () => {
         OMNI_HTTP_PORT: String(port),
         OMNI_HTTP_HOST: '127.0.0.1',
         OMNI_ASSETS: JSON.stringify(ASSETS),
+        OMNI_MARKETS: JSON.stringify([
+          {
+            symbol: 'ETH-PERP',
+            indexAsset: 'WETH',
+            baseIMR: '0.05',
+            baseMMR: '0.025',
+            imrFactor: '0',
+            maxLeverage: '20',
+          },
+        ]),
         OMNI_LIQUIDATION_RECIPIENT: RECIPIENT,
         OMNI_NODE_ID: 'proc-node',
       }),
@@ -122,12 +133,22 @@ describe('the node process', () => {
       seq: 1n,
     });
     await inputs.price('WETH', 2000n * WAD, 1n);
-    await inputs.hub(EID_B, { type: 'EXPOSURE', account: ALICE, protocol: PERP, exposure: 7000n * WAD, seq: 2n });
+    // long 40 ETH at 2000: at 1500 the loss (20,000) exceeds the collateral (6,000): all is seized
+    await inputs.hub(EID_B, {
+      type: 'EXPOSURE',
+      account: ALICE,
+      protocol: PERP,
+      market: marketId('ETH-PERP'),
+      size: 40n * WAD,
+      entryPrice: 2000n * WAD,
+      seq: 2n,
+    });
     const last = await inputs.price('WETH', 1500n * WAD, 2n);
     const outs = await waitFor('two orders', async () =>
       (await inputs.outputs()).length === 2 ? inputs.outputs() : null,
     );
-    expect(outs.map((o) => [o.subject, o.body.amount, o.body.inputSeq])).toEqual([
+    // the planner takes the freshest chain first (B reported last); compare per chain
+    expect(outs.map((o) => [o.subject, o.body.amount, o.body.inputSeq]).sort()).toEqual([
       ['omni.out.order.40102', (3n * WAD).toString(), last.toString()],
       ['omni.out.order.40103', (1n * WAD).toString(), last.toString()],
     ]);

@@ -114,6 +114,19 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
             tokens: deployment.chains
               .filter((c) => c.role === 'spoke')
               .map((c) => ({ eid: c.eid, token: c.tokens[DEVNET_ASSET.symbol]!.address })),
+            initialWeight: '0.8',
+            maintenanceWeight: '0.85',
+          },
+        ]),
+        // The devnet has no mark feed: ETH-PERP's mark and index follow the WETH oracle price.
+        OMNI_MARKETS: JSON.stringify([
+          {
+            symbol: 'ETH-PERP',
+            indexAsset: DEVNET_ASSET.symbol,
+            baseIMR: '0.05',
+            baseMMR: '0.025',
+            imrFactor: '0.0000003754',
+            maxLeverage: '20',
           },
         ]),
       },

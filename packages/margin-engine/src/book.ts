@@ -697,15 +697,9 @@ export class MarginBook {
       .filter((g): g is SeqGap => g !== null);
   }
 
-  /** Every order issued, by input sequence then id. */
+  /** Every order issued, in issue order (deterministic: the order inputs were applied in). */
   orders(): OrderRecord[] {
-    return [...this.orderLog.values()].sort((a, b) =>
-      a.order.inputSeq !== b.order.inputSeq
-        ? a.order.inputSeq < b.order.inputSeq
-          ? -1
-          : 1
-        : cmp(a.order.id, b.order.id),
-    );
+    return [...this.orderLog.values()];
   }
 
   /** One order by id. */
@@ -1263,7 +1257,7 @@ export class MarginBook {
           throw new InvalidInputError('message.requestId', `request ${requestId} from ${eid} is already open`);
         const token = this.tokenOf(asset, eid);
         return () => {
-          // gone from the moment it is requested, whatever the decision (the vault froze it)
+          // gone from the moment it is requested (the vault froze it) until it is decided
           this.inFlight(key, account, asset, eid, amount, null);
           if (this.seqs.hasGap(eid)) {
             this.deferredRequests.push({ eid, account, asset, token, amount, requestId, inputSeq });
@@ -1380,7 +1374,9 @@ export class MarginBook {
     const h = this.accounts.get(account)!.holdings.get(this.hkey(asset, eid))!;
     h.pending.delete(key);
     const d = this.decideWithdrawal(account, asset, eid, amount);
-    h.pending.set(key, amount);
+    // approved: in flight until the vault's WITHDRAW_DONE; rejected: the vault unfreezes it on
+    // the decision, so it counts again at once (the request stays open until the DONE arrives)
+    if (d.approved) h.pending.set(key, amount);
     const id = this.orderIdOf({
       type: 'WITHDRAW_DECISION',
       dstEid: eid,

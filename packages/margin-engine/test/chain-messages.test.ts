@@ -227,6 +227,9 @@ describe('MarginBook chain messages', () => {
       reason: 'exceeds-balance',
       maxWithdraw: 3n * W,
     });
+    // a rejected request counts again at once: only the approved one is in flight
+    expect(b.accountView(BOB).holdings[0]!.pending).toBe(2n * W);
+    expect(b.liquidations(3n).orders).toEqual([]);
     for (const [seq, requestId, paid, bal, outcome] of [
       [4n, 1n, 2n * W, 3n * W, 'paid'],
       [5n, 2n, 0n, 3n * W, 'rejected'],

@@ -17,66 +17,93 @@ const AMOUNT = (description: string) => ({
   example: '1000000000000000000',
 });
 
+const RATIO = (description: string) => ({
+  type: String,
+  pattern: '^([0-9]+|Infinity)$',
+  description: `${description}, 18 decimals; "Infinity" with nothing to divide by`,
+  example: '1500000000000000000',
+});
+
 class BalanceSchema {
+  @ApiProperty({ description: 'Collateral asset (price symbol)', example: 'WETH' }) asset!: string;
   @ApiProperty({ description: 'LayerZero endpoint id of the spoke chain', example: 40102 }) eid!: number;
-  @ApiProperty({ ...ADDRESS, description: 'Token on that chain (EIP-55)' }) token!: Address;
-  @ApiProperty({
-    type: String,
-    nullable: true,
-    description: 'Price symbol; null for a token that is not configured collateral',
-  })
-  symbol!: string | null;
-  @ApiProperty(AMOUNT('Confirmed balance, token base units')) balance!: string;
-  @ApiProperty(AMOUNT('Seizures ordered and not yet acknowledged, token base units')) pending!: string;
-  @ApiProperty(AMOUNT('USD value, 18 decimals, rounded down')) value!: string;
-  @ApiProperty({
-    type: String,
-    nullable: true,
-    enum: ['unknown-token', 'missing-price'],
-    description: 'Why the holding counts as zero',
-  })
-  unvalued!: AccountDto['balances'][number]['unvalued'];
+  @ApiProperty({ ...ADDRESS, description: 'Token on that chain (EIP-55)' }) token!: string;
+  @ApiProperty(AMOUNT('Confirmed balance, token base units (negative = debt)')) balance!: string;
+  @ApiProperty(AMOUNT('In flight out (withdrawals requested, seizures ordered), token base units')) pending!: string;
+  @ApiProperty({ ...AMOUNT('Last oracle price, USD, 18 decimals'), nullable: true }) price!: string | null;
+  @ApiProperty(AMOUNT('balance × price, USD, 18 decimals, rounded down')) value!: string;
 }
 
-class ExposureSchema {
+class PositionSchema {
+  @ApiProperty({ example: 'ETH-PERP@40102:0x…' }) id!: string;
+  @ApiProperty({ example: 'ETH-PERP' }) market!: string;
+  @ApiProperty({ enum: ['cross', 'isolated'] }) mode!: string;
+  @ApiProperty(AMOUNT('Signed size, 18 decimals')) qty!: string;
+  @ApiProperty(AMOUNT('Signed open cost (size × entry), USD, 18 decimals')) openCost!: string;
+  @ApiProperty(AMOUNT('|size × mark|, USD')) notional!: string;
+  @ApiProperty(AMOUNT('Initial margin rate')) imr!: string;
+  @ApiProperty(AMOUNT('Maintenance margin rate')) mmr!: string;
+  @ApiProperty(AMOUNT('notional × MMR, USD')) maintenanceMargin!: string;
+  @ApiProperty(AMOUNT('Unsettled PnL incl. funding, USD')) unsettledPnl!: string;
+  @ApiProperty({ ...AMOUNT('Mark price at which the account becomes liquidatable'), nullable: true })
+  liquidationPrice!: string | null;
+}
+
+class MaxWithdrawSchema {
+  @ApiProperty({ example: 'WETH' }) asset!: string;
   @ApiProperty({ example: 40102 }) eid!: number;
-  @ApiProperty({ ...ADDRESS, description: 'The integrated protocol that reported the exposure' }) protocol!: Address;
-  @ApiProperty(AMOUNT('USD, 18 decimals')) exposure!: string;
+  @ApiProperty(AMOUNT('Largest approvable withdrawal, token base units')) amount!: string;
 }
 
 /** `GET /accounts/{address}`. */
 export class AccountSchema implements AccountDto {
   @ApiProperty({ ...ADDRESS, description: 'The account (EIP-55)' }) account!: Address;
   @ApiProperty({ type: [BalanceSchema] }) balances!: BalanceSchema[];
-  @ApiProperty({ type: [ExposureSchema] }) exposures!: ExposureSchema[];
-  @ApiProperty(AMOUNT('Total exposure, USD, 18 decimals')) exposure!: string;
-  @ApiProperty(AMOUNT('Collateral value, USD, 18 decimals, rounded down')) value!: string;
+  @ApiProperty({ type: [PositionSchema] }) positions!: PositionSchema[];
+  @ApiProperty(AMOUNT('Weighted collateral − debt + unsettled PnL, USD')) totalCollateral!: string;
+  @ApiProperty(AMOUNT('Collateral at maintenance weights, USD')) weightedCollateral!: string;
+  @ApiProperty(AMOUNT('Negative balances at full price, USD')) debt!: string;
+  @ApiProperty(AMOUNT('Unsettled PnL of cross positions, USD')) unsettledPnl!: string;
+  @ApiProperty(AMOUNT('Initial margin, USD')) initialMargin!: string;
+  @ApiProperty(AMOUNT('Maintenance margin, USD')) maintenanceMargin!: string;
+  @ApiProperty(AMOUNT('Initial-weight collateral − initial margin, USD')) freeCollateral!: string;
+  @ApiProperty(RATIO('Total collateral / cross notional')) marginRatio!: string;
+  @ApiProperty(RATIO('(weighted collateral + PnL) / (debt + maintenance margin)')) healthFactor!: string;
   @ApiProperty() liquidatable!: boolean;
-  @ApiProperty({
-    type: [String],
-    description: 'Held assets without a price yet (valued at zero; liquidation deferred)',
-  })
+  @ApiProperty({ type: [MaxWithdrawSchema] }) maxWithdraw!: MaxWithdrawSchema[];
+  @ApiProperty({ type: [String], description: 'Held assets or markets without a price yet (decisions wait)' })
   missingPrices!: string[];
+  @ApiProperty({ type: String, nullable: true, enum: ['missing-price', 'sequence-gap'] })
+  deferred!: string | null;
 }
 
 /** One order of `GET /orders` and of the `order` events of `GET /events`. */
 export class OrderSchema implements OrderDto {
-  @ApiProperty({
-    type: String,
-    pattern: '^0x[0-9a-f]{64}$',
-    description: 'keccak256 of the order and its input sequence',
-  })
-  orderId!: string;
-  @ApiProperty({ enum: ['liquidate'] }) kind!: 'liquidate';
+  @ApiProperty({ type: String, description: 'keccak256 of the order and its input sequence' }) orderId!: string;
+  @ApiProperty({ enum: ['liquidate', 'withdraw-decision'] }) kind!: 'liquidate' | 'withdraw-decision';
   @ApiProperty({ description: 'Destination chain (LayerZero eid)', example: 40102 }) dstEid!: number;
   @ApiProperty(ADDRESS) account!: Address;
-  @ApiProperty(ADDRESS) token!: Address;
-  @ApiProperty(AMOUNT('Amount to seize, token base units')) amount!: string;
-  @ApiProperty(ADDRESS) recipient!: Address;
+  @ApiProperty({ example: 'WETH' }) asset!: string;
+  @ApiProperty(ADDRESS) token!: string;
+  @ApiProperty(AMOUNT('Amount to seize or to withdraw, token base units')) amount!: string;
   @ApiProperty(AMOUNT('OMNI_IN sequence of the input that triggered the order')) inputSeq!: string;
-  @ApiProperty({ enum: ['pending', 'acknowledged'] }) status!: 'pending' | 'acknowledged';
-  @ApiProperty({ ...AMOUNT('What the vault really seized (once acknowledged)'), nullable: true }) seized!:
-    string | null;
+  @ApiProperty({ ...ADDRESS, nullable: true, description: 'Liquidations: who receives the seizure' })
+  recipient!: string | null;
+  @ApiProperty({ ...AMOUNT("Liquidations: the insurance fund's part, base units"), nullable: true })
+  insuranceAmount!: string | null;
+  @ApiProperty({ ...AMOUNT("Withdrawal decisions: the vault's request id"), nullable: true })
+  requestId!: string | null;
+  @ApiProperty({ type: Boolean, nullable: true }) approved!: boolean | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    enum: ['approved', 'insufficient-margin', 'missing-price', 'exceeds-balance'],
+  })
+  reason!: string | null;
+  @ApiProperty({ enum: ['pending', 'done'] }) status!: 'pending' | 'done';
+  @ApiProperty({ ...AMOUNT('What really left the account (from the vault)'), nullable: true })
+  executed!: string | null;
+  @ApiProperty({ type: String, nullable: true, enum: ['paid', 'rejected', 'escaped'] }) outcome!: string | null;
 }
 
 export class OrdersSchema {

@@ -2,78 +2,138 @@ import type { AccountView, OrderRecord } from '@omniclear/margin-engine';
 import { getAddress, type Address } from 'viem';
 
 // JSON shapes of the query API: amounts as decimal strings (bigints do not survive JSON),
-// addresses checksummed.
+// addresses checksummed. USD figures and ratios are 18-decimal fixed point; a health factor or
+// margin ratio with nothing to divide by is "Infinity".
+
+const RATIO_INFINITY = 2n ** 255n;
+const ratio = (v: bigint) => (v >= RATIO_INFINITY ? 'Infinity' : v.toString());
+const checksum = (a: string) => (/^0x[0-9a-fA-F]{40}$/.test(a) ? getAddress(a) : a);
 
 /** An account as served by `GET /accounts/:address` and `omni.rpc.account-get`. */
 export interface AccountDto {
   account: Address;
+  /** Collateral per (asset, chain): confirmed balance, in flight out, and USD value. */
   balances: Array<{
+    asset: string;
     eid: number;
-    token: Address;
-    symbol: string | null;
+    token: string;
     balance: string;
     pending: string;
+    price: string | null;
     value: string;
-    unvalued: string | null;
   }>;
-  exposures: Array<{ eid: number; protocol: Address; exposure: string }>;
-  /** USD, 18 decimals. */
-  exposure: string;
-  /** USD, 18 decimals, rounded down. */
-  value: string;
+  positions: Array<{
+    id: string;
+    market: string;
+    mode: string;
+    qty: string;
+    openCost: string;
+    notional: string;
+    imr: string;
+    mmr: string;
+    maintenanceMargin: string;
+    unsettledPnl: string;
+    liquidationPrice: string | null;
+  }>;
+  totalCollateral: string;
+  weightedCollateral: string;
+  debt: string;
+  unsettledPnl: string;
+  initialMargin: string;
+  maintenanceMargin: string;
+  freeCollateral: string;
+  marginRatio: string;
+  healthFactor: string;
   liquidatable: boolean;
-  /** Held assets without a price yet: valued at zero, and liquidation is deferred until priced. */
+  /** Largest approvable withdrawal per (asset, chain), base units. */
+  maxWithdraw: Array<{ asset: string; eid: number; amount: string }>;
+  /** Held assets or markets without a price yet: decisions about the account wait. */
   missingPrices: string[];
+  /** Why a decision about the account waits now (`missing-price`, `sequence-gap`), or null. */
+  deferred: string | null;
 }
 
 export interface OrderDto {
   orderId: string;
-  kind: 'liquidate';
+  kind: 'liquidate' | 'withdraw-decision';
   dstEid: number;
   account: Address;
-  token: Address;
+  asset: string;
+  token: string;
   amount: string;
-  recipient: Address;
   inputSeq: string;
-  status: 'pending' | 'acknowledged';
-  seized: string | null;
+  /** Liquidations: who receives the seizure, and the insurance fund's part of it. */
+  recipient: string | null;
+  insuranceAmount: string | null;
+  /** Withdrawal decisions: the vault's request id and the verdict. */
+  requestId: string | null;
+  approved: boolean | null;
+  reason: string | null;
+  status: 'pending' | 'done';
+  /** What really left the account, from the vault's acknowledgement. */
+  executed: string | null;
+  outcome: string | null;
 }
 
 export function toAccountDto(view: AccountView): AccountDto {
   return {
-    account: getAddress(view.account),
+    account: checksum(view.account) as Address,
     balances: view.holdings.map((h) => ({
-      eid: h.eid,
-      token: getAddress(h.token),
-      symbol: h.symbol,
+      asset: h.asset,
+      eid: h.chain,
+      token: checksum(h.token),
       balance: h.balance.toString(),
       pending: h.pending.toString(),
+      price: h.price === null ? null : h.price.toString(),
       value: h.value.toString(),
-      unvalued: h.unvalued,
     })),
-    exposures: view.exposures.map((e) => ({
-      eid: e.eid,
-      protocol: getAddress(e.protocol),
-      exposure: e.exposure.toString(),
+    positions: view.positions.map((p) => ({
+      id: p.id,
+      market: p.market,
+      mode: p.mode,
+      qty: p.qty.toString(),
+      openCost: p.openCost.toString(),
+      notional: p.notional.toString(),
+      imr: p.imr.toString(),
+      mmr: p.mmr.toString(),
+      maintenanceMargin: p.maintenanceMargin.toString(),
+      unsettledPnl: p.unsettledPnl.toString(),
+      liquidationPrice: p.liquidationPrice === null ? null : p.liquidationPrice.toString(),
     })),
-    exposure: view.exposure.toString(),
-    value: view.value.toString(),
+    totalCollateral: view.totalCollateral.toString(),
+    weightedCollateral: view.weightedCollateral.toString(),
+    debt: view.debt.toString(),
+    unsettledPnl: view.unsettledPnl.toString(),
+    initialMargin: view.initialMargin.toString(),
+    maintenanceMargin: view.maintenanceMargin.toString(),
+    freeCollateral: view.freeCollateral.toString(),
+    marginRatio: ratio(view.marginRatio),
+    healthFactor: ratio(view.healthFactor),
     liquidatable: view.liquidatable,
+    maxWithdraw: view.maxWithdraw.map((w) => ({ asset: w.asset, eid: w.chain, amount: w.amount.toString() })),
     missingPrices: [...view.missingPrices],
+    deferred: view.deferred,
   };
 }
 
-export function toOrderDto(o: OrderRecord): OrderDto {
+export function toOrderDto(r: OrderRecord): OrderDto {
+  const o = r.order;
   return {
-    orderId: o.orderId,
-    kind: 'liquidate',
-    dstEid: o.dstEid,
-    account: getAddress(o.account),
-    token: getAddress(o.token),
+    orderId: o.id,
+    kind: o.kind,
+    dstEid: o.chain,
+    account: checksum(o.account) as Address,
+    asset: o.asset,
+    token: checksum(o.token),
     amount: o.amount.toString(),
-    recipient: getAddress(o.recipient),
     inputSeq: o.inputSeq.toString(),
-    status: o.status,
-    seized: o.seized === null ? null : o.seized.toString(),
+    recipient: o.kind === 'liquidate' ? checksum(o.recipient) : null,
+    insuranceAmount: o.kind === 'liquidate' ? o.insuranceAmount.toString() : null,
+    requestId: o.kind === 'withdraw-decision' && o.requestId !== null ? o.requestId.toString() : null,
+    approved: o.kind === 'withdraw-decision' ? o.approved : null,
+    reason: o.kind === 'withdraw-decision' ? o.reason : null,
+    status: r.status,
+    executed: r.executed === null ? null : r.executed.toString(),
+    outcome: r.outcome,
   };
 }

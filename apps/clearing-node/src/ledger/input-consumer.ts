@@ -1,6 +1,5 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
-import { InvalidInputError } from '@omniclear/margin-engine';
 import { EventSchemaError, STREAMS, parseInputEvent, type InputEvent } from '@omniclear/protocol';
 
 import { InputStreamError } from '../errors.js';
@@ -122,32 +121,29 @@ export class InputConsumer implements OnApplicationBootstrap, OnModuleDestroy {
       if (!(error instanceof EventSchemaError)) throw error;
       return this.skip(msg, error);
     }
-    let actions;
+    // A rejected event (valid on the wire, not for this book) is dead-lettered after the orders
+    // it still released (a vault number that closed a sequence gap) are published.
     const applyStart = this.telemetry.now();
-    try {
-      actions = this.ledger.apply(event, BigInt(seq));
-    } catch (error) {
-      // Valid on the wire but not for this book (e.g. an asset this node is not configured for).
-      if (!(error instanceof InvalidInputError)) throw error;
-      return this.skip(msg, error);
-    }
-    this.telemetry.applied(event, applyStart);
-    for (const action of actions) {
+    const { orders, rejected } = this.ledger.apply(event, BigInt(seq));
+    if (!rejected) this.telemetry.applied(event, applyStart);
+    for (const order of orders) {
       const duplicates = this.orders.stats().duplicates;
-      await this.orders.publish(action);
-      this.telemetry.orderPublished(
-        action.orderId,
-        action.kind,
-        BigInt(seq),
-        this.orders.stats().duplicates === duplicates,
-      );
+      try {
+        await this.orders.publish(order);
+        this.telemetry.orderPublished(order.id, order.kind, BigInt(seq), this.orders.stats().duplicates === duplicates);
+      } catch (error) {
+        // an order the wire format refuses is a bug: keep it visible, keep the node going
+        if (!(error instanceof EventSchemaError)) throw error;
+        this.deadLetters.send({ stream: STREAMS.IN.name, seq: msg.seq, subject: msg.subject, data: msg.data }, error);
+      }
     }
     this.telemetry.decided(
       event,
       BigInt(seq),
-      actions.map((a) => a.account),
+      orders.map((o) => o.account),
       receivedAt,
     );
+    if (rejected) return this.skip(msg, rejected);
     this.advance(seq);
   }
 

@@ -25,18 +25,16 @@ export class LedgerServiceGauges implements LedgerGauges {
     if (last === undefined || event.blockTimestamp > last) this.reportTimes.set(event.srcEid, event.blockTimestamp);
   }
 
-  /** O(accounts): evaluates every account seen (acceptable at a scrape interval, for now). */
+  /** Accounts liquidatable now (the book re-evaluates only accounts touched since the last call). */
   liquidatableCount(): number {
-    let n = 0;
-    for (const account of this.accounts) if (this.ledger.account(account).liquidatable) n += 1;
-    return n;
+    return this.ledger.liquidatableCount();
   }
 
   /** Every chain the node ever sent an order to, 0 when none is pending there. */
   pendingOrdersByChain(): Map<number, number> {
     const byChain = new Map<number, number>();
     for (const o of this.ledger.orders()) {
-      byChain.set(o.dstEid, (byChain.get(o.dstEid) ?? 0) + (o.status === 'pending' ? 1 : 0));
+      byChain.set(o.order.chain, (byChain.get(o.order.chain) ?? 0) + (o.status === 'pending' ? 1 : 0));
     }
     return byChain;
   }

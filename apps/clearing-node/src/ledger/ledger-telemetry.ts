@@ -48,7 +48,7 @@ export class LedgerTelemetry {
   orderPublished(orderId: string, kind: string, inputSeq: bigint, first: boolean): void {
     if (first) this.metrics.orderEmitted(kind.toLowerCase());
     if (!this.updates.listening) return;
-    const record = this.ledger.orders().find((o) => o.orderId === orderId);
+    const record = this.ledger.orders().find((o) => o.order.id === orderId);
     if (record) this.updates.orderEmitted(toOrderDto(record), inputSeq);
   }
 
@@ -66,7 +66,7 @@ export class LedgerTelemetry {
       const m = event.message;
       accounts.add(m.account.toLowerCase());
       if (m.type === 'ORDER_ACK') {
-        const acked = this.ledger.orders().find((o) => o.orderId === m.orderId && o.status === 'acknowledged');
+        const acked = this.ledger.orders().find((o) => o.order.id === m.orderId && o.status === 'done');
         if (acked) this.updates.orderAcknowledged(toOrderDto(acked), inputSeq);
       }
     }
@@ -74,7 +74,7 @@ export class LedgerTelemetry {
   }
 }
 
-/** Metric label of an input: `price`, or the hub message type in lower case (`order_ack`…). */
+/** Metric label of an input: `price`, `mark`, or the hub message type in lower case (`order_ack`…). */
 function eventKind(event: InputEvent): string {
-  return event.kind === 'price' ? 'price' : event.message.type.toLowerCase();
+  return event.kind === 'hub' ? event.message.type.toLowerCase() : event.kind;
 }

@@ -1,61 +1,123 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
+  InvalidInputError,
   MarginBook,
   type AccountView,
-  type LiquidateAction,
+  type Order,
+  type OrderFields,
   type OrderRecord,
-  type SourceSeq,
+  type SeqGap,
 } from '@omniclear/margin-engine';
-import { liquidationOrderId, type InputEvent } from '@omniclear/protocol';
+import { liquidationOrderId, withdrawDecisionOrderId, type InputEvent } from '@omniclear/protocol';
 import type { Address } from 'viem';
 
 import { NODE_CONFIG, type NodeConfig } from '../config.js';
+import { UnsupportedMessageError, toChainMessage } from './chain-message.js';
+
+/** Per-source sequence state as the API shows it. */
+export interface SourceView {
+  readonly eid: number;
+  /** Highest vault sequence number applied. */
+  readonly lastSeq: bigint;
+  /** Every number up to this one has been applied. */
+  readonly contiguous: bigint;
+  /** 1 while a gap is open, else 0. */
+  readonly gaps: number;
+  readonly gap: SeqGap | null;
+}
 
 /**
  * The ledger use case: applies one input event (already parsed, with its stream sequence) to the
- * margin book and returns the decisions it triggers. No I/O; the consumer feeds it in stream order.
+ * margin book and returns the orders it triggers (liquidations, withdrawal decisions). No I/O;
+ * the consumer feeds it in stream order.
  */
 @Injectable()
 export class LedgerService {
   private readonly logger = new Logger(LedgerService.name);
   private readonly book: MarginBook;
+  private readonly indexAssets: NodeConfig['indexAssets'];
 
   constructor(@Inject(NODE_CONFIG) config: NodeConfig) {
+    this.indexAssets = config.indexAssets;
     this.book = new MarginBook({
-      assets: config.assets,
-      liquidationRecipient: config.liquidationRecipient,
-      // The engine stays free of keccak; the id is the protocol's, so every node agrees on it.
-      orderId: (f) =>
-        liquidationOrderId({
-          ...f,
-          account: f.account as Address,
-          token: f.token as Address,
-          recipient: f.recipient as Address,
-        }),
+      ...config.risk,
+      // The engine stays free of keccak; the id is the protocol's, so every node and the hub agree.
+      orderId: orderIdOf,
     });
   }
 
   /**
-   * Applies `event`, the input at OMNI_IN sequence `inputSeq`, and evaluates the accounts it
-   * touches (the reporting account, or the holders of a repriced asset).
-   * @throws InvalidInputError (margin engine) when the event is valid on the wire but not for this
-   *   book (e.g. a price of an asset the node is not configured for); nothing is applied then.
+   * Applies `event`, the input at OMNI_IN sequence `inputSeq`, and returns the orders it
+   * triggers: a withdrawal decision (or several, when the message closed a sequence gap they
+   * waited on), then the liquidations of every account it made liquidatable. `rejected` is set
+   * when the event is valid on the wire but not for this book (an unknown asset, token or market,
+   * an ack of an order this node never issued): its vault sequence number is still consumed,
+   * nothing else of it is applied, and the consumer dead-letters it.
    */
-  apply(event: InputEvent, inputSeq: bigint): LiquidateAction[] {
-    const touched = this.applyToBook(event);
-    return touched.flatMap((account) => {
-      const verdict = this.book.evaluate(account, inputSeq);
-      if (verdict.deferred)
-        this.logger.warn(
-          `${account} is liquidatable but ${verdict.deferred.assets.join(', ')} has no price yet: decision deferred`,
-        );
-      return verdict.actions;
-    });
+  apply(event: InputEvent, inputSeq: bigint): { orders: Order[]; rejected: InvalidInputError | null } {
+    const orders: Order[] = [];
+    let rejected: InvalidInputError | null = null;
+    if (event.kind === 'mark') {
+      try {
+        this.book.applyMark({
+          market: event.market,
+          markPrice: event.markPrice,
+          indexPrice: event.indexPrice,
+          time: event.publishTime,
+        });
+      } catch (error) {
+        if (!(error instanceof InvalidInputError)) throw error;
+        return { orders: [], rejected: error };
+      }
+    } else if (event.kind === 'price') {
+      try {
+        const r = this.book.applyPrice({ asset: event.asset, price: event.price, time: event.publishTime });
+        // markets configured to follow this asset move with it (mark = index = oracle price)
+        if (r.applied && event.price > 0n)
+          for (const market of this.indexAssets[event.asset] ?? [])
+            this.book.applyMark({ market, markPrice: event.price, indexPrice: event.price, time: event.publishTime });
+      } catch (error) {
+        if (!(error instanceof InvalidInputError)) throw error;
+        return { orders: [], rejected: error };
+      }
+    } else {
+      const eid = event.srcEid;
+      const seq = event.message.seq;
+      const time = event.blockTimestamp;
+      let message;
+      try {
+        message = toChainMessage(event.message);
+      } catch (error) {
+        if (!(error instanceof UnsupportedMessageError)) throw error;
+        rejected = new InvalidInputError('message', error.message);
+      }
+      // an unsupported message still consumes its number (an empty account is refused as invalid)
+      const r = this.book.applyChainMessage({
+        eid,
+        seq,
+        time,
+        inputSeq,
+        message: message ?? { type: 'BALANCE', account: '', token: '', balance: 0n },
+      });
+      if (!r.applied && r.reason === 'replay') {
+        this.logger.debug(`replay from eid ${eid}: seq ${seq} already applied, ignored`);
+        return { orders: [], rejected: null };
+      }
+      orders.push(...r.decisions);
+      if (r.applied) {
+        if (r.gap) this.logger.warn(`sequence gap from eid ${eid}: ${JSON.stringify(r.gap, big)}`);
+        if (r.note) this.logger.debug(`eid ${eid} seq ${seq}: ${r.note}`);
+      } else rejected ??= r.error;
+    }
+    const { orders: seizures, deferred } = this.book.liquidations(inputSeq);
+    for (const d of deferred) this.logger.warn(`${d.account} is liquidatable but waits: ${d.reason}`);
+    orders.push(...seizures);
+    return { orders, rejected };
   }
 
-  /** One account's balances per chain, exposure, value and verdict. */
+  /** One account's holdings per chain, positions, margins, health and max withdrawals. */
   account(address: string): AccountView {
-    return this.book.accountView(address);
+    return this.book.accountView(address.toLowerCase());
   }
 
   /** Every order the node decided, with its status. */
@@ -64,71 +126,44 @@ export class LedgerService {
   }
 
   /** Per-source-chain sequence state (gaps included). */
-  sources(): SourceSeq[] {
-    return this.book.sources();
+  sources(): SourceView[] {
+    return this.book.sources().map((s) => {
+      const gap = this.book.gaps().find((g) => g.eid === s.eid) ?? null;
+      return {
+        eid: s.eid,
+        lastSeq: gap ? gap.highest : s.contiguous,
+        contiguous: s.contiguous,
+        gaps: gap ? 1 : 0,
+        gap,
+      };
+    });
+  }
+
+  /** Accounts liquidatable now (decided or waiting). */
+  liquidatableCount(): number {
+    return this.book.liquidatable().length;
   }
 
   /** Fingerprint of the book: equal on every node at the same input sequence. */
   stateHash(): string {
     return this.book.stateHash();
   }
+}
 
-  /** Applies the event to the book and returns the accounts to evaluate. */
-  private applyToBook(event: InputEvent): string[] {
-    if (event.kind === 'price') {
-      const r = this.book.applyPrice({ asset: event.asset, price: event.price, publishTime: event.publishTime });
-      return r.applied ? [...r.holders] : [];
-    }
-    const m = event.message;
-    const eid = event.srcEid;
-    switch (m.type) {
-      case 'BALANCE': {
-        const r = this.book.applyBalance({ eid, account: m.account, token: m.token, balance: m.balance, seq: m.seq });
-        return this.touched(r, eid, m.seq);
-      }
-      case 'EXPOSURE': {
-        const r = this.book.applyExposure({
-          eid,
-          account: m.account,
-          protocol: m.protocol,
-          exposure: m.exposure,
-          seq: m.seq,
-        });
-        return this.touched(r, eid, m.seq);
-      }
-      case 'ORDER_ACK': {
-        const r = this.book.applyOrderAck({
-          eid,
-          orderId: m.orderId,
-          account: m.account,
-          token: m.token,
-          seized: m.seized,
-          balance: m.balance,
-          seq: m.seq,
-        });
-        if (r.applied && r.order === null)
-          this.logger.warn(`ORDER_ACK for an order this node did not issue: ${m.orderId}`);
-        return this.touched(r, eid, m.seq);
-      }
-      case 'WITHDRAW_REQUEST':
-        // Withdrawal decisions are a later issue; the request is visible in the stream meanwhile.
-        this.logger.log(`WITHDRAW_REQUEST from eid ${eid} for ${m.account} ignored (not handled yet)`);
-        return [];
-    }
-  }
+/** The protocol's order id (OmniCodec.orderId), for both order types. */
+function orderIdOf(f: OrderFields): string {
+  const fields = {
+    dstEid: f.dstEid,
+    account: f.account as Address,
+    token: f.token as Address,
+    amount: f.amount,
+    inputSeq: f.inputSeq,
+  };
+  return f.type === 'LIQUIDATE'
+    ? liquidationOrderId({ ...fields, recipient: f.recipient as Address })
+    : withdrawDecisionOrderId(fields);
+}
 
-  private touched(
-    r:
-      | { applied: true; account: string; gap: { expected: bigint; received: bigint } | null }
-      | { applied: false; lastSeq: bigint },
-    eid: number,
-    seq: bigint,
-  ): string[] {
-    if (!r.applied) {
-      this.logger.debug(`replay from eid ${eid}: seq ${seq} ≤ last applied ${r.lastSeq}, ignored`);
-      return [];
-    }
-    if (r.gap) this.logger.warn(`sequence gap from eid ${eid}: expected ${r.gap.expected}, got ${r.gap.received}`);
-    return [r.account];
-  }
+function big(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? value.toString() : value;
 }

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { LiquidateAction } from '@omniclear/margin-engine';
-import { STREAMS, encodeOrder, subjects, type LiquidationOrder } from '@omniclear/protocol';
+import type { Order } from '@omniclear/margin-engine';
+import { EventSchemaError, STREAMS, encodeOrder, subjects, type OutputOrder } from '@omniclear/protocol';
 import type { Address, Hex } from 'viem';
 
 import { NatsClient } from '../nats/nats.client.js';
@@ -16,22 +16,14 @@ export class OrderPublisher {
   constructor(private readonly nats: NatsClient) {}
 
   /**
-   * Publishes `action` as a LiquidationOrder to `omni.out.order.<dstEid>` with
+   * Publishes `order` (a liquidation or a withdrawal decision) to `omni.out.order.<dstEid>` with
    * `Nats-Msg-Id` = order id, and waits for the stream's ack. A failed publish is retried with
    * backoff until it succeeds or the node stops: an order must not be lost, and a retry of the
    * same id is deduplicated by the stream.
+   * @throws EventSchemaError when the order cannot be encoded (a bug, never retried).
    */
-  async publish(action: LiquidateAction): Promise<void> {
-    const order: LiquidationOrder = {
-      kind: 'liquidate',
-      orderId: action.orderId as Hex,
-      dstEid: action.dstEid,
-      account: action.account as Address,
-      token: action.token as Address,
-      amount: action.amount,
-      recipient: action.recipient as Address,
-      inputSeq: action.inputSeq,
-    };
+  async publish(decision: Order): Promise<void> {
+    const order = toOutputOrder(decision);
     const data = encodeOrder(order);
     const subject = subjects.order(order.dstEid);
     for (let attempt = 0; ; attempt++) {
@@ -40,7 +32,7 @@ export class OrderPublisher {
         if (ack.duplicate) this.duplicates += 1;
         else this.published += 1;
         this.logger.log(
-          `order ${order.orderId} → ${subject}: seize ${order.amount} of ${order.token} from ${order.account}` +
+          `order ${order.orderId} → ${subject}: ${describe(order)}` +
             (ack.duplicate ? ' (already published)' : ` (OMNI_OUT seq ${ack.seq})`),
         );
         return;
@@ -63,4 +55,36 @@ export class OrderPublisher {
   stats(): { published: number; duplicates: number } {
     return { published: this.published, duplicates: this.duplicates };
   }
+}
+
+/** The wire form of an engine order. */
+export function toOutputOrder(o: Order): OutputOrder {
+  const common = {
+    orderId: o.id as Hex,
+    dstEid: o.chain,
+    account: o.account as Address,
+    token: o.token as Address,
+    amount: o.amount,
+    inputSeq: o.inputSeq,
+  };
+  if (o.kind === 'liquidate')
+    return {
+      kind: 'liquidate',
+      ...common,
+      recipient: o.recipient as Address,
+      insuranceAmount: o.insuranceAmount,
+    };
+  if (o.requestId === null) throw new EventSchemaError(`withdrawal decision ${o.id} has no vault request id`);
+  return {
+    kind: 'withdraw-decision',
+    ...common,
+    requestId: o.requestId,
+    approved: o.approved,
+  };
+}
+
+function describe(o: OutputOrder): string {
+  return o.kind === 'liquidate'
+    ? `seize ${o.amount} of ${o.token} from ${o.account} (${o.insuranceAmount} to insurance)`
+    : `${o.approved ? 'approve' : 'reject'} withdrawal ${o.requestId} of ${o.amount} ${o.token} for ${o.account}`;
 }
