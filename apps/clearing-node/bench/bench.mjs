@@ -1,0 +1,542 @@
+// pnpm bench — figures of the clearing node on this machine. Not a test: prints, asserts nothing
+// (it stops with an error only when the run itself is broken: dead letters, a node that fails).
+//
+// One real nats-server. OMNI_IN is pre-loaded with a synthetic but realistic input mix (vault
+// BALANCE reports with per-vault sequence numbers, ETH-PERP exposures, WETH ticks every ~50
+// events, a few withdrawal requests), encoded exactly as the gateway and the price feed do. Then,
+// in the same run:
+//   1. raw: the NATS client alone reads OMNI_IN (ordered consumer; ordered + parse; durable pull
+//      consumer with an ack per message);
+//   2. node: the clearing node boots in-process and replays OMNI_IN (parse → book → orders);
+//   3. latency: with the node live, price ticks that liquidate one prepared account each, from
+//      publish to the order seen on `omni.out.>`.
+//
+// Usage: node bench/bench.mjs [--events 150000] [--accounts 10000] [--samples 200] [--phases raw,node,latency]
+import 'reflect-metadata';
+
+import { Buffer } from 'node:buffer';
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { TextDecoder } from 'node:util';
+
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { encodeInputEvent, msgIds, parseInputEvent, subjects } from '@omniclear/protocol';
+import { startNats } from '@omniclear/testkit';
+import { getAddress } from 'viem';
+
+import { createApp, startApp } from '../dist/app.js';
+import { readNodeConfig } from '../dist/config.js';
+import { STREAM_CONFIGS } from '../dist/nats/streams.js';
+
+// ------------------------------------------------------------------ options
+const arg = (name, dflt) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : dflt;
+};
+const EVENTS = Number(arg('events', 100_000));
+const ACCOUNTS = Number(arg('accounts', 10_000));
+const SAMPLES = Number(arg('samples', 200));
+const PHASES = new Set(arg('phases', 'raw,node,latency').split(','));
+if (PHASES.has('latency')) PHASES.add('node'); // the latency phase runs on the live node
+
+// ------------------------------------------------------------------ helpers
+const W = 10n ** 18n;
+const HUB_CHAIN_ID = 31337;
+const EID_A = 40102;
+const EID_B = 40103;
+const WETH = {
+  [EID_A]: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
+  [EID_B]: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512',
+};
+const PERP = getAddress('0x000000000000000000000000000000000000beef');
+const RECIPIENT = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
+const ETH_PERP = `0x${Buffer.from('ETH-PERP', 'ascii').toString('hex').padEnd(64, '0')}`;
+const T0 = 1_764_000_000n;
+
+const now = () => performance.now();
+const fmt = (x, d = 0) => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+const quantile = (xs, q) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+};
+const log = (...xs) => console.error(`[bench ${fmt((now() - START) / 1000, 1)}s]`, ...xs);
+const START = now();
+
+// deterministic PRNG (mulberry32): every run replays the same stream
+let seed = 7;
+const rnd = () => {
+  seed |= 0;
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+};
+const between = (lo, hi) => lo + (hi - lo) * rnd();
+/** A decimal amount → WAD, to 1e-6. */
+const wad = (x) => (BigInt(Math.round(x * 1e6)) * W) / 1_000_000n;
+
+/** The node's configuration, as test/helpers.ts `testConfig` builds it (one asset, one market). */
+function benchConfig(natsUrl) {
+  const config = readNodeConfig({
+    OMNI_NATS_URL: natsUrl,
+    OMNI_HTTP_PORT: '8080',
+    OMNI_HTTP_HOST: '127.0.0.1',
+    OMNI_ASSETS: JSON.stringify([
+      {
+        symbol: 'WETH',
+        decimals: 18,
+        tokens: [
+          { eid: EID_A, token: WETH[EID_A].toLowerCase() },
+          { eid: EID_B, token: WETH[EID_B].toLowerCase() },
+        ],
+      },
+    ]),
+    OMNI_MARKETS: JSON.stringify([
+      {
+        symbol: 'ETH-PERP',
+        indexAsset: 'WETH',
+        baseIMR: '0.05',
+        baseMMR: '0.025',
+        imrFactor: '0.0000003754',
+        maxLeverage: '20',
+      },
+    ]),
+    OMNI_LIQUIDATION_RECIPIENT: RECIPIENT,
+    OMNI_NODE_ID: 'bench-node',
+    OMNI_DOCS_ENABLED: 'false',
+    OMNI_METRICS_PROCESS: 'false',
+  });
+  return { ...config, httpPort: 0 };
+}
+
+// ------------------------------------------------------------------ the input mix
+/**
+ * Publishes inputs the way the chain gateway (hub events, msg id `<chainId>:<txHash>:<logIndex>`)
+ * and the price feed (msg id `price:<ASSET>:<publishTime>`) do, pipelined (`window` publishes in
+ * flight on one connection keep their order in the stream).
+ */
+class Publisher {
+  constructor(js, window = 2000) {
+    this.js = js;
+    this.window = window;
+    this.inflight = []; // acks return in publish order: wait for the oldest when the window is full
+    this.tx = 0;
+    this.vaultSeq = { [EID_A]: 0n, [EID_B]: 0n };
+    this.requestId = { [EID_A]: 0n, [EID_B]: 0n };
+    this.clock = T0;
+    this.lastSeq = 0;
+    this.duplicates = 0;
+  }
+
+  async send(subject, data, msgID) {
+    const p = this.js.publish(subject, data, { msgID }).then((ack) => {
+      if (ack.duplicate) this.duplicates += 1;
+      if (ack.seq > this.lastSeq) this.lastSeq = ack.seq;
+      return ack.seq;
+    });
+    this.inflight.push(p);
+    if (this.inflight.length >= this.window) await this.inflight.splice(0, this.window / 2).at(-1);
+    return p;
+  }
+
+  /** A hub event carrying `message` (its `seq` filled in: the vault's next number) from `eid`. */
+  hub(eid, message) {
+    const n = ++this.tx;
+    const txHash = `0x${n.toString(16).padStart(64, '0')}`;
+    this.vaultSeq[eid] += 1n;
+    const event = {
+      kind: 'hub',
+      chainId: HUB_CHAIN_ID,
+      blockNumber: BigInt(n),
+      blockTimestamp: this.clock,
+      txHash,
+      logIndex: 0,
+      srcEid: eid,
+      nonce: this.vaultSeq[eid],
+      guid: `0x${(0xab000000 + n).toString(16).padStart(64, '0')}`,
+      message: { ...message, seq: this.vaultSeq[eid] },
+    };
+    return this.send(
+      subjects.hubEvent(HUB_CHAIN_ID),
+      encodeInputEvent(event),
+      msgIds.hubEvent(HUB_CHAIN_ID, txHash, 0),
+    );
+  }
+
+  price(price) {
+    this.clock += 1n; // the feed publishes at most once a second per asset
+    const publishTime = this.clock;
+    return this.send(
+      subjects.price('WETH'),
+      encodeInputEvent({ kind: 'price', asset: 'WETH', price, publishTime, source: 'bench' }),
+      msgIds.price('WETH', publishTime),
+    );
+  }
+
+  async flush() {
+    await Promise.all(this.inflight.splice(0));
+  }
+}
+
+/**
+ * ~`EVENTS` inputs over `ACCOUNTS` accounts: each account first reports WETH on vault A (half of
+ * them on vault B too), 30 % then open an ETH-PERP position at 2–14× leverage; afterwards balance
+ * changes (70 %), position changes (29.7 %) and withdrawal requests (0.3 %), with a WETH tick every
+ * 50 events: a ±0.4 % random walk, and every ~40 ticks a 4–8 % drop that liquidates the most
+ * leveraged positions, followed by a recovery.
+ */
+async function preload(pub) {
+  const accounts = [];
+  for (let i = 0; i < ACCOUNTS; i++) {
+    accounts.push({
+      address: getAddress(`0x${(0xacc00000 + i).toString(16).padStart(40, '0')}`),
+      eids: rnd() < 0.5 ? [EID_A, EID_B] : [EID_A],
+      balance: { [EID_A]: 0, [EID_B]: 0 },
+      size: 0,
+    });
+  }
+  let price = 3000;
+  let crash = 0;
+  const counts = { balance: 0, exposure: 0, withdraw: 0, price: 0 };
+  const tick = async () => {
+    if (crash > 0) {
+      price *= crash-- > 3 ? 0.985 : 1.016; // 3 steps down, 3 steps back up
+    } else {
+      price *= 1 + between(-0.004, 0.004);
+      if (rnd() < 1 / 40) crash = 6;
+    }
+    counts.price += 1;
+    await pub.price(wad(price));
+  };
+  const balance = async (a, eid, amount) => {
+    const delta = amount - a.balance[eid];
+    a.balance[eid] = amount;
+    counts.balance += 1;
+    await pub.hub(eid, {
+      type: 'BALANCE',
+      account: a.address,
+      token: WETH[eid],
+      balance: wad(amount),
+      delta: wad(delta),
+    });
+  };
+  const exposure = async (a, size) => {
+    a.size = size;
+    counts.exposure += 1;
+    await pub.hub(EID_A, {
+      type: 'EXPOSURE',
+      account: a.address,
+      protocol: PERP,
+      market: ETH_PERP,
+      size: wad(size),
+      entryPrice: wad(price),
+    });
+  };
+  const collateral = (a) => a.balance[EID_A] + a.balance[EID_B];
+  const leveragedSize = (a) => ((rnd() < 0.5 ? -1 : 1) * (collateral(a) * between(2, 14))) | 0 || 1;
+
+  // onboarding: every account reports vault A, some vault B too; then 30 % open a position
+  const reports = accounts.flatMap((a) => a.eids.map((eid) => [a, eid]));
+  const traders = accounts.filter(() => rnd() < 0.3);
+  await pub.price(wad(price));
+  let n = 1;
+  let onboarded = 0;
+  let exposed = 0;
+  while (n < EVENTS) {
+    if (n % 50 === 0) {
+      await tick();
+    } else if (onboarded < reports.length) {
+      const [a, eid] = reports[onboarded++];
+      await balance(a, eid, Number(between(0.5, 10).toFixed(3)));
+    } else if (exposed < traders.length) {
+      const a = traders[exposed++];
+      await exposure(a, leveragedSize(a));
+    } else {
+      const a = accounts[Math.floor(rnd() * accounts.length)];
+      const r = rnd();
+      const eid = a.eids[Math.floor(rnd() * a.eids.length)];
+      if (r < 0.7) {
+        await balance(a, eid, Number(Math.max(0.1, a.balance[eid] * between(0.8, 1.25)).toFixed(3)));
+      } else if (r < 0.997) {
+        await exposure(a, rnd() < 0.2 ? 0 : leveragedSize(a));
+      } else {
+        counts.withdraw += 1;
+        pub.requestId[eid] += 1n;
+        await pub.hub(eid, {
+          type: 'WITHDRAW_REQUEST',
+          account: a.address,
+          token: WETH[eid],
+          amount: wad(Number((a.balance[eid] * between(0.05, 0.5)).toFixed(3))),
+          requestId: pub.requestId[eid],
+        });
+      }
+    }
+    n += 1;
+  }
+  await pub.flush();
+  return { counts, price };
+}
+
+// ------------------------------------------------------------------ raw consumers
+/** Reads OMNI_IN from the first message to `last`; returns messages/s. */
+async function drain(consumer, last, onMessage) {
+  const t = now();
+  const messages = await consumer.consume();
+  let count = 0;
+  for await (const m of messages) {
+    onMessage(m);
+    count += 1;
+    if (m.seq >= last) break;
+  }
+  const seconds = (now() - t) / 1000;
+  await messages.close();
+  return { count, seconds, rate: count / seconds };
+}
+
+async function rawRates(url, last) {
+  const nc = await connect({ servers: url, name: 'bench-raw' });
+  const js = jetstream(nc);
+  const jsm = await jetstreamManager(nc);
+  const ordered = () => js.consumers.get('OMNI_IN', { deliver_policy: DeliverPolicy.All });
+  await drain(await ordered(), last, () => {}); // warm-up (page cache, JIT)
+  const results = {};
+  results.ordered = await drain(await ordered(), last, () => {});
+  results.orderedParse = await drain(await ordered(), last, (m) => parseInputEvent(m.data));
+  await jsm.consumers.add('OMNI_IN', {
+    durable_name: 'bench-raw',
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+  });
+  results.durableAck = await drain(await js.consumers.get('OMNI_IN', 'bench-raw'), last, (m) => m.ack());
+  await jsm.consumers.delete('OMNI_IN', 'bench-raw');
+  await nc.close();
+  return results;
+}
+
+// ------------------------------------------------------------------ the node
+async function getJson(url) {
+  const res = await globalThis.fetch(url);
+  return res.json();
+}
+
+/** `/health/ready` is cheap (no book-wide work, unlike `/health`'s state hash or `/metrics`). */
+async function inputPosition(url) {
+  const body = await getJson(`${url}/health/ready`);
+  const input = body.info?.input ?? body.error?.input ?? body.details?.input;
+  return { state: input?.state, seq: Number(input?.lastInputSeq ?? 0) };
+}
+
+async function waitForSeq(url, seq, pollMs, timeoutMs = 30 * 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const p = await inputPosition(url).catch(() => ({ seq: 0 }));
+    if (p.seq >= seq) return;
+    if (p.state === 'failed') throw new Error(`node failed: ${JSON.stringify(await getJson(`${url}/health`))}`);
+    if (Date.now() > deadline) throw new Error(`node did not reach OMNI_IN#${seq}`);
+    await sleep(pollMs);
+  }
+}
+
+/** Histogram quantile from Prometheus buckets (linear within a bucket), like `histogram_quantile`. */
+function histogramQuantile(buckets, q) {
+  const total = buckets.at(-1).count;
+  if (total === 0) return NaN;
+  const rank = q * total;
+  let prev = { le: 0, count: 0 };
+  for (const b of buckets) {
+    if (b.count >= rank) {
+      if (!Number.isFinite(b.le)) return prev.le;
+      return prev.le + ((b.le - prev.le) * (rank - prev.count)) / Math.max(1, b.count - prev.count);
+    }
+    prev = b;
+  }
+  return NaN;
+}
+
+async function decisionBuckets(url) {
+  const text = await (await globalThis.fetch(`${url}/metrics`)).text();
+  const buckets = [];
+  for (const line of text.split('\n')) {
+    const m = /^omniclear_node_decision_latency_seconds_bucket\{.*le="([^"]+)".*\} (\d+)/.exec(line);
+    if (m) buckets.push({ le: m[1] === '+Inf' ? Infinity : Number(m[1]), count: Number(m[2]) });
+  }
+  return buckets;
+}
+
+/**
+ * With the node live: per sample, a fresh account (1 WETH on vault A, long 20 ETH-PERP at the
+ * current price) is reported, then one WETH tick 3 % lower makes it liquidatable; the latency is
+ * from that tick's publish to its order arriving on `omni.out.>`. A tick back up follows.
+ */
+async function latency(url, pub, nc, startPrice) {
+  const hi = wad(startPrice);
+  const lo = (hi * 97n) / 100n;
+  const out = [];
+  let waiting = null;
+  const sub = nc.subscribe('omni.out.>');
+  void (async () => {
+    for await (const m of sub) {
+      const body = JSON.parse(new TextDecoder().decode(m.data));
+      if (waiting && body.account?.toLowerCase() === waiting.account) {
+        const w = waiting;
+        waiting = null;
+        w.resolve(now());
+      }
+    }
+  })();
+  const settle = async (seqPromise) => {
+    const seq = await seqPromise;
+    await waitForSeq(url, seq, 2);
+  };
+  // park the price at `lo` once (whatever the population does there happens now), then back up
+  await settle(pub.price(lo));
+  await settle(pub.price(hi));
+  const before = await decisionBuckets(url);
+  for (let i = 0; i < SAMPLES; i++) {
+    const address = getAddress(`0x${(0xfee00000 + i).toString(16).padStart(40, '0')}`);
+    pub.hub(EID_A, { type: 'BALANCE', account: address, token: WETH[EID_A], balance: W, delta: W });
+    await settle(
+      pub.hub(EID_A, {
+        type: 'EXPOSURE',
+        account: address,
+        protocol: PERP,
+        market: ETH_PERP,
+        size: 20n * W,
+        entryPrice: hi,
+      }),
+    );
+    const seen = new Promise((resolve) => {
+      waiting = { account: address.toLowerCase(), resolve };
+    });
+    const t = now();
+    await pub.price(lo);
+    out.push((await seen) - t);
+    await settle(pub.price(hi));
+  }
+  const after = await decisionBuckets(url);
+  sub.unsubscribe();
+  const delta = after.map((b, i) => ({ le: b.le, count: b.count - (before[i]?.count ?? 0) }));
+  return {
+    p50: quantile(out, 0.5),
+    p99: quantile(out, 0.99),
+    max: Math.max(...out),
+    metricP50: histogramQuantile(delta, 0.5) * 1000,
+    metricP99: histogramQuantile(delta, 0.99) * 1000,
+    metricCount: delta.at(-1)?.count ?? 0,
+  };
+}
+
+// ------------------------------------------------------------------ main
+const load0 = os.loadavg();
+const nats = await startNats();
+let app;
+try {
+  // the streams as the node creates them (so the raw phase reads exactly what the node reads)
+  const config = benchConfig(nats.url);
+  const nc = await connect({ servers: nats.url, name: 'bench-inputs' });
+  const jsm = await jetstreamManager(nc);
+  for (const stream of STREAM_CONFIGS) await jsm.streams.add(stream);
+  const pub = new Publisher(jetstream(nc));
+  log(`pre-loading ~${fmt(EVENTS)} inputs for ${fmt(ACCOUNTS)} accounts…`);
+  let t = now();
+  const { counts, price } = await preload(pub);
+  const preloadSeconds = (now() - t) / 1000;
+  const last = pub.lastSeq;
+  if (pub.duplicates > 0) throw new Error(`${pub.duplicates} inputs were dropped as duplicates`);
+  log(`OMNI_IN#${last} (${JSON.stringify(counts)}) in ${fmt(preloadSeconds, 1)} s`);
+
+  let raw;
+  if (PHASES.has('raw')) {
+    raw = await rawRates(nats.url, last);
+    log(`raw: ${JSON.stringify(raw)}`);
+  }
+
+  let node;
+  let lat;
+  if (PHASES.has('node')) {
+    t = now();
+    app = await createApp(config, { logger: false });
+    const url = await startApp(app, config);
+    const booted = (now() - t) / 1000;
+    await waitForSeq(url, last, 20);
+    const seconds = (now() - t) / 1000;
+    const health = await getJson(`${url}/health`);
+    if (health.input.deadLettered > 0) throw new Error(`the node dead-lettered ${health.input.deadLettered} inputs`);
+    const metrics = await (await globalThis.fetch(`${url}/metrics`)).text();
+    const orders = [
+      ...metrics.matchAll(/^omniclear_node_orders_emitted_total\{[^}]*kind="([^"]+)"[^}]*\} (\d+)/gm),
+    ].map((m) => `${m[1]} ${m[2]}`);
+    node = {
+      seconds,
+      booted,
+      rate: last / seconds,
+      orders: orders.join(', ') || 'none',
+      processed: health.input.processed,
+    };
+    log(`node: ${JSON.stringify(node)}`);
+    if (PHASES.has('latency')) {
+      lat = await latency(url, pub, nc, price);
+      log(`latency: ${JSON.stringify(lat)}`);
+    }
+  }
+  await nc.close();
+
+  // ---------------------------------------------------------------- report
+  const load1 = os.loadavg();
+  const cpus = os.cpus();
+  const rows = [];
+  const row = (what, value, note = '') => rows.push([what, value, note]);
+  row(
+    'inputs in OMNI_IN',
+    fmt(last),
+    `${counts.balance} balance, ${counts.exposure} exposure, ${counts.price} price, ${counts.withdraw} withdraw`,
+  );
+  row(
+    'pre-load publish rate',
+    `${fmt(last / preloadSeconds)} /s`,
+    'js.publish, ≤ 2000 in flight, encodeInputEvent included',
+  );
+  if (raw) {
+    row('raw: ordered consumer', `${fmt(raw.ordered.rate)} /s`, `${fmt(raw.ordered.seconds, 2)} s`);
+    row(
+      'raw: ordered consumer + parseInputEvent',
+      `${fmt(raw.orderedParse.rate)} /s`,
+      `${fmt(raw.orderedParse.seconds, 2)} s`,
+    );
+    row('raw: durable pull consumer + ack', `${fmt(raw.durableAck.rate)} /s`, `${fmt(raw.durableAck.seconds, 2)} s`);
+  }
+  if (node) {
+    row(
+      'node: replay (boot → lastInputSeq = last)',
+      `${fmt(node.rate)} /s`,
+      `${fmt(node.seconds, 2)} s incl. ${fmt(node.booted, 2)} s boot; orders: ${node.orders}`,
+    );
+    if (raw) {
+      row('node / raw durable+ack', `${fmt((100 * node.rate) / raw.durableAck.rate, 1)} %`, 'target ≥ 80 %');
+      row('node / raw ordered', `${fmt((100 * node.rate) / raw.ordered.rate, 1)} %`);
+    }
+  }
+  if (lat) {
+    row(
+      'decision latency p50 / p99 (publish → omni.out)',
+      `${fmt(lat.p50, 2)} / ${fmt(lat.p99, 2)} ms`,
+      `${SAMPLES} ticks, max ${fmt(lat.max, 2)} ms`,
+    );
+    row(
+      'decision_latency_seconds p50 / p99 (/metrics)',
+      `${fmt(lat.metricP50, 2)} / ${fmt(lat.metricP99, 2)} ms`,
+      `${lat.metricCount} decisions, bucket-interpolated`,
+    );
+  }
+  row('load average (1 min) start / end', `${fmt(load0[0], 2)} / ${fmt(load1[0], 2)}`);
+  row('machine', `${cpus.length} cores`, `${cpus[0]?.model ?? '?'}, Node ${process.version}`);
+  const w0 = Math.max(...rows.map((r) => r[0].length));
+  const w1 = Math.max(...rows.map((r) => r[1].length));
+  console.log(`\nclearing node bench (${new Date().toISOString()})`);
+  for (const [a, b, c] of rows) console.log(`  ${a.padEnd(w0)}  ${b.padStart(w1)}  ${c}`);
+} finally {
+  await app?.close();
+  await nats.stop();
+}
