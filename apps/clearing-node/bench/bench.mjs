@@ -11,7 +11,8 @@
 //   3. latency: with the node live, price ticks that liquidate one prepared account each, from
 //      publish to the order seen on `omni.out.>`.
 //
-// Usage: node bench/bench.mjs [--events 150000] [--accounts 10000] [--samples 200] [--phases raw,node,latency]
+// Usage: node bench/bench.mjs [--events 100000] [--accounts 10000] [--samples 200] [--tick-every 50]
+//                           [--phases raw,node,latency]
 import 'reflect-metadata';
 
 import { Buffer } from 'node:buffer';
@@ -38,6 +39,7 @@ const arg = (name, dflt) => {
 const EVENTS = Number(arg('events', 100_000));
 const ACCOUNTS = Number(arg('accounts', 10_000));
 const SAMPLES = Number(arg('samples', 200));
+const TICK_EVERY = Number(arg('tick-every', 50)); // 0: no ticks in the pre-load
 const PHASES = new Set(arg('phases', 'raw,node,latency').split(','));
 if (PHASES.has('latency')) PHASES.add('node'); // the latency phase runs on the live node
 
@@ -184,8 +186,8 @@ class Publisher {
  * ~`EVENTS` inputs over `ACCOUNTS` accounts: each account first reports WETH on vault A (half of
  * them on vault B too), 30 % then open an ETH-PERP position at 2–14× leverage; afterwards balance
  * changes (70 %), position changes (29.7 %) and withdrawal requests (0.3 %), with a WETH tick every
- * 50 events: a ±0.4 % random walk, and every ~40 ticks a 4–8 % drop that liquidates the most
- * leveraged positions, followed by a recovery.
+ * 50 events (`--tick-every`): a ±0.4 % random walk, and every ~40 ticks a 4.4 % drop over three
+ * ticks that liquidates the most leveraged positions, followed by a recovery.
  */
 async function preload(pub) {
   const accounts = [];
@@ -245,7 +247,7 @@ async function preload(pub) {
   let onboarded = 0;
   let exposed = 0;
   while (n < EVENTS) {
-    if (n % 50 === 0) {
+    if (TICK_EVERY > 0 && n % TICK_EVERY === 0) {
       await tick();
     } else if (onboarded < reports.length) {
       const [a, eid] = reports[onboarded++];

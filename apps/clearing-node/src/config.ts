@@ -79,6 +79,12 @@ export const nodeConfigSchema = z.object({
   OMNI_LIQUIDATION_PENALTY: zRatio.prefault('0.02'),
   OMNI_LIQUIDATOR_SHARE: zRatio.prefault('0.5'),
   OMNI_LIQUIDATION_RECIPIENT: zAddress,
+  /** Snapshot the book to KV every this many inputs (0: never; a start is then a full replay). */
+  OMNI_SNAPSHOT_EVERY: z.coerce.number().int().min(0).default(10_000),
+  OMNI_SNAPSHOT_BUCKET: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1-64 of A-Z, a-z, 0-9, _, -')
+    .default('OMNI_SNAPSHOTS'),
   // A single NATS subject token: it names the connection and the node in logs and health.
   OMNI_NODE_ID: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1-64 of A-Z, a-z, 0-9, _, -'),
   OMNI_DOCS_ENABLED: zBool.default(true),
@@ -108,6 +114,9 @@ export interface NodeConfig {
   }>;
   /** The margin engine's configuration (order ids are injected by the ledger). */
   readonly risk: Omit<BookConfig, 'orderId'>;
+  /** Snapshot cadence (inputs; 0 = off) and KV bucket. */
+  readonly snapshotEvery?: number;
+  readonly snapshotBucket?: string;
   /** Markets whose mark follows an oracle asset's price: asset → markets. */
   readonly indexAssets: Readonly<Record<string, readonly string[]>>;
   readonly liquidationRecipient: string;
@@ -190,6 +199,8 @@ export function readNodeConfig(env: Record<string, string | undefined>): NodeCon
     httpHost: c.OMNI_HTTP_HOST,
     assets: c.OMNI_ASSETS,
     risk,
+    snapshotEvery: c.OMNI_SNAPSHOT_EVERY,
+    snapshotBucket: c.OMNI_SNAPSHOT_BUCKET,
     indexAssets: c.OMNI_MARKETS.reduce<Record<string, string[]>>((acc, m) => {
       if (m.indexAsset) (acc[m.indexAsset] ??= []).push(m.symbol);
       return acc;

@@ -27,9 +27,9 @@ export const ASSETS = [
   },
 ];
 
-/** The node's configuration for a test against the NATS server at `natsUrl` (as read from env). */
-export function testConfig(natsUrl: string, nodeId = 'test-node'): NodeConfig {
-  const config = readNodeConfig({
+/** The node's environment for a test against the NATS server at `natsUrl`. */
+export function testEnv(natsUrl: string, nodeId = 'test-node'): Record<string, string> {
+  return {
     OMNI_NATS_URL: natsUrl,
     OMNI_HTTP_PORT: '8080',
     OMNI_HTTP_HOST: '127.0.0.1',
@@ -47,8 +47,12 @@ export function testConfig(natsUrl: string, nodeId = 'test-node'): NodeConfig {
     ]),
     OMNI_LIQUIDATION_RECIPIENT: RECIPIENT,
     OMNI_NODE_ID: nodeId,
-  });
-  return { ...config, httpPort: 0 }; // any free port
+  };
+}
+
+/** The node's configuration for a test (as read from {@link testEnv}), on any free HTTP port. */
+export function testConfig(natsUrl: string, nodeId = 'test-node', env: Record<string, string> = {}): NodeConfig {
+  return { ...readNodeConfig({ ...testEnv(natsUrl, nodeId), ...env }), httpPort: 0 };
 }
 
 /** `stringToHex(symbol, { size: 32 })`: a market id as vaults report it. */

@@ -127,12 +127,20 @@ class ConsumerStatusSchema implements ConsumerStatus {
   @ApiProperty() processed!: number;
   @ApiProperty() deadLettered!: number;
   @ApiProperty({ type: String, nullable: true }) error!: string | null;
+  @ApiProperty(AMOUNT('OMNI_IN sequence of the snapshot the node started from (0: full replay)')) snapshotSeq!: string;
+  @ApiProperty(AMOUNT('OMNI_IN sequence of the last snapshot written')) lastSnapshotSeq!: string;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'Pending orders re-published once live that OMNI_OUT lacked (null until done)',
+  })
+  reemitted!: number | null;
 }
 
 class SourceSchema {
   @ApiProperty({ example: 40102 }) eid!: number;
   @ApiProperty(AMOUNT('Last sequence number applied from that chain')) lastSeq!: string;
-  @ApiProperty({ description: 'Sequence gaps seen' }) gaps!: number;
+  @ApiProperty({ description: '1 while a sequence gap is open' }) gaps!: number;
 }
 
 /** `GET /health`: progress and state fingerprint (always 200 while the process serves). */

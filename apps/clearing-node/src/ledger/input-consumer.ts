@@ -1,13 +1,15 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import { EventSchemaError, STREAMS, parseInputEvent, type InputEvent } from '@omniclear/protocol';
 
+import { NODE_CONFIG, type NodeConfig } from '../config.js';
 import { InputStreamError } from '../errors.js';
 import { NatsClient } from '../nats/nats.client.js';
 import { DeadLetters } from './dead-letters.js';
 import { LedgerService } from './ledger.service.js';
 import { LedgerTelemetry } from './ledger-telemetry.js';
 import { OrderPublisher } from './order-publisher.js';
+import { SnapshotStore } from './snapshot-store.js';
 
 /** What the consumer has done so far (for /health). */
 export interface ConsumerStatus {
@@ -19,6 +21,12 @@ export interface ConsumerStatus {
   processed: number;
   deadLettered: number;
   error: string | null;
+  /** OMNI_IN sequence of the snapshot the node started from (0: a full replay). */
+  snapshotSeq: string;
+  /** OMNI_IN sequence of the last snapshot written. */
+  lastSnapshotSeq: string;
+  /** Pending orders re-published once live that the output stream lacked (null until done). */
+  reemitted: number | null;
 }
 
 /**
@@ -39,8 +47,15 @@ export class InputConsumer implements OnApplicationBootstrap, OnModuleDestroy {
     processed: 0,
     deadLettered: 0,
     error: null,
+    snapshotSeq: '0',
+    lastSnapshotSeq: '0',
+    reemitted: null,
   };
   private target = 0;
+  private snapshots: SnapshotStore | null = null;
+  private readonly snapshotEvery: number;
+  private sinceSnapshot = 0;
+  private snapshotWrite: Promise<void> = Promise.resolve();
   private finishedPromise: Promise<void> = Promise.resolve();
 
   constructor(
@@ -49,7 +64,10 @@ export class InputConsumer implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly orders: OrderPublisher,
     private readonly deadLetters: DeadLetters,
     private readonly telemetry: LedgerTelemetry,
-  ) {}
+    @Inject(NODE_CONFIG) private readonly config: NodeConfig,
+  ) {
+    this.snapshotEvery = config.snapshotEvery ?? 0;
+  }
 
   /** Settles when consumption ends: resolves on shutdown, rejects when the stream cannot be followed. */
   get finished(): Promise<void> {
@@ -58,11 +76,31 @@ export class InputConsumer implements OnApplicationBootstrap, OnModuleDestroy {
 
   async onApplicationBootstrap(): Promise<void> {
     this.target = (await this.nats.streamInfo(STREAMS.IN.name)).state.last_seq;
-    this.status = { ...this.status, state: this.target > 0 ? 'replaying' : 'live', replayTarget: String(this.target) };
-    const consumer = await this.nats.orderedConsumer(STREAMS.IN.name);
+    let from = 0;
+    if (this.snapshotEvery > 0) {
+      this.snapshots = new SnapshotStore(
+        await this.nats.kv(this.config.snapshotBucket ?? 'OMNI_SNAPSHOTS'),
+        this.config.nodeId,
+      );
+      from = await this.restore(this.snapshots);
+    }
+    this.status = {
+      ...this.status,
+      state: this.target > from ? 'replaying' : 'live',
+      replayTarget: String(this.target),
+      lastInputSeq: String(from),
+      snapshotSeq: String(from),
+      lastSnapshotSeq: String(from),
+    };
+    const consumer = await this.nats.orderedConsumer(STREAMS.IN.name, from + 1);
     this.messages = await consumer.consume();
     void this.watch(this.messages);
-    this.logger.log(`following ${STREAMS.IN.name} from the start (replaying ${this.target} messages)`);
+    this.logger.log(
+      from > 0
+        ? `following ${STREAMS.IN.name} from the snapshot at #${from} (replaying ${Math.max(0, this.target - from)} messages)`
+        : `following ${STREAMS.IN.name} from the start (replaying ${this.target} messages)`,
+    );
+    if (this.status.state === 'live') void this.reemit();
     this.finishedPromise = this.run(this.messages).then(
       () => {
         this.status = { ...this.status, state: 'stopped' };
@@ -82,6 +120,76 @@ export class InputConsumer implements OnApplicationBootstrap, OnModuleDestroy {
     this.orders.stop();
     await this.messages?.close();
     await this.finishedPromise.catch(() => undefined);
+    await this.snapshotWrite;
+  }
+
+  /** Loads the latest snapshot into the ledger; returns the OMNI_IN sequence it covers (0: none). */
+  private async restore(store: SnapshotStore): Promise<number> {
+    const snap = await store.load(this.ledger.configHash).catch((error: Error) => {
+      this.logger.warn(`snapshot unreadable (${error.message}): replaying in full`);
+      return null;
+    });
+    // a snapshot past the stream's end belongs to another stream (e.g. a reset broker)
+    if (!snap || snap.seq > this.target) return 0;
+    try {
+      this.ledger.importState(snap.state);
+    } catch (error) {
+      this.logger.warn(`snapshot at #${snap.seq} does not restore (${(error as Error).message}): replaying in full`);
+      return 0;
+    }
+    if (this.ledger.stateHash() !== snap.stateHash) {
+      this.logger.warn(`snapshot at #${snap.seq} restores to another state hash: replaying in full`);
+      this.ledger.reset();
+      return 0;
+    }
+    this.logger.log(`restored the snapshot at ${STREAMS.IN.name}#${snap.seq} (state ${snap.stateHash})`);
+    return snap.seq;
+  }
+
+  /**
+   * Once live: publishes again every order still pending. JetStream drops the ones OMNI_OUT
+   * already holds (same msg id, within its window), so what it lacked — lost with an unsynced
+   * broker write, or decided before a snapshot and never published — is there again; the hub
+   * executes each id at most once anyway.
+   */
+  private async reemit(): Promise<void> {
+    const pending = this.ledger.pendingOrders();
+    let added = 0;
+    for (const order of pending) {
+      if (this.stopping) return;
+      const before = this.orders.stats().duplicates;
+      try {
+        await this.orders.publish(order);
+        if (this.orders.stats().duplicates === before) added += 1;
+      } catch (error) {
+        if (this.stopping) return;
+        this.logger.error(`re-emitting order ${order.id} failed: ${(error as Error).message}`);
+      }
+    }
+    this.status.reemitted = added;
+    if (pending.length > 0)
+      this.logger.log(`re-published ${pending.length} pending orders once live; ${added} were missing from OMNI_OUT`);
+  }
+
+  /** Every `snapshotEvery` inputs: captures the state now, writes it in the background (in order). */
+  private maybeSnapshot(seq: number): void {
+    if (!this.snapshots || ++this.sinceSnapshot < this.snapshotEvery) return;
+    this.sinceSnapshot = 0;
+    const store = this.snapshots;
+    const snap = {
+      seq,
+      state: this.ledger.exportState(),
+      configHash: this.ledger.configHash,
+      stateHash: this.ledger.stateHash(),
+    };
+    this.snapshotWrite = this.snapshotWrite.then(() =>
+      store.save(snap).then(
+        () => {
+          this.status.lastSnapshotSeq = String(seq);
+        },
+        (error: Error) => this.logger.warn(`snapshot at #${seq} not written: ${error.message}`),
+      ),
+    );
   }
 
   getStatus(): ConsumerStatus {
@@ -155,9 +263,11 @@ export class InputConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   private advance(seq: number): void {
     this.status.processed += 1;
     this.status.lastInputSeq = String(seq);
+    this.maybeSnapshot(seq);
     if (this.status.state === 'replaying' && seq >= this.target) {
       this.status.state = 'live';
       this.logger.log(`replay done at ${STREAMS.IN.name}#${seq}; state ${this.ledger.stateHash()}`);
+      void this.reemit();
     }
   }
 }

@@ -2,7 +2,10 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   InvalidInputError,
   MarginBook,
+  sha256Hex,
   type AccountView,
+  type BookConfig,
+  type BookSnapshot,
   type Order,
   type OrderFields,
   type OrderRecord,
@@ -34,16 +37,48 @@ export interface SourceView {
 @Injectable()
 export class LedgerService {
   private readonly logger = new Logger(LedgerService.name);
-  private readonly book: MarginBook;
+  private book: MarginBook;
   private readonly indexAssets: NodeConfig['indexAssets'];
+  private readonly bookConfig: BookConfig;
+  /** Fingerprint of the risk configuration: a snapshot only restores under the same one. */
+  readonly configHash: string;
 
   constructor(@Inject(NODE_CONFIG) config: NodeConfig) {
     this.indexAssets = config.indexAssets;
-    this.book = new MarginBook({
-      ...config.risk,
-      // The engine stays free of keccak; the id is the protocol's, so every node and the hub agree.
-      orderId: orderIdOf,
-    });
+    this.configHash = sha256Hex(JSON.stringify({ risk: config.risk, indexAssets: config.indexAssets }, big));
+    this.book = new MarginBook(
+      (this.bookConfig = {
+        ...config.risk,
+        // The engine stays free of keccak; the id is the protocol's, so every node and the hub agree.
+        orderId: orderIdOf,
+      }),
+    );
+  }
+
+  /** The book's canonical state (a snapshot), as JSON. */
+  exportState(): string {
+    return JSON.stringify(this.book.snapshot());
+  }
+
+  /**
+   * Replaces the book with one restored from {@link exportState} output.
+   * @throws InvalidInputError when the snapshot does not parse under this configuration.
+   */
+  importState(json: string): void {
+    this.book = MarginBook.restore(this.bookConfig, JSON.parse(json) as BookSnapshot);
+  }
+
+  /** Back to the empty book (before a full replay). */
+  reset(): void {
+    this.book = new MarginBook(this.bookConfig);
+  }
+
+  /** Orders decided but not yet acknowledged by a vault. */
+  pendingOrders(): Order[] {
+    return this.book
+      .orders()
+      .filter((r) => r.status === 'pending')
+      .map((r) => r.order);
   }
 
   /**

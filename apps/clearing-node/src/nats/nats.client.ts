@@ -11,6 +11,7 @@ import {
   type PubAck,
   type StreamInfo,
 } from '@nats-io/jetstream';
+import { Kvm, type KV } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 
 import { STREAM_CONFIGS } from './streams.js';
@@ -73,11 +74,19 @@ export class NatsClient implements OnApplicationShutdown {
   }
 
   /**
-   * An ordered consumer of the whole stream from its first message: ephemeral, flow-controlled,
-   * and reset by the library at the right sequence after a disconnect.
+   * An ordered consumer of the stream from sequence `fromSeq` (the first message by default):
+   * ephemeral, flow-controlled, pulled in batches, and reset by the library at the right sequence
+   * after a disconnect.
    */
-  orderedConsumer(stream: string): Promise<Consumer> {
-    return this.js.consumers.get(stream, { deliver_policy: DeliverPolicy.All });
+  orderedConsumer(stream: string, fromSeq = 1): Promise<Consumer> {
+    return fromSeq <= 1
+      ? this.js.consumers.get(stream, { deliver_policy: DeliverPolicy.All })
+      : this.js.consumers.get(stream, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: fromSeq });
+  }
+
+  /** A KV bucket (created when missing; one value per key kept). */
+  kv(bucket: string): Promise<KV> {
+    return new Kvm(this.js).create(bucket, { history: 1 });
   }
 
   /** Publishes to JetStream with a dedup id and waits for the stream's ack. */
