@@ -1,4 +1,4 @@
-import { loadConfig, zAddress, zBool, zJson, zNatsUrl, zPort, zPositiveInt } from '@omniclear/config';
+import { ConfigError, loadConfig, zAddress, zBool, zJson, zNatsUrl, zPort, zPositiveInt } from '@omniclear/config';
 import type { BookConfig } from '@omniclear/margin-engine';
 import { z } from 'zod';
 
@@ -79,6 +79,13 @@ export const nodeConfigSchema = z.object({
   OMNI_LIQUIDATION_PENALTY: zRatio.prefault('0.02'),
   OMNI_LIQUIDATOR_SHARE: zRatio.prefault('0.5'),
   OMNI_LIQUIDATION_RECIPIENT: zAddress,
+  /** Accounts are split by hash into this many shards; this node owns OMNI_SHARDS of them. */
+  OMNI_SHARD_COUNT: z.coerce.number().int().min(1).max(1024).default(1),
+  /** Comma-separated shard indexes this node owns (default: all). */
+  OMNI_SHARDS: z
+    .string()
+    .regex(/^[0-9]+(,[0-9]+)*$/, 'expected comma-separated shard indexes, e.g. "0,2"')
+    .optional(),
   /** Snapshot the book to KV every this many inputs (0: never; a start is then a full replay). */
   OMNI_SNAPSHOT_EVERY: z.coerce.number().int().min(0).default(10_000),
   OMNI_SNAPSHOT_BUCKET: z
@@ -114,6 +121,8 @@ export interface NodeConfig {
   }>;
   /** The margin engine's configuration (order ids are injected by the ledger). */
   readonly risk: Omit<BookConfig, 'orderId'>;
+  /** Sharding: the shard count and the shards this node owns. */
+  readonly shards?: { readonly count: number; readonly owned: readonly number[] };
   /** Snapshot cadence (inputs; 0 = off) and KV bucket. */
   readonly snapshotEvery?: number;
   readonly snapshotBucket?: string;
@@ -199,6 +208,7 @@ export function readNodeConfig(env: Record<string, string | undefined>): NodeCon
     httpHost: c.OMNI_HTTP_HOST,
     assets: c.OMNI_ASSETS,
     risk,
+    shards: { count: c.OMNI_SHARD_COUNT, owned: ownedShards(c.OMNI_SHARDS, c.OMNI_SHARD_COUNT) },
     snapshotEvery: c.OMNI_SNAPSHOT_EVERY,
     snapshotBucket: c.OMNI_SNAPSHOT_BUCKET,
     indexAssets: c.OMNI_MARKETS.reduce<Record<string, string[]>>((acc, m) => {
@@ -211,4 +221,13 @@ export function readNodeConfig(env: Record<string, string | undefined>): NodeCon
     processMetrics: c.OMNI_METRICS_PROCESS,
     sseHeartbeatMs: c.OMNI_SSE_HEARTBEAT_MS,
   };
+}
+
+function ownedShards(list: string | undefined, count: number): number[] {
+  if (list === undefined) return Array.from({ length: count }, (_, i) => i);
+  const owned = [...new Set(list.split(',').map(Number))].sort((a, b) => a - b);
+  const bad = owned.filter((i) => i >= count);
+  if (bad.length > 0)
+    throw new ConfigError([{ key: 'OMNI_SHARDS', message: `shard ${bad.join(', ')} ≥ OMNI_SHARD_COUNT (${count})` }]);
+  return owned;
 }

@@ -654,6 +654,26 @@ export class MarginBook {
   }
 
   /**
+   * Consumes vault `eid`'s sequence number `seq` without applying its message: for a sharded
+   * deployment, where this book owns only some accounts and another book applies the message.
+   * The number counts (no gap opens), the chain counts as reporting at `time`, and decisions
+   * that waited for a gap this number closes are returned.
+   * @throws InvalidInputError for a malformed eid, seq or time.
+   */
+  skipChainMessage(e: { eid: number; seq: bigint; time: bigint }): {
+    readonly skipped: boolean;
+    readonly decisions: readonly WithdrawalDecision[];
+  } {
+    const r = obj('event', e);
+    const eid = this.chainId('eid', r.eid);
+    const seq = v.uint64('seq', r.seq);
+    if (seq === 0n) throw new InvalidInputError('seq', 'sequence numbers start at 1');
+    const time = v.uint64('time', r.time);
+    if (this.seqs.seen(eid, seq)) return { skipped: false, decisions: [] };
+    return { skipped: true, decisions: this.markSeq(eid, seq, time) };
+  }
+
+  /**
    * Plans and books the liquidation of every account liquidatable now, in account order, and
    * returns the seizure orders (ids derived from `inputSeq`, the input that triggered them).
    * Accounts whose decision must wait are skipped: a held asset or market has no price yet

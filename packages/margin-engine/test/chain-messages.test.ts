@@ -282,6 +282,25 @@ describe('MarginBook chain messages', () => {
     expect(b.liquidations(7n).orders.length).toBeGreaterThan(0);
   });
 
+  it('a skipped number (another shard’s account) counts: no gap, and it releases what waited', () => {
+    const b = priced();
+    b.applyChainMessage({ eid: A, seq: 1n, time: 10n, inputSeq: 1n, message: balance(BOB, WETH_A, 5n * W) });
+    const r = b.applyChainMessage({
+      eid: A,
+      seq: 3n,
+      time: 11n,
+      inputSeq: 2n,
+      message: { type: 'WITHDRAW_REQUEST', account: BOB, token: WETH_A, amount: W, requestId: 1n },
+    });
+    expect(r).toMatchObject({ applied: true, decisions: [] });
+    const skip = b.skipChainMessage({ eid: A, seq: 2n, time: 12n });
+    expect(skip.skipped).toBe(true);
+    expect(skip.decisions).toMatchObject([{ approved: true, requestId: 1n, inputSeq: 2n }]);
+    expect(b.gaps()).toEqual([]);
+    expect(b.skipChainMessage({ eid: A, seq: 2n, time: 12n })).toEqual({ skipped: false, decisions: [] });
+    expect(() => b.skipChainMessage({ eid: A, seq: 0n, time: 12n })).toThrow(/invalid seq/);
+  });
+
   it('snapshot → restore mid-gap gives the same hash and the same later decisions', () => {
     const b = priced();
     b.applyChainMessage({ eid: A, seq: 1n, time: 10n, inputSeq: 1n, message: balance(BOB, WETH_A, 5n * W) });

@@ -16,6 +16,7 @@ import type { Address } from 'viem';
 
 import { NODE_CONFIG, type NodeConfig } from '../config.js';
 import { UnsupportedMessageError, toChainMessage } from './chain-message.js';
+import { shardOf } from './shards.js';
 
 /** Per-source sequence state as the API shows it. */
 export interface SourceView {
@@ -39,13 +40,19 @@ export class LedgerService {
   private readonly logger = new Logger(LedgerService.name);
   private book: MarginBook;
   private readonly indexAssets: NodeConfig['indexAssets'];
+  private readonly shardCount: number;
+  private readonly owned: ReadonlySet<number>;
   private readonly bookConfig: BookConfig;
   /** Fingerprint of the risk configuration: a snapshot only restores under the same one. */
   readonly configHash: string;
 
   constructor(@Inject(NODE_CONFIG) config: NodeConfig) {
     this.indexAssets = config.indexAssets;
-    this.configHash = sha256Hex(JSON.stringify({ risk: config.risk, indexAssets: config.indexAssets }, big));
+    this.shardCount = config.shards?.count ?? 1;
+    this.owned = new Set(config.shards?.owned ?? [0]);
+    this.configHash = sha256Hex(
+      JSON.stringify({ risk: config.risk, indexAssets: config.indexAssets, shards: config.shards ?? null }, big),
+    );
     this.book = new MarginBook(
       (this.bookConfig = {
         ...config.risk,
@@ -66,6 +73,11 @@ export class LedgerService {
    */
   importState(json: string): void {
     this.book = MarginBook.restore(this.bookConfig, JSON.parse(json) as BookSnapshot);
+  }
+
+  /** Whether this node's shards own `account`. */
+  owns(account: string): boolean {
+    return this.shardCount <= 1 || this.owned.has(shardOf(account, this.shardCount));
   }
 
   /** Back to the empty book (before a full replay). */
@@ -119,6 +131,13 @@ export class LedgerService {
       const eid = event.srcEid;
       const seq = event.message.seq;
       const time = event.blockTimestamp;
+      if (!this.owns(event.message.account)) {
+        // another shard's account: its number counts here too, or every shard would see gaps
+        const r = this.book.skipChainMessage({ eid, seq, time });
+        orders.push(...r.decisions);
+        orders.push(...this.book.liquidations(inputSeq).orders);
+        return { orders, rejected: null };
+      }
       let message;
       try {
         message = toChainMessage(event.message);
