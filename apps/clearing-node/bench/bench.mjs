@@ -12,10 +12,12 @@
 //      publish to the order seen on `omni.out.>`.
 //
 // Usage: node bench/bench.mjs [--events 100000] [--accounts 10000] [--samples 200] [--tick-every 50]
-//                           [--phases raw,node,latency]
+//                           [--snapshot-every N] [--phases raw,node,latency] [--profile file.cpuprofile]
 import 'reflect-metadata';
 
 import { Buffer } from 'node:buffer';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -40,6 +42,8 @@ const EVENTS = Number(arg('events', 100_000));
 const ACCOUNTS = Number(arg('accounts', 10_000));
 const SAMPLES = Number(arg('samples', 200));
 const TICK_EVERY = Number(arg('tick-every', 50)); // 0: no ticks in the pre-load
+const PROFILE = arg('profile'); // a .cpuprofile of the node's replay only (boot → caught up)
+const SNAPSHOT_EVERY = arg('snapshot-every'); // the node's OMNI_SNAPSHOT_EVERY (its default unless given)
 const PHASES = new Set(arg('phases', 'raw,node,latency').split(','));
 if (PHASES.has('latency')) PHASES.add('node'); // the latency phase runs on the live node
 
@@ -109,6 +113,7 @@ function benchConfig(natsUrl) {
     OMNI_NODE_ID: 'bench-node',
     OMNI_DOCS_ENABLED: 'false',
     OMNI_METRICS_PROCESS: 'false',
+    ...(SNAPSHOT_EVERY === undefined ? {} : { OMNI_SNAPSHOT_EVERY: SNAPSHOT_EVERY }),
   });
   return { ...config, httpPort: 0 };
 }
@@ -242,6 +247,7 @@ async function preload(pub) {
   // onboarding: every account reports vault A, some vault B too; then 30 % open a position
   const reports = accounts.flatMap((a) => a.eids.map((eid) => [a, eid]));
   const traders = accounts.filter(() => rnd() < 0.3);
+  counts.price += 1;
   await pub.price(wad(price));
   let n = 1;
   let onboarded = 0;
@@ -458,19 +464,33 @@ try {
   let node;
   let lat;
   if (PHASES.has('node')) {
+    const profiler = PROFILE ? new Session() : null;
+    if (profiler) {
+      profiler.connect();
+      await profiler.post('Profiler.enable');
+      await profiler.post('Profiler.start');
+    }
     t = now();
     app = await createApp(config, { logger: false });
     const url = await startApp(app, config);
     const booted = (now() - t) / 1000;
     await waitForSeq(url, last, 20);
     const seconds = (now() - t) / 1000;
+    if (profiler) {
+      const { profile } = await profiler.post('Profiler.stop');
+      writeFileSync(PROFILE, JSON.stringify(profile));
+      profiler.disconnect();
+      log(`profile of the replay: ${PROFILE}`);
+    }
     const health = await getJson(`${url}/health`);
     if (health.input.deadLettered > 0) throw new Error(`the node dead-lettered ${health.input.deadLettered} inputs`);
     const metrics = await (await globalThis.fetch(`${url}/metrics`)).text();
     const orders = [
       ...metrics.matchAll(/^omniclear_node_orders_emitted_total\{[^}]*kind="([^"]+)"[^}]*\} (\d+)/gm),
     ].map((m) => `${m[1]} ${m[2]}`);
+    const liquidatable = /^omniclear_node_liquidatable_accounts\{[^}]*\} (\d+)/m.exec(metrics)?.[1] ?? '?';
     node = {
+      liquidatable,
       seconds,
       booted,
       rate: last / seconds,
@@ -513,7 +533,7 @@ try {
     row(
       'node: replay (boot → lastInputSeq = last)',
       `${fmt(node.rate)} /s`,
-      `${fmt(node.seconds, 2)} s incl. ${fmt(node.booted, 2)} s boot; orders: ${node.orders}`,
+      `${fmt(node.seconds, 2)} s incl. ${fmt(node.booted, 2)} s boot; orders: ${node.orders}; ${node.liquidatable} accounts liquidatable at the end`,
     );
     if (raw) {
       row('node / raw durable+ack', `${fmt((100 * node.rate) / raw.durableAck.rate, 1)} %`, 'target ≥ 80 %');
