@@ -395,6 +395,9 @@ describe('node interfaces', () => {
     // The test hub's block times are in November 2025: their age is large and positive.
     expect(sample(text, 'omniclear_node_report_age_seconds', { chain: String(EID_A) })).toBeGreaterThan(0);
     expect(sample(text, 'omniclear_node_report_age_seconds', { chain: String(EID_B) })).toBeGreaterThan(0);
+    // every vault number arrived: no chain waits on a gap
+    expect(sample(text, 'omniclear_node_sequence_gap_missing', { chain: String(EID_A) })).toBe(0);
+    expect(sample(text, 'omniclear_node_sequence_gap_missing', { chain: String(EID_B) })).toBe(0);
     expect(sample(text, 'omniclear_node_decision_latency_seconds_count')).toBe(1);
     expect(sample(text, 'omniclear_node_decision_latency_seconds_bucket', { le: '+Inf' })).toBe(1);
     expect(sample(text, 'omniclear_node_event_apply_seconds_count')).toBe(SEEDED_PRICES + 6);

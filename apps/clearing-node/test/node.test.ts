@@ -302,6 +302,57 @@ describe('clearing node', () => {
     expect(health).toMatchObject({ status: 'ok', nodeId: 'test-node', input: { state: 'live', deadLettered: 2 } });
   });
 
+  it('a missing vault number holds the chain’s decisions until it arrives (gap alerted in /health)', async () => {
+    const before = (await inputs.outputs()).length;
+    // chain A is at seq 4; seq 6 arrives first
+    const req = await inputs.hub(EID_A, {
+      type: 'WITHDRAW_REQUEST',
+      account: ALICE,
+      token: WETH_A,
+      amount: 7n,
+      requestId: 1n,
+      seq: 6n,
+    });
+    await caughtUp(req);
+    type Sources = { sources: Array<{ eid: number; lastSeq: string; contiguous: string; gaps: number }> };
+    const held = (await getJson<Sources>(`${url}/health`)).body.sources.find((x) => x.eid === EID_A);
+    expect(held).toMatchObject({ lastSeq: '6', contiguous: '4', gaps: 1 });
+    expect((await getJson<AccountDto>(`${url}/accounts/${ALICE}`)).body.deferred).toBe('sequence-gap');
+    expect(await inputs.outputs()).toHaveLength(before);
+    // seq 5 closes the gap: the request is decided (with the id of the input that carried it)
+    const fill = await inputs.hub(EID_A, {
+      type: 'BALANCE',
+      account: ALICE,
+      token: WETH_A,
+      balance: 7n,
+      delta: 0n,
+      seq: 5n,
+    });
+    const outs = await waitFor('the decision', async () => {
+      const all = await inputs.outputs();
+      return all.length === before + 1 ? all.slice(before) : null;
+    });
+    expect(outs[0]!.body).toMatchObject({
+      kind: 'withdraw-decision',
+      requestId: '1',
+      approved: true,
+      inputSeq: req.toString(),
+    });
+    await caughtUp(fill);
+    const after = (await getJson<Sources>(`${url}/health`)).body.sources.find((x) => x.eid === EID_A);
+    expect(after).toMatchObject({ lastSeq: '6', contiguous: '6', gaps: 0 });
+    await inputs.hub(EID_A, {
+      type: 'WITHDRAW_DONE',
+      account: ALICE,
+      token: WETH_A,
+      requestId: 1n,
+      paid: 7n,
+      balance: 0n,
+      outcome: 1,
+      seq: 7n,
+    });
+  });
+
   it('answers 400 with a clear message for a malformed address', async () => {
     for (const bad of ['0x1234', 'alice', `0x${'g'.repeat(40)}`, '0x00000000000000000000000000000000000a11Ce']) {
       const res = await getJson<{ statusCode: number; error: string; message: string }>(`${url}/accounts/${bad}`);

@@ -139,8 +139,10 @@ class ConsumerStatusSchema implements ConsumerStatus {
 
 class SourceSchema {
   @ApiProperty({ example: 40102 }) eid!: number;
-  @ApiProperty(AMOUNT('Last sequence number applied from that chain')) lastSeq!: string;
-  @ApiProperty({ description: '1 while a sequence gap is open' }) gaps!: number;
+  @ApiProperty(AMOUNT('Highest vault sequence number applied from that chain')) lastSeq!: string;
+  @ApiProperty(AMOUNT('Every number up to this one has been applied')) contiguous!: string;
+  @ApiProperty({ description: '1 while a sequence gap is open (decisions for the chain wait)' }) gaps!: number;
+  @ApiProperty(AMOUNT('Numbers missing below lastSeq')) missing!: string;
 }
 
 /** `GET /health`: progress and state fingerprint (always 200 while the process serves). */

@@ -68,7 +68,13 @@ export class HealthController {
       nodeId: this.config.nodeId,
       input,
       stateHash: this.ledger.stateHash(),
-      sources: this.ledger.sources().map((s) => ({ eid: s.eid, lastSeq: s.lastSeq.toString(), gaps: s.gaps })),
+      sources: this.ledger.sources().map((s) => ({
+        eid: s.eid,
+        lastSeq: s.lastSeq.toString(),
+        contiguous: s.contiguous.toString(),
+        gaps: s.gaps,
+        missing: (s.gap?.missing ?? 0n).toString(),
+      })),
     };
   }
 }

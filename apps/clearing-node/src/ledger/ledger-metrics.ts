@@ -36,6 +36,8 @@ export class LedgerMetrics implements OnModuleInit {
     for (const [chain, time] of this.gauges.lastReportTimeByChain()) {
       this.metrics.setReportAge(chain, nowMs / 1000 - Number(time));
     }
+    for (const [chain, missing] of this.gauges.sequenceGapsByChain())
+      this.metrics.setSequenceGap(chain, Number(missing));
   }
 
   async refreshLag(): Promise<void> {

@@ -5,7 +5,6 @@ import { performance } from 'node:perf_hooks';
 import { toAccountDto, toOrderDto } from '../api/views.js';
 import { NodeMetrics } from '../metrics/node-metrics.js';
 import { UpdatesService } from '../updates/updates.service.js';
-import { LedgerServiceGauges } from './ledger-gauges.adapter.js';
 import { LedgerService } from './ledger.service.js';
 
 /**
@@ -24,7 +23,6 @@ export class LedgerTelemetry {
     private readonly metrics: NodeMetrics,
     private readonly updates: UpdatesService,
     private readonly ledger: LedgerService,
-    private readonly gauges: LedgerServiceGauges,
   ) {}
 
   /** A monotonic timestamp (ms) to pass back to {@link applied} / {@link decided}. */
@@ -41,7 +39,6 @@ export class LedgerTelemetry {
   applied(event: InputEvent, applyStart: number): void {
     this.metrics.observeApply((performance.now() - applyStart) / 1000);
     this.metrics.eventApplied(eventKind(event));
-    this.gauges.noteApplied(event);
   }
 
   /** Order `orderId` is in OMNI_OUT; `first` is false when the stream deduplicated it (a replay). */

@@ -6,7 +6,6 @@ import { NatsModule } from '../nats/nats.module.js';
 import { UpdatesModule } from '../updates/updates.module.js';
 import { DeadLetters } from './dead-letters.js';
 import { InputConsumer } from './input-consumer.js';
-import { LedgerServiceGauges } from './ledger-gauges.adapter.js';
 import { LedgerMetrics } from './ledger-metrics.js';
 import { LedgerTelemetry } from './ledger-telemetry.js';
 import { LedgerService } from './ledger.service.js';
@@ -25,8 +24,7 @@ const natsModule = NatsModule.forRoot();
     InputConsumer,
     OrderPublisher,
     DeadLetters,
-    LedgerServiceGauges,
-    { provide: LEDGER_GAUGES, useExisting: LedgerServiceGauges },
+    { provide: LEDGER_GAUGES, useExisting: LedgerService },
     LedgerMetrics,
     LedgerTelemetry,
   ],

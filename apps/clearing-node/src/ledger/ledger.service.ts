@@ -15,6 +15,7 @@ import { liquidationOrderId, withdrawDecisionOrderId, type InputEvent } from '@o
 import type { Address } from 'viem';
 
 import { NODE_CONFIG, type NodeConfig } from '../config.js';
+import type { LedgerGauges } from '../metrics/ledger-gauges.js';
 import { UnsupportedMessageError, toChainMessage } from './chain-message.js';
 import { shardOf } from './shards.js';
 
@@ -36,7 +37,7 @@ export interface SourceView {
  * the consumer feeds it in stream order.
  */
 @Injectable()
-export class LedgerService {
+export class LedgerService implements LedgerGauges {
   private readonly logger = new Logger(LedgerService.name);
   private book: MarginBook;
   private readonly indexAssets: NodeConfig['indexAssets'];
@@ -191,6 +192,28 @@ export class LedgerService {
         gap,
       };
     });
+  }
+
+  /** Orders not yet acknowledged, by destination chain (every chain ever sent an order, 0 included). */
+  pendingOrdersByChain(): Map<number, number> {
+    const byChain = new Map<number, number>();
+    for (const r of this.book.orders())
+      byChain.set(r.order.chain, (byChain.get(r.order.chain) ?? 0) + (r.status === 'pending' ? 1 : 0));
+    return byChain;
+  }
+
+  /** Block time of the last message applied from each configured chain that has reported. */
+  lastReportTimeByChain(): Map<number, bigint> {
+    const out = new Map<number, bigint>();
+    for (const [eid, c] of Object.entries(this.book.context().chains))
+      if (c.lastReportAt > 0n) out.set(Number(eid), c.lastReportAt);
+    return out;
+  }
+
+  /** Missing vault sequence numbers per source chain seen so far. */
+  sequenceGapsByChain(): Map<number, bigint> {
+    const gaps = new Map(this.book.gaps().map((g) => [g.eid, g.missing] as const));
+    return new Map(this.book.sources().map((s) => [s.eid, gaps.get(s.eid) ?? 0n] as const));
   }
 
   /** Accounts liquidatable now (decided or waiting). */

@@ -13,6 +13,8 @@ export interface LedgerGauges {
    * chain (LayerZero eid); `/metrics` turns it into an age against the wall clock.
    */
   lastReportTimeByChain(): Map<number, bigint>;
+  /** Sequence numbers missing per source chain (0 once its gap closed; absent if never seen). */
+  sequenceGapsByChain(): Map<number, bigint>;
 }
 
 /** Injection token of the {@link LedgerGauges} provider. */

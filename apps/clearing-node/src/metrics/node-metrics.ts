@@ -71,6 +71,12 @@ export class NodeMetrics {
     labelNames: ['chain'] as const,
     registers: [this.registry],
   });
+  private readonly seqMissing = new Gauge({
+    name: `${METRIC_PREFIX}sequence_gap_missing`,
+    help: 'Vault sequence numbers missing per source chain (LayerZero eid); decisions for the chain wait while > 0.',
+    labelNames: ['chain'] as const,
+    registers: [this.registry],
+  });
   private readonly natsConnected = new Gauge({
     name: `${METRIC_PREFIX}nats_connected`,
     help: "1 while the ledger's NATS connection is up, 0 while it is reconnecting or closed.",
@@ -152,6 +158,10 @@ export class NodeMetrics {
 
   setReportAge(chain: number, seconds: number): void {
     this.reportAge.set({ chain: String(chain) }, Math.max(0, seconds));
+  }
+
+  setSequenceGap(chain: number, missing: number): void {
+    this.seqMissing.set({ chain: String(chain) }, missing);
   }
 
   natsStatus(event: 'connected' | 'disconnected' | 'reconnected' | 'closed'): void {
