@@ -223,12 +223,43 @@ interface Holding {
   qty: bigint;
   /** Source sequence number of the absolute balance booked last (0: none / symbolic). */
   seq: bigint;
-  /** In-flight withdrawals and seizures by id. */
-  readonly pending: Map<string, bigint>;
+  /** In-flight withdrawals and seizures by id; null until the first one (most holdings never have any). */
+  pending: Map<string, bigint> | null;
 }
+
+/** Sum of a holding's in-flight amounts. */
+function pendingSum(h: Holding): bigint {
+  let sum = 0n;
+  if (h.pending) for (const x of h.pending.values()) sum += x;
+  return sum;
+}
+
+/** A lower-case 20-byte hex address: an account id chain messages can name without re-validation. */
+const LOWER_ADDRESS = /^0x[0-9a-f]{40}$/;
+const MESSAGE_TYPES: ReadonlySet<string> = new Set([
+  'BALANCE',
+  'WITHDRAW_REQUEST',
+  'EXPOSURE',
+  'ORDER_ACK',
+  'WITHDRAW_DONE',
+]);
+/** The decisions of a message that released none (shared: most messages release none). */
+const NO_DECISIONS: readonly WithdrawalDecision[] = Object.freeze([]);
+/** A configured token on one chain: its asset and holding key. */
+interface TokenEntry {
+  readonly asset: string;
+  readonly hkey: number;
+}
+/** Above any event time: "no chain can turn stale by time alone". */
+const NEVER = 1n << 256n;
 
 interface AccountState {
   readonly id: string;
+  /**
+   * Whether `id` is a lower-case address (what `v.address` returns), so a chain message naming it
+   * is valid as is; worked out on the first chain message that names it.
+   */
+  address: boolean | undefined;
   /** Assets, chains and markets this account is already indexed under (small lists). */
   readonly inAssets: string[];
   readonly inChains: number[];
@@ -311,9 +342,11 @@ export class MarginBook {
   private readonly marketState = new Map<string, MarketState>();
   private readonly lastReport = new Map<number, bigint>();
   private readonly staleNow = new Map<number, boolean>();
-  private readonly assetHolders = new Map<string, Set<AccountState>>();
-  private readonly marketHolders = new Map<string, Set<AccountState>>();
-  private readonly chainHolders = new Map<number, Set<AccountState>>();
+  // Holder lists, in first-holding order. Arrays, not Sets: an account is never unindexed, and its
+  // own `inAssets`/`inChains`/`inMarkets` list already keeps it from being added twice.
+  private readonly assetHolders = new Map<string, AccountState[]>();
+  private readonly marketHolders = new Map<string, AccountState[]>();
+  private readonly chainHolders = new Map<number, AccountState[]>();
   /** In-flight withdrawals by pending key (a symbolic id, or `w:<eid>:<requestId>`). */
   private readonly withdrawals = new Map<
     string,
@@ -337,6 +370,10 @@ export class MarginBook {
   /** `${eid}:${token}` → asset, and `${asset}@${eid}` → token. */
   private readonly tokenAsset = new Map<string, string>();
   private readonly assetToken = new Map<string, string>();
+  /** eid → (lower-case token → asset and holding key): one lookup per chain message, no key string built. */
+  private readonly tokensByEid = new Map<number, Map<string, TokenEntry>>();
+  /** Earliest event time at which a fresh chain turns stale; `advance` re-judges chains only from then on. */
+  private nextStale = 0n;
   private readonly orderIdOf: OrderIdFn;
   private readonly liquidator: string;
   /** Accounts touched since the last `liquidatable()`; each once (flag on the state). */
@@ -424,6 +461,13 @@ export class MarginBook {
       this.chainSlots.set(Number(k), this.chainIds.size);
       this.chainIds.add(Number(k));
     }
+    for (const [key, asset] of this.tokenAsset) {
+      const at = key.indexOf(':');
+      const eid = Number(key.slice(0, at));
+      let byToken = this.tokensByEid.get(eid);
+      if (!byToken) this.tokensByEid.set(eid, (byToken = new Map()));
+      byToken.set(key.slice(at + 1), { asset, hkey: this.hkey(asset, eid) });
+    }
   }
 
   // ------------------------------------------------------------------ events
@@ -432,19 +476,21 @@ export class MarginBook {
   applyBalance(e: { account: string; asset: string; chain: number; balance: bigint; time: bigint }): void {
     const r = obj('event', e);
     const account = str('account', r.account);
-    const asset = this.assetName('asset', r.asset);
-    const chain = this.chainId('chain', r.chain);
+    const asset = r.asset as string;
+    const assetId = typeof asset === 'string' ? this.assetIds.get(asset) : undefined;
+    if (assetId === undefined) throw new InvalidInputError('asset', `unknown asset ${JSON.stringify(asset)}`);
+    const chain = r.chain as number;
+    const slot = typeof chain === 'number' ? this.chainSlots.get(chain) : undefined;
+    if (slot === undefined) throw new InvalidInputError('chain', `unknown chain ${String(chain)}`);
     const balance = big('balance', r.balance, null);
     const time = big('time', r.time);
     this.advance(time);
     this.report(chain, time);
     const state = this.account(account);
-    const k = this.hkey(asset, chain);
+    const k = assetId * 65536 + slot;
     const h = state.holdings.get(k);
     if (h) h.qty = balance;
-    else state.holdings.set(k, { asset, chain, qty: balance, seq: 0n, pending: new Map() });
-    this.index(this.assetHolders, state.inAssets, asset, state);
-    this.index(this.chainHolders, state.inChains, chain, state);
+    else this.addHolding(state, k, asset, chain, balance, 0n);
     this.touch(state);
   }
 
@@ -503,7 +549,7 @@ export class MarginBook {
     this.ctx.assets[asset] = { ...this.ctx.assets[asset]!, price };
     const holders = this.assetHolders.get(asset);
     if (holders) for (const a of holders) this.touch(a);
-    return { applied: true, holders: holders?.size ?? 0 };
+    return { applied: true, holders: holders?.length ?? 0 };
   }
 
   /**
@@ -589,7 +635,7 @@ export class MarginBook {
     this.advance(time);
     this.report(w.chain, time);
     const h = this.accounts.get(w.account)!.holdings.get(this.hkey(w.asset, w.chain))!;
-    h.pending.delete(id);
+    h.pending?.delete(id);
     h.qty = balance;
     const kind = this.withdrawals.delete(id) ? 'withdrawal' : 'seizure';
     if (this.seizures.delete(id)) this.closeOrder(id, w.amount, 0n, null);
@@ -627,14 +673,27 @@ export class MarginBook {
     const time = v.uint64('time', r.time);
     const inputSeq = v.uint64('inputSeq', r.inputSeq);
     const m = obj('message', r.message) as unknown as ChainMessage;
-    if (!['BALANCE', 'WITHDRAW_REQUEST', 'EXPOSURE', 'ORDER_ACK', 'WITHDRAW_DONE'].includes(m.type))
+    if (!MESSAGE_TYPES.has(m.type))
       throw new InvalidInputError('message.type', `unknown message type ${JSON.stringify(m.type)}`);
     if (this.seqs.seen(eid, seq)) {
       return { applied: false, reason: 'replay', eid, seq };
     }
-    let commit: () => { account: string; decision: WithdrawalDecision | null; note: string | null };
+    // BALANCE, by far the most frequent message, is validated and applied inline (no closure);
+    // every other type is validated by `prepare`, which returns the function that applies it
+    let commit: (() => { account: string; decision: WithdrawalDecision | null; note: string | null }) | null = null;
+    let account: string;
+    let known: AccountState | undefined;
+    let token: TokenEntry | null = null;
+    let balance = 0n;
     try {
-      commit = this.prepare(eid, seq, inputSeq, m);
+      // a known account is found by the id the vault sent: one lookup both validates and finds it
+      known = typeof m.account === 'string' ? this.accounts.get(m.account) : undefined;
+      if (known && known.address === undefined) known.address = LOWER_ADDRESS.test(known.id);
+      account = known?.address ? known.id : v.address('message.account', m.account);
+      if (m.type === 'BALANCE') {
+        token = this.tokenOn(eid, m.token);
+        balance = v.uint256('message.balance', m.balance);
+      } else commit = this.prepare(eid, seq, inputSeq, account, m);
     } catch (err) {
       if (!(err instanceof InvalidInputError)) throw err;
       const released = this.markSeq(eid, seq, time);
@@ -642,7 +701,13 @@ export class MarginBook {
     }
     // the number is recorded first, so a request that opens a gap already waits on it
     const closed = this.seqs.mark(eid, seq);
-    const { account, decision, note } = commit();
+    let decision: WithdrawalDecision | null = null;
+    let note: string | null;
+    if (commit) ({ account, decision, note } = commit());
+    else {
+      const state = known?.address ? known : this.account(account);
+      note = this.setReported(state, token!.hkey, token!.asset, eid, balance, seq);
+    }
     const released = this.afterMark(eid, time, closed);
     return {
       applied: true,
@@ -757,8 +822,7 @@ export class MarginBook {
     const holdings: HoldingView[] = [];
     if (s)
       for (const h of [...s.holdings.values()].sort((a, b) => cmp(a.asset, b.asset) || a.chain - b.chain)) {
-        let pending = 0n;
-        for (const x of h.pending.values()) pending += x;
+        const pending = pendingSum(h);
         const a = this.ctx.assets[h.asset]!;
         holdings.push({
           asset: h.asset,
@@ -880,7 +944,8 @@ export class MarginBook {
     }
     plan.seizures.forEach((s, i) => {
       const order = orders[i]!;
-      state.holdings.get(this.hkey(s.asset, s.chain))!.pending.set(order.id, s.amount);
+      const h = state.holdings.get(this.hkey(s.asset, s.chain))!;
+      (h.pending ??= new Map()).set(order.id, s.amount);
       this.seizures.set(order.id, order);
       this.orderLog.set(order.id, { order, status: 'pending', executed: null, doneSeq: null, outcome: null });
       this.usedChain.set(s.chain, (this.usedChain.get(s.chain) ?? 0n) + s.value);
@@ -938,10 +1003,7 @@ export class MarginBook {
     if (!s) return { collateral: [], positions: [] };
     const collateral: ExactCollateral[] = [];
     for (const h of s.holdings.values()) {
-      const { asset, chain } = h;
-      let pending = 0n;
-      for (const v of h.pending.values()) pending += v;
-      collateral.push({ asset, chain, qty: h.qty, pending });
+      collateral.push({ asset: h.asset, chain: h.chain, qty: h.qty, pending: pendingSum(h) });
     }
     return { collateral, positions: [...s.positions.values()], realizedPnl: s.realizedPnl };
   }
@@ -981,7 +1043,7 @@ export class MarginBook {
               key: k,
               qty: s(h.qty),
               seq: s(h.seq),
-              pending: [...h.pending.entries()]
+              pending: [...(h.pending?.entries() ?? [])]
                 .sort(([x], [y]) => cmp(x, y))
                 .map(([i, v]) => [i, s(v)] as [string, string]),
             })),
@@ -1127,15 +1189,16 @@ export class MarginBook {
         const [asset, chain] = parseKey(h.key);
         book.assetName(`${at}.holdings[${j}].key`, asset);
         book.chainId(`${at}.holdings[${j}].key`, chain);
-        state.holdings.set(book.hkey(asset, chain), {
+        const holding = book.addHolding(
+          state,
+          book.hkey(asset, chain),
           asset,
           chain,
-          qty: b(`${at}.holdings[${j}].qty`, h.qty),
-          seq: b(`${at}.holdings[${j}].seq`, h.seq),
-          pending: new Map(h.pending.map(([k, v]) => [k, b(`${at}.holdings[${j}].pending`, v)])),
-        });
-        book.index(book.assetHolders, state.inAssets, asset, state);
-        book.index(book.chainHolders, state.inChains, chain, state);
+          b(`${at}.holdings[${j}].qty`, h.qty),
+          b(`${at}.holdings[${j}].seq`, h.seq),
+        );
+        if (h.pending.length > 0)
+          holding.pending = new Map(h.pending.map(([k, v]) => [k, b(`${at}.holdings[${j}].pending`, v)]));
       });
       a.positions.forEach((p, j) => {
         const market = book.marketName(`${at}.positions[${j}].market`, p.market);
@@ -1228,15 +1291,10 @@ export class MarginBook {
     eid: number,
     seq: bigint,
     inputSeq: bigint,
-    m: ChainMessage,
+    account: string,
+    m: Exclude<ChainMessage, { type: 'BALANCE' }>,
   ): () => { account: string; decision: WithdrawalDecision | null; note: string | null } {
-    const account = v.address('message.account', m.account);
     switch (m.type) {
-      case 'BALANCE': {
-        const asset = this.assetOfToken(eid, m.token);
-        const balance = v.uint256('message.balance', m.balance);
-        return () => ({ account, decision: null, note: this.setReported(account, asset, eid, balance, seq) });
-      }
       case 'EXPOSURE': {
         const protocol = v.address('message.protocol', m.protocol);
         const market = this.marketName('message.market', m.market);
@@ -1304,11 +1362,12 @@ export class MarginBook {
         const seized = v.uint256('message.seized', m.seized);
         const balance = v.uint256('message.balance', m.balance);
         return () => {
-          const h = this.accounts.get(account)!.holdings.get(this.hkey(asset, eid))!;
-          h.pending.delete(order.id);
+          const state = this.accounts.get(account)!;
+          const k = this.hkey(asset, eid);
+          state.holdings.get(k)!.pending?.delete(order.id);
           this.seizures.delete(order.id);
           this.closeOrder(order.id, seized, seq, null);
-          const note = this.setReported(account, asset, eid, balance, seq);
+          const note = this.setReported(state, k, asset, eid, balance, seq);
           this.touch(account);
           return { account, decision: null, note };
         };
@@ -1328,13 +1387,14 @@ export class MarginBook {
         if (!['paid', 'rejected', 'escaped'].includes(m.outcome))
           throw new InvalidInputError('message.outcome', 'expected "paid", "rejected" or "escaped"');
         return () => {
-          const h = this.accounts.get(account)!.holdings.get(this.hkey(asset, eid))!;
-          h.pending.delete(key);
+          const state = this.accounts.get(account)!;
+          const k = this.hkey(asset, eid);
+          state.holdings.get(k)!.pending?.delete(key);
           this.withdrawals.delete(key);
           // an escape closes a request that may still be waiting for its decision
           this.deferredRequests = this.deferredRequests.filter((d) => !(d.eid === eid && d.requestId === requestId));
           if (w.orderId) this.closeOrder(w.orderId, paid, seq, m.outcome);
-          const note = this.setReported(account, asset, eid, balance, seq);
+          const note = this.setReported(state, k, asset, eid, balance, seq);
           this.touch(account);
           return { account, decision: null, note };
         };
@@ -1343,23 +1403,26 @@ export class MarginBook {
   }
 
   /** Books an absolute balance reported at source `seq`, unless a newer one is already booked. */
-  private setReported(account: string, asset: string, chain: number, balance: bigint, seq: bigint): string | null {
-    const state = this.account(account);
-    const k = this.hkey(asset, chain);
+  private setReported(
+    state: AccountState,
+    k: number,
+    asset: string,
+    chain: number,
+    balance: bigint,
+    seq: bigint,
+  ): string | null {
     const h = state.holdings.get(k);
     if (h && h.seq > seq) return 'older balance report ignored';
     if (h) {
       h.qty = balance;
       h.seq = seq;
-    } else state.holdings.set(k, { asset, chain, qty: balance, seq, pending: new Map() });
-    this.index(this.assetHolders, state.inAssets, asset, state);
-    this.index(this.chainHolders, state.inChains, chain, state);
+    } else this.addHolding(state, k, asset, chain, balance, seq);
     this.touch(state);
     return null;
   }
 
   /** Records a consumed sequence number; when it closes a gap, decides what waited on it. */
-  private markSeq(eid: number, seq: bigint, time: bigint): WithdrawalDecision[] {
+  private markSeq(eid: number, seq: bigint, time: bigint): readonly WithdrawalDecision[] {
     return this.afterMark(eid, time, this.seqs.mark(eid, seq));
   }
 
@@ -1367,12 +1430,12 @@ export class MarginBook {
     eid: number,
     time: bigint,
     { opened, closed }: { readonly opened: boolean; readonly closed: boolean },
-  ): WithdrawalDecision[] {
+  ): readonly WithdrawalDecision[] {
     this.advance(time);
     this.report(eid, time);
     const holders = opened || closed ? this.chainHolders.get(eid) : undefined;
     if (holders) for (const a of holders) this.touch(a); // their liquidation waits / may go ahead
-    if (!closed) return [];
+    if (!closed) return NO_DECISIONS;
     const ready = this.deferredRequests.filter((d) => d.eid === eid);
     this.deferredRequests = this.deferredRequests.filter((d) => d.eid !== eid);
     return ready.map((d) => this.decideRequest(d.eid, d.account, d.asset, d.token, d.amount, d.requestId, d.inputSeq));
@@ -1392,11 +1455,11 @@ export class MarginBook {
     const w = this.withdrawals.get(key)!;
     // judged without its own in-flight amount: the question is whether it may leave
     const h = this.accounts.get(account)!.holdings.get(this.hkey(asset, eid))!;
-    h.pending.delete(key);
+    h.pending?.delete(key);
     const d = this.decideWithdrawal(account, asset, eid, amount);
     // approved: in flight until the vault's WITHDRAW_DONE; rejected: the vault unfreezes it on
     // the decision, so it counts again at once (the request stays open until the DONE arrives)
-    if (d.approved) h.pending.set(key, amount);
+    if (d.approved) (h.pending ??= new Map()).set(key, amount);
     const id = this.orderIdOf({
       type: 'WITHDRAW_DECISION',
       dstEid: eid,
@@ -1436,9 +1499,7 @@ export class MarginBook {
     const maxWithdraw = risk.maxWithdraw.find((w) => w.asset === asset && w.chain === chain)?.amount ?? 0n;
     if (amount <= maxWithdraw) return { approved: true, reason: 'approved', maxWithdraw };
     const h = this.accounts.get(account)!.holdings.get(this.hkey(asset, chain));
-    let pending = 0n;
-    for (const x of h?.pending.values() ?? []) pending += x;
-    const available = (h?.qty ?? 0n) - pending;
+    const available = h ? h.qty - pendingSum(h) : 0n;
     return { approved: false, reason: amount > available ? 'exceeds-balance' : 'insufficient-margin', maxWithdraw };
   }
 
@@ -1452,12 +1513,9 @@ export class MarginBook {
   ): void {
     const state = this.account(account);
     const k = this.hkey(asset, chain);
-    let h = state.holdings.get(k);
-    if (!h) state.holdings.set(k, (h = { asset, chain, qty: 0n, seq: 0n, pending: new Map() }));
-    h.pending.set(key, amount);
+    const h = state.holdings.get(k) ?? this.addHolding(state, k, asset, chain, 0n, 0n);
+    (h.pending ??= new Map()).set(key, amount);
     this.withdrawals.set(key, { account, asset, chain, amount, orderId });
-    this.index(this.assetHolders, state.inAssets, asset, state);
-    this.index(this.chainHolders, state.inChains, chain, state);
     this.touch(state);
   }
 
@@ -1475,11 +1533,20 @@ export class MarginBook {
   }
 
   private assetOfToken(eid: number, token: unknown): string {
+    return this.tokenOn(eid, token).asset;
+  }
+
+  /** The asset (and holding key) a vault's token is on chain `eid`; configured tokens are found as sent. */
+  private tokenOn(eid: number, token: unknown): TokenEntry {
+    const byToken = this.tokensByEid.get(eid);
+    // configured tokens are stored lower-case and valid, so a hit needs no further check
+    const hit = typeof token === 'string' ? byToken?.get(token) : undefined;
+    if (hit !== undefined) return hit;
     const t = v.address('message.token', token);
-    const asset = this.tokenAsset.get(`${eid}:${t}`);
-    if (asset === undefined)
+    const found = byToken?.get(t);
+    if (found === undefined)
       throw new InvalidInputError('message.token', `token ${t} is not collateral on chain ${eid}`);
-    return asset;
+    return found;
   }
 
   private tokenOf(asset: string, chain: number): string {
@@ -1495,6 +1562,7 @@ export class MarginBook {
         id,
         (s = {
           id,
+          address: undefined,
           inAssets: [],
           inChains: [],
           inMarkets: [],
@@ -1506,6 +1574,19 @@ export class MarginBook {
         }),
       );
     return s;
+  }
+
+  /**
+   * Files a new holding and indexes the account under its asset and chain. Holdings are never
+   * removed, so an existing holding means the account is indexed already: a repeated event
+   * touches neither the index nor the shared sets.
+   */
+  private addHolding(state: AccountState, k: number, asset: string, chain: number, qty: bigint, seq: bigint): Holding {
+    const h: Holding = { asset, chain, qty, seq, pending: null };
+    state.holdings.set(k, h);
+    this.index(this.assetHolders, state.inAssets, asset, state);
+    this.index(this.chainHolders, state.inChains, chain, state);
+    return h;
   }
 
   /** Small-integer key of (asset, chain): stays a V8 Smi, so no number is allocated per event. */
@@ -1522,13 +1603,13 @@ export class MarginBook {
     }
   }
 
-  private index<K extends string | number>(idx: Map<K, Set<AccountState>>, mine: K[], key: K, st: AccountState): void {
-    // the account's own short list spares the big shared set a lookup on every event
+  private index<K extends string | number>(idx: Map<K, AccountState[]>, mine: K[], key: K, st: AccountState): void {
+    // the account's own short list keeps the shared list free of duplicates
     if (mine.includes(key)) return;
     mine.push(key);
-    let set = idx.get(key);
-    if (!set) idx.set(key, (set = new Set()));
-    set.add(st);
+    const list = idx.get(key);
+    if (list) list.push(st);
+    else idx.set(key, [st]);
   }
 
   private assetName(field: string, v: unknown): string {
@@ -1567,15 +1648,27 @@ export class MarginBook {
   private advance(time: bigint): void {
     if (time <= this.ctx.now) return;
     this.ctx.now = time;
-    for (const chain of this.chainIds) this.restale(chain);
+    // Time alone only turns fresh chains stale, at lastReportAt + staleAfter: before the earliest
+    // such moment no chain can change, so most events skip the loop.
+    if (time < this.nextStale) return;
+    let next = NEVER;
+    for (const chain of this.chainIds) {
+      this.restale(chain);
+      const c = this.ctx.chains[chain]!;
+      const at = c.lastReportAt + c.staleAfter;
+      if (at > time && at < next) next = at;
+    }
+    this.nextStale = next;
   }
 
   private report(chain: number, time: bigint): void {
     const last = this.lastReport.get(chain);
     if (last !== undefined && time <= last) return;
     this.lastReport.set(chain, time);
-    this.ctx.chains[chain] = { ...this.ctx.chains[chain]!, lastReportAt: time };
+    const c = (this.ctx.chains[chain] = { ...this.ctx.chains[chain]!, lastReportAt: time });
     this.restale(chain);
+    const at = time + c.staleAfter;
+    if (at > this.ctx.now && at < this.nextStale) this.nextStale = at;
   }
 
   private restale(chain: number): void {

@@ -27,6 +27,11 @@ interface Window {
   readonly above: Set<bigint>;
 }
 
+// `mark`'s outcomes, shared (frozen): a message in order allocates nothing here.
+const NO_CHANGE = Object.freeze({ opened: false, closed: false });
+const OPENED = Object.freeze({ opened: true, closed: false });
+const CLOSED = Object.freeze({ opened: false, closed: true });
+
 /** Seen-set per source with O(1) checks; memory grows only while a gap is open. */
 export class SequenceTracker {
   private readonly windows = new Map<number, Window>();
@@ -51,7 +56,7 @@ export class SequenceTracker {
       w.above.add(seq);
     }
     const hasGap = w.above.size > 0;
-    return { opened: !hadGap && hasGap, closed: hadGap && !hasGap };
+    return hadGap ? (hasGap ? NO_CHANGE : CLOSED) : hasGap ? OPENED : NO_CHANGE;
   }
 
   /** The open gap of `eid`, or null. */

@@ -108,6 +108,27 @@ describe('MarginBook', () => {
     expect(b.liquidatable()).toEqual(['alice']);
   });
 
+  it('a chain turns stale exactly at lastReportAt + staleAfter, however the clock gets there', () => {
+    for (const step of [1n, 7n, 599n, 600n]) {
+      const b = seeded(); // ARB last reported at 2, staleAfter 600: stale from 602 on
+      b.applyPosition({ account: 'bob', market: 'ETH-PERP', qty: -(100n * W), openCost: -(200_000n * W) });
+      expect(b.liquidatable()).toEqual(['alice']);
+      for (let t = 2n + step; t < 602n; t += step) {
+        b.applyBalance({ account: 'alice', asset: 'USDC', chain: ETH, balance: 1_400_000_000n, time: t });
+        expect(b.liquidatable()).toEqual(['alice']);
+      }
+      b.applyBalance({ account: 'alice', asset: 'USDC', chain: ETH, balance: 1_400_000_000n, time: 602n });
+      expect(b.liquidatable()).toEqual(['alice', 'bob']);
+      // and fresh again with its next report, stale again 600 later
+      b.applyBalance({ account: 'bob', asset: 'WETH', chain: ARB, balance: 5n * W, time: 603n });
+      expect(b.liquidatable()).toEqual(['alice']);
+      b.applyChainReport({ chain: ETH, time: 1202n });
+      expect(b.liquidatable()).toEqual(['alice']);
+      b.applyChainReport({ chain: ETH, time: 1203n });
+      expect(b.liquidatable()).toEqual(['alice', 'bob']);
+    }
+  });
+
   it('accrues funding and scales margins with volatility from mark events', () => {
     const b = seeded();
     b.applyMark({ market: 'ETH-PERP', markPrice: 2020n * W, indexPrice: 2000n * W, time: 3601n });

@@ -75,6 +75,40 @@ describe('MarginBook chain messages', () => {
     expect(view.weightedCollateral).toBe(500n * W + 1700n * W);
   });
 
+  it('validates the account and token a message names even when a known id or token matches as sent', () => {
+    const b = priced();
+    const upper = ALICE.replace('a11c', 'A11C');
+    // a symbolic account that is not an address, and one that is not lower case
+    b.applyBalance({ account: 'alice', asset: 'USDC', chain: A, balance: 1n, time: 2n });
+    b.applyBalance({ account: upper, asset: 'USDC', chain: A, balance: 7n, time: 2n });
+    const r = b.applyChainMessage({ eid: A, seq: 1n, time: 10n, inputSeq: 1n, message: balance('alice', USDC_A, 5n) });
+    expect(r).toMatchObject({ applied: false, reason: 'invalid' });
+    if (r.applied || r.reason !== 'invalid') throw new Error('expected invalid');
+    expect(r.error.field).toBe('message.account');
+    // the mixed-case id is normalized: the message books the lower-case account, not the symbolic one
+    const ok = b.applyChainMessage({ eid: A, seq: 2n, time: 10n, inputSeq: 2n, message: balance(upper, USDC_A, 5n) });
+    expect(ok).toMatchObject({ applied: true, account: ALICE });
+    expect(b.accountView(ALICE).holdings[0]!.balance).toBe(5n);
+    expect(b.accountView(upper).holdings[0]!.balance).toBe(7n);
+    // a configured token sent in upper case is the same token; a token of the other chain is not
+    const token = USDC_A.replace('a1', 'A1');
+    expect(
+      b.applyChainMessage({ eid: A, seq: 3n, time: 10n, inputSeq: 3n, message: balance(ALICE, token, 6n) }),
+    ).toMatchObject({ applied: true });
+    expect(b.accountView(ALICE).holdings[0]!.balance).toBe(6n);
+    const other = b.applyChainMessage({
+      eid: A,
+      seq: 4n,
+      time: 10n,
+      inputSeq: 4n,
+      message: balance(ALICE, USDC_B, 1n),
+    });
+    expect(other).toMatchObject({ applied: false, reason: 'invalid', error: { field: 'message.token' } });
+    const bad = b.applyChainMessage({ eid: A, seq: 5n, time: 10n, inputSeq: 5n, message: balance(ALICE, 'USDC', 1n) });
+    expect(bad).toMatchObject({ applied: false, reason: 'invalid', error: { field: 'message.token' } });
+    expect(b.accountView(ALICE).holdings[0]!.balance).toBe(6n);
+  });
+
   it('ignores a replayed sequence number and an older absolute report delivered late', () => {
     const b = priced();
     b.applyChainMessage({ eid: A, seq: 2n, time: 10n, inputSeq: 1n, message: balance(ALICE, WETH_A, 3n * W) });
