@@ -223,7 +223,17 @@ describe('node interfaces', () => {
     expect(doc.openapi).toMatch(/^3\.\d+\.\d+$/);
     expect(doc.info).toMatchObject({ title: 'Omniclear clearing node', version: expect.any(String) });
     expect(Object.keys(doc.paths).sort()).toEqual(
-      ['/accounts/{address}', '/events', '/health', '/health/live', '/health/ready', '/metrics', '/orders'].sort(),
+      [
+        '/accounts/{address}',
+        '/events',
+        '/health',
+        '/health/live',
+        '/health/ready',
+        '/markets',
+        '/metrics',
+        '/orders',
+        '/risk',
+      ].sort(),
     );
     for (const [path, item] of Object.entries<Json>(doc.paths)) {
       expect(Object.keys(item)).toEqual(['get']);

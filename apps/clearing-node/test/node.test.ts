@@ -6,7 +6,7 @@ import { liquidationOrderId, subjects } from '@omniclear/protocol';
 
 import { createApp, startApp } from '../src/app.js';
 import type { NodeConfig } from '../src/config.js';
-import type { AccountDto, OrderDto } from '../src/api/views.js';
+import type { AccountDto, MarketDto, OrderDto, RiskDto } from '../src/api/views.js';
 import type { ConsumerStatus } from '../src/ledger/input-consumer.js';
 import {
   ALICE,
@@ -192,6 +192,34 @@ describe('clearing node', () => {
       ['done', (2n * WAD).toString()],
     ]);
     expect(await inputs.outputs()).toHaveLength(2);
+  });
+
+  it('summarizes markets and risk: the mark followed WETH, the loss past the collateral is bad debt', async () => {
+    const markets = (await getJson<{ markets: MarketDto[] }>(`${url}/markets`)).body.markets;
+    expect(markets).toEqual([
+      {
+        market: 'ETH-PERP',
+        markPrice: (1000n * WAD).toString(),
+        cumFunding: '0',
+        volScale: WAD.toString(),
+        holders: 0,
+      },
+    ]);
+    const risk = (await getJson<RiskDto>(`${url}/risk`)).body;
+    expect(risk).toMatchObject({
+      accounts: 1,
+      liquidatable: [],
+      queued: [],
+      pendingOrders: [
+        { eid: EID_A, pending: 0 },
+        { eid: EID_B, pending: 0 },
+      ],
+    });
+    // 20 ETH long from 2000 to 1000 lost 20,000 against 3,000 of collateral
+    expect(BigInt(risk.badDebt)).toBeGreaterThan(16_000n * WAD);
+    // the insurance fund (empty at genesis) absorbed only the penalties it earned; the rest is socialized
+    expect(risk.insuranceFund).toBe('0');
+    expect(BigInt(risk.socializedLoss)).toBe(BigInt(risk.badDebt) - BigInt(risk.penaltiesToInsurance));
   });
 
   it('decides withdrawal requests: approved within free collateral, rejected beyond, in flight until done', async () => {

@@ -4,8 +4,17 @@ import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags }
 import { LedgerService } from '../ledger/ledger.service.js';
 import { AddressPipe } from './address.js';
 import { HttpErrorFilter } from './filters.js';
-import { AccountSchema, ErrorSchema, OrdersSchema } from './openapi.js';
-import { toAccountDto, toOrderDto, type AccountDto, type OrderDto } from './views.js';
+import { AccountSchema, ErrorSchema, MarketsSchema, OrdersSchema, RiskSchema } from './openapi.js';
+import {
+  toAccountDto,
+  toMarketDto,
+  toOrderDto,
+  toRiskDto,
+  type AccountDto,
+  type MarketDto,
+  type OrderDto,
+  type RiskDto,
+} from './views.js';
 
 /** HTTP queries of the ledger. */
 @ApiTags('ledger')
@@ -14,9 +23,12 @@ import { toAccountDto, toOrderDto, type AccountDto, type OrderDto } from './view
 export class AccountsController {
   constructor(private readonly ledger: LedgerService) {}
 
-  /** Balances per chain, pending seizures, exposure, value and verdict of one account. */
+  /** Collateral per chain, positions, margins, health, liquidation prices and max withdrawals. */
   @Get('accounts/:address')
-  @ApiOperation({ summary: 'One account: balances per chain, pending seizures, exposures, value and verdict' })
+  @ApiOperation({
+    summary:
+      'One account: collateral per chain (in flight included), positions with liquidation prices, margins, health factor, max withdrawals',
+  })
   @ApiParam({
     name: 'address',
     description: '0x + 40 hex digits, lower case or EIP-55 checksummed',
@@ -28,9 +40,29 @@ export class AccountsController {
     return toAccountDto(this.ledger.account(address));
   }
 
-  /** Orders this node emitted, pending or acknowledged (with what was really seized). */
+  /** Every configured market: mark, funding, volatility scale, holders. */
+  @Get('markets')
+  @ApiOperation({ summary: 'Markets: mark price, cumulative funding, volatility scale, holders' })
+  @ApiOkResponse({ type: MarketsSchema })
+  markets(): { markets: MarketDto[] } {
+    return { markets: this.ledger.markets().map(toMarketDto) };
+  }
+
+  /** The book as a whole. */
+  @Get('risk')
+  @ApiOperation({
+    summary: 'Risk summary: accounts, liquidatable and queued accounts, insurance fund, bad debt, pending orders',
+  })
+  @ApiOkResponse({ type: RiskSchema })
+  risk(): RiskDto {
+    return toRiskDto(this.ledger.risk());
+  }
+
+  /** Orders this node emitted (liquidations and withdrawal decisions), with what the vault did. */
   @Get('orders')
-  @ApiOperation({ summary: 'Orders this node emitted, pending or acknowledged (with what the vault really seized)' })
+  @ApiOperation({
+    summary: 'Orders this node emitted (liquidations, withdrawal decisions), pending or done (with what the vault did)',
+  })
   @ApiOkResponse({ type: OrdersSchema })
   orders(): { orders: OrderDto[] } {
     return { orders: this.ledger.orders().map(toOrderDto) };

@@ -3,7 +3,7 @@ import { ApiProperty, ApiPropertyOptional, DocumentBuilder, SwaggerModule } from
 import type { Address } from 'viem';
 
 import type { ConsumerStatus } from '../ledger/input-consumer.js';
-import type { AccountDto, OrderDto } from './views.js';
+import type { AccountDto, MarketDto, OrderDto, RiskDto } from './views.js';
 
 // OpenAPI schemas of the JSON the API serves. The shapes themselves are the interfaces of
 // views.ts; each class here `implements` one, so a field added there and not documented here
@@ -104,6 +104,37 @@ export class OrderSchema implements OrderDto {
   @ApiProperty({ ...AMOUNT('What really left the account (from the vault)'), nullable: true })
   executed!: string | null;
   @ApiProperty({ type: String, nullable: true, enum: ['paid', 'rejected', 'escaped'] }) outcome!: string | null;
+}
+
+export class MarketSchema implements MarketDto {
+  @ApiProperty({ example: 'ETH-PERP' }) market!: string;
+  @ApiProperty({ ...AMOUNT('Last mark price, USD, 18 decimals'), nullable: true }) markPrice!: string | null;
+  @ApiProperty(AMOUNT('Cumulative funding per unit, USD, 18 decimals')) cumFunding!: string;
+  @ApiProperty(AMOUNT('Volatility scale on IMR/MMR (≥ 1), 18 decimals')) volScale!: string;
+  @ApiProperty({ description: 'Accounts with a position in the market' }) holders!: number;
+}
+
+export class MarketsSchema {
+  @ApiProperty({ type: [MarketSchema] }) markets!: MarketSchema[];
+}
+
+class PendingOrdersSchema {
+  @ApiProperty({ example: 40102 }) eid!: number;
+  @ApiProperty() pending!: number;
+}
+
+/** `GET /risk`. */
+export class RiskSchema implements RiskDto {
+  @ApiProperty() accounts!: number;
+  @ApiProperty({ type: [String], description: 'Accounts liquidatable now (EIP-55)' }) liquidatable!: string[];
+  @ApiProperty({ type: [String], description: 'Accounts with actions held back by rate limits' }) queued!: string[];
+  @ApiProperty(AMOUNT('Insurance fund, USD, 18 decimals')) insuranceFund!: string;
+  @ApiProperty(AMOUNT('Loss socialized once the insurance fund ran out, USD')) socializedLoss!: string;
+  @ApiProperty(AMOUNT('Bad debt booked so far, USD')) badDebt!: string;
+  @ApiProperty(AMOUNT('Penalties to the insurance fund, USD')) penaltiesToInsurance!: string;
+  @ApiProperty(AMOUNT('Penalties to liquidators, USD')) penaltiesToLiquidators!: string;
+  @ApiProperty({ type: [PendingOrdersSchema] }) pendingOrders!: PendingOrdersSchema[];
+  @ApiProperty(AMOUNT("The book's clock: latest event time applied, unix seconds")) now!: string;
 }
 
 export class OrdersSchema {

@@ -1,6 +1,8 @@
 import type { AccountView, OrderRecord } from '@omniclear/margin-engine';
 import { getAddress, type Address } from 'viem';
 
+import type { LedgerService } from '../ledger/ledger.service.js';
+
 // JSON shapes of the query API: amounts as decimal strings (bigints do not survive JSON),
 // addresses checksummed. USD figures and ratios are 18-decimal fixed point; a health factor or
 // margin ratio with nothing to divide by is "Infinity".
@@ -135,5 +137,59 @@ export function toOrderDto(r: OrderRecord): OrderDto {
     status: r.status,
     executed: r.executed === null ? null : r.executed.toString(),
     outcome: r.outcome,
+  };
+}
+
+/** `GET /markets`. */
+export interface MarketDto {
+  market: string;
+  /** Last mark price (USD, 18 decimals), null before the first. */
+  markPrice: string | null;
+  /** Cumulative funding per unit (USD, 18 decimals). */
+  cumFunding: string;
+  /** Volatility scale on IMR/MMR (≥ 1, 18 decimals). */
+  volScale: string;
+  /** Accounts with a position in the market. */
+  holders: number;
+}
+
+/** `GET /risk`. */
+export interface RiskDto {
+  accounts: number;
+  liquidatable: string[];
+  /** Accounts with liquidation actions held back by rate limits. */
+  queued: string[];
+  insuranceFund: string;
+  socializedLoss: string;
+  badDebt: string;
+  penaltiesToInsurance: string;
+  penaltiesToLiquidators: string;
+  pendingOrders: Array<{ eid: number; pending: number }>;
+  /** The book's clock: the latest event time applied (unix seconds). */
+  now: string;
+}
+
+export function toMarketDto(m: ReturnType<LedgerService['markets']>[number]): MarketDto {
+  return {
+    market: m.market,
+    markPrice: m.markPrice === null ? null : m.markPrice.toString(),
+    cumFunding: m.cumFunding.toString(),
+    volScale: m.volScale.toString(),
+    holders: m.holders,
+  };
+}
+
+export function toRiskDto(r: ReturnType<LedgerService['risk']>): RiskDto {
+  return {
+    accounts: r.accounts,
+    liquidatable: r.liquidatable.map(checksum),
+    queued: r.queued.map(checksum),
+    insuranceFund: r.ledger.insuranceFund.toString(),
+    socializedLoss: r.ledger.socializedLoss.toString(),
+    badDebt: r.ledger.badDebt.toString(),
+    penaltiesToInsurance: r.ledger.penaltiesToInsurance.toString(),
+    penaltiesToLiquidators: r.ledger.penaltiesToLiquidators.toString(),
+    pendingOrders: [...r.pendingOrdersByChain].sort(([a], [b]) => a - b).map(([eid, pending]) => ({ eid, pending })),
+    now: r.now.toString(),
   };
 }

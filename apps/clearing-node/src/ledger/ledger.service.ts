@@ -216,6 +216,51 @@ export class LedgerService implements LedgerGauges {
     return new Map(this.book.sources().map((s) => [s.eid, gaps.get(s.eid) ?? 0n] as const));
   }
 
+  /** Every configured market: mark, cumulative funding, volatility scale, holders. */
+  markets(): Array<{
+    market: string;
+    markPrice: bigint | null;
+    cumFunding: bigint;
+    volScale: bigint;
+    holders: number;
+  }> {
+    const ctx = this.book.context();
+    return Object.keys(ctx.markets)
+      .sort()
+      .map((market) => {
+        const m = ctx.markets[market]!;
+        return {
+          market,
+          markPrice: m.markPrice > 0n ? m.markPrice : null,
+          cumFunding: m.cumFunding,
+          volScale: m.volScale ?? 10n ** 18n,
+          // the book's index keeps past holders too: count the open positions
+          holders: this.book
+            .holdersOfMarket(market)
+            .filter((a) => this.book.exactAccount(a).positions.some((p) => p.market === market)).length,
+        };
+      });
+  }
+
+  /** The book as a whole: accounts, who is liquidatable or waiting, the insurance ledger. */
+  risk(): {
+    accounts: number;
+    liquidatable: string[];
+    queued: string[];
+    ledger: ReturnType<MarginBook['ledger']>;
+    pendingOrdersByChain: Map<number, number>;
+    now: bigint;
+  } {
+    return {
+      accounts: this.book.size,
+      liquidatable: this.book.liquidatable(),
+      queued: this.book.queuedAccounts(),
+      ledger: this.book.ledger(),
+      pendingOrdersByChain: this.pendingOrdersByChain(),
+      now: this.book.context().now,
+    };
+  }
+
   /** Accounts liquidatable now (decided or waiting). */
   liquidatableCount(): number {
     return this.book.liquidatable().length;
