@@ -17,7 +17,7 @@ import type {
   ExactPosition,
   MarginMode,
 } from './model/types.js';
-import { planUnchecked, type LiquidationPlan, type PlannerConfig } from './planner.js';
+import { checkTransferPositions, planUnchecked, type LiquidationPlan, type PlannerConfig } from './planner.js';
 import { SequenceTracker, type SeqGap, type SourceSeq } from './sequence.js';
 import { sha256Hex } from './sha256.js';
 import * as v from './validate.js';
@@ -436,6 +436,7 @@ export class MarginBook {
       throw new InvalidInputError('config.planner.penalty', 'must be < 1');
     if (big('config.planner.liquidatorShare', p.liquidatorShare) > WAD)
       throw new InvalidInputError('config.planner.liquidatorShare', 'must be ≤ 1');
+    checkTransferPositions('config.planner.transferPositions', p.transferPositions, markets);
     if (c.rateLimits !== undefined) big('config.rateLimits.window', obj('config.rateLimits', c.rateLimits).window, 1n);
     this.insuranceFund = c.insuranceFund === undefined ? 0n : big('config.insuranceFund', c.insuranceFund);
     if (c.orderId !== undefined && typeof c.orderId !== 'function')
@@ -951,7 +952,9 @@ export class MarginBook {
       this.usedChain.set(s.chain, (this.usedChain.get(s.chain) ?? 0n) + s.value);
     });
     if (inputSeq === undefined) this.orderCounter = seq;
-    for (const c of plan.closes) this.usedMarket.set(c.market, (this.usedMarket.get(c.market) ?? 0n) + c.notional);
+    // transfers leave the account like closes (the plan's accountAfter) and use the same budget
+    for (const c of [...plan.closes, ...plan.transfers])
+      this.usedMarket.set(c.market, (this.usedMarket.get(c.market) ?? 0n) + c.notional);
     this.penaltiesToLiquidators += plan.penalty.liquidator;
     this.penaltiesToInsurance += plan.penalty.insurance;
     this.insuranceFund += plan.penalty.insurance;
@@ -959,7 +962,8 @@ export class MarginBook {
     const fromFund = min(this.insuranceFund, plan.badDebt.total);
     this.insuranceFund -= fromFund;
     this.socializedLoss += plan.badDebt.total - fromFund;
-    if (plan.queued.closes.length + plan.queued.seizures.length > 0) this.queued.add(account);
+    if (plan.queued.closes.length + plan.queued.transfers.length + plan.queued.seizures.length > 0)
+      this.queued.add(account);
     else this.queued.delete(account);
     this.touch(account);
     return { account, plan, orders };

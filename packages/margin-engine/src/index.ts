@@ -66,6 +66,7 @@ export {
   type PlannedClose,
   type PlannedRepayment,
   type PlannedSeizure,
+  type PlannedTransfer,
   type PlannerConfig,
 } from './planner.js';
 export {

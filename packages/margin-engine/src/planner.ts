@@ -15,6 +15,15 @@ export interface PlannerConfig {
   readonly penalty: bigint;
   /** Liquidator's share of the penalty (WAD); the insurance fund gets the rest. */
   readonly liquidatorShare: bigint;
+  /**
+   * Transfer cross positions to a backstop liquidator instead of closing them on the market:
+   * `true` for every market, or the markets whose positions are transferred (default: none, every
+   * position is closed). The backstop takes the position over at the mark price less the penalty;
+   * the account realizes the same PnL and pays the same penalty as for a close, so the plan's
+   * effect on the account is the same — it lists `transfers` instead of `closes`. Isolated
+   * positions are always closed (they settle against their own margin).
+   */
+  readonly transferPositions?: boolean | readonly string[];
 }
 
 /** What the current rate-limit window still allows; a key that is absent is unlimited. */
@@ -33,6 +42,25 @@ export interface PlannedClose {
   readonly notional: bigint;
   /** PnL realized by the close, before the penalty. */
   readonly realizedPnl: bigint;
+  readonly penalty: bigint;
+}
+
+/** A (part of a) cross position handed to the backstop liquidator at the mark price less the penalty. */
+export interface PlannedTransfer {
+  readonly market: string;
+  readonly mode: 'cross';
+  /** Signed quantity transferred (same sign as the position): the backstop now holds it. */
+  readonly qty: bigint;
+  /**
+   * Price per unit the backstop takes it at (WAD USD): the mark less the penalty, i.e. a long at
+   * mark × (1 − penalty) rounded down, a short at mark × (1 + penalty) rounded up.
+   */
+  readonly price: bigint;
+  /** |qty| × mark, rounded up (what the per-market budget counts). */
+  readonly notional: bigint;
+  /** PnL realized at the mark, before the penalty (the same as a close's). */
+  readonly realizedPnl: bigint;
+  /** notional × penalty, rounded up: the account's loss against the mark, split like any penalty. */
   readonly penalty: bigint;
 }
 
@@ -58,11 +86,14 @@ export interface PlannedRepayment {
 
 export interface LiquidationPlan {
   readonly closes: readonly PlannedClose[];
+  /** Positions transferred to the backstop (only with `transferPositions`), in plan order. */
+  readonly transfers: readonly PlannedTransfer[];
   readonly seizures: readonly PlannedSeizure[];
   readonly repayments: readonly PlannedRepayment[];
   /** What the plan wanted but the rate limits did not allow now (kept, to be planned next window). */
   readonly queued: {
     readonly closes: ReadonlyArray<{ market: string; mode: MarginMode; qty: bigint }>;
+    readonly transfers: ReadonlyArray<{ market: string; mode: MarginMode; qty: bigint }>;
     readonly seizures: ReadonlyArray<{ asset: string; chain: number; amount: bigint }>;
   };
   readonly penalty: { readonly total: bigint; readonly liquidator: bigint; readonly insurance: bigint };
@@ -117,15 +148,18 @@ function smallest(hi: bigint, ok: (x: bigint) => boolean): bigint {
  *    what is left of their margin returns to the account, a shortfall is bad debt.
  * 2. Cross positions are closed, largest maintenance margin first, each by the smallest quantity
  *    that reaches the target (bisection on the exact health factor); PnL is realized into the
- *    account and the penalty charged on the closed notional.
+ *    account and the penalty charged on the closed notional. With `config.transferPositions`
+ *    they are transferred to the backstop liquidator instead, at the mark less the penalty: the
+ *    same quantities and the same effect on the account, listed in `transfers`.
  * 3. Collateral is seized to repay debt (negative realized PnL first, then negative balances,
  *    largest first), freshest chain first (fresh, then latest report), then most liquid asset
  *    (highest maintenance weight), never more than the confirmed balance less what is pending
  *    there; the seized value repays value / (1 + penalty) of debt, the rest is the penalty.
  * 4. Debt left when nothing remains is bad debt: the insurance fund, then socialized loss.
  *
- * Per-window budgets cap closed notional per market and seized value per chain; the remainder is
- * returned in `queued`, not dropped. No account is exempt.
+ * Per-window budgets cap closed notional per market (closes and transfers alike: the backstop's
+ * capacity is finite too) and seized value per chain; the remainder is returned in `queued`, not
+ * dropped. No account is exempt.
  */
 export function planLiquidation(
   account: ExactAccount,
@@ -141,7 +175,25 @@ export function planLiquidation(
     throw new InvalidInputError('config.penalty', 'expected a bigint in [0, 1) (WAD)');
   if (typeof config.liquidatorShare !== 'bigint' || config.liquidatorShare < 0n || config.liquidatorShare > WAD)
     throw new InvalidInputError('config.liquidatorShare', 'expected a bigint in [0, 1] (WAD)');
+  checkTransferPositions('config.transferPositions', config.transferPositions, ctx.markets);
   return planUnchecked(account, ctx, config, options);
+}
+
+/**
+ * Checks a planner's `transferPositions`: absent, a boolean, or a list of known markets.
+ * @throws InvalidInputError naming `field` (or the offending entry).
+ */
+export function checkTransferPositions(
+  field: string,
+  value: unknown,
+  markets: Readonly<Record<string, unknown>>,
+): void {
+  if (value === undefined || typeof value === 'boolean') return;
+  if (!Array.isArray(value)) throw new InvalidInputError(field, 'expected a boolean or a list of markets');
+  value.forEach((m: unknown, i) => {
+    if (typeof m !== 'string' || !Object.hasOwn(markets, m))
+      throw new InvalidInputError(`${field}[${i}]`, `unknown market ${JSON.stringify(m)}`);
+  });
 }
 
 /** {@link planLiquidation} without validation (the book validated its state already). */
@@ -160,25 +212,38 @@ export function planUnchecked(
   const marketBudget = new Map(Object.entries(options.budget?.markets ?? {}));
   const chainBudget = new Map(Object.entries(options.budget?.chains ?? {}).map(([k, v]) => [Number(k), v]));
   const closes: PlannedClose[] = [];
+  const transfers: PlannedTransfer[] = [];
+  const tp = config.transferPositions;
+  const transfersMarket = (market: string) => tp === true || (Array.isArray(tp) && tp.includes(market));
   const seizures: PlannedSeizure[] = [];
   const repayments: PlannedRepayment[] = [];
   const queuedCloses: Array<{ market: string; mode: MarginMode; qty: bigint }> = [];
+  const queuedTransfers: Array<{ market: string; mode: MarginMode; qty: bigint }> = [];
   const queuedSeizures: Array<{ asset: string; chain: number; amount: bigint }> = [];
   let penaltyTotal = 0n;
   let isolatedBadDebt = 0n;
   const before = evaluateExactUnchecked(account, ctx, { details: false });
 
-  /** Applies a close of `want` (signed) on position index i, within the market budget. */
+  /**
+   * Applies a close of `want` (signed) on position index i, within the market budget — or, for a
+   * cross position in a market configured for it, a transfer to the backstop, which changes the
+   * account exactly as the close would.
+   */
   const close = (i: number, want: bigint): void => {
     const p = a.positions[i]!;
     const m = ctx.markets[p.market]!;
+    const transfer = (p.mode ?? 'cross') === 'cross' && transfersMarket(p.market);
     let qty = want;
     const budget = marketBudget.get(p.market);
     if (budget !== undefined) {
       // the largest quantity whose notional fits the budget
       const fit = m.markPrice === 0n ? abs(qty) : divFloor(budget * WAD, m.markPrice);
       if (abs(qty) > fit) {
-        queuedCloses.push({ market: p.market, mode: p.mode ?? 'cross', qty: qty - (qty > 0n ? fit : -fit) });
+        (transfer ? queuedTransfers : queuedCloses).push({
+          market: p.market,
+          mode: p.mode ?? 'cross',
+          qty: qty - (qty > 0n ? fit : -fit),
+        });
         qty = qty > 0n ? fit : -fit;
       }
     }
@@ -189,7 +254,11 @@ export function planUnchecked(
     const penalty = mulUp(notional, config.penalty);
     a.positions[i] = position;
     penaltyTotal += penalty;
-    closes.push({ market: p.market, mode: p.mode ?? 'cross', qty, notional, realizedPnl: realized, penalty });
+    if (transfer) {
+      // the backstop pays the mark less the penalty per unit: a long below the mark, a short above
+      const price = qty > 0n ? mulDown(m.markPrice, WAD - config.penalty) : mulUp(m.markPrice, WAD + config.penalty);
+      transfers.push({ market: p.market, mode: 'cross', qty, price, notional, realizedPnl: realized, penalty });
+    } else closes.push({ market: p.market, mode: p.mode ?? 'cross', qty, notional, realizedPnl: realized, penalty });
     if ((p.mode ?? 'cross') === 'isolated') {
       // an isolated position settles against its own margin; once closed, what is left returns
       // to the account and a shortfall is bad debt (the cross account never pays for it)
@@ -355,7 +424,7 @@ export function planUnchecked(
   const nothingLeft =
     a.collateral.every((c) => c.qty - (c.pending ?? 0n) <= 0n) &&
     a.positions.every((p) => p.qty === 0n || (p.mode ?? 'cross') === 'isolated');
-  const queuedAny = queuedCloses.length + queuedSeizures.length > 0;
+  const queuedAny = queuedCloses.length + queuedTransfers.length + queuedSeizures.length > 0;
   let bad = isolatedBadDebt;
   const owed = evaluateExactUnchecked(a, ctx, { details: false }).debt - a.realizedPnl;
   if (nothingLeft && !queuedAny && owed > 0n) {
@@ -368,13 +437,18 @@ export function planUnchecked(
   const insurance = min(bad, fund > 0n ? fund : 0n);
   const liquidator = mulDown(penaltyTotal, config.liquidatorShare);
   const final = evaluateExactUnchecked(a, ctx, { details: false });
+  const latest = (qs: Array<{ market: string; mode: MarginMode; qty: bigint }>) => [
+    ...new Map(qs.map((q) => [`${q.market}:${q.mode}`, q])).values(),
+  ];
   return {
     closes,
+    transfers,
     seizures,
     repayments,
     // a later request for the same market or holding supersedes an earlier one (pass 2 asks for all)
     queued: {
-      closes: [...new Map(queuedCloses.map((q) => [`${q.market}:${q.mode}`, q])).values()],
+      closes: latest(queuedCloses),
+      transfers: latest(queuedTransfers),
       seizures: [...new Map(queuedSeizures.map((q) => [`${q.asset}@${q.chain}`, q])).values()],
     },
     penalty: { total: penaltyTotal, liquidator, insurance: penaltyTotal - liquidator },

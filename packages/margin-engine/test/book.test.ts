@@ -61,6 +61,32 @@ describe('MarginBook', () => {
     expect(b.liquidate('alice')).toBeNull();
   });
 
+  it('liquidates by transfer to the backstop: the position leaves the account as with a close', () => {
+    const closing = seeded();
+    const transferring = new MarginBook({ ...config, planner: { ...config.planner, transferPositions: true } });
+    transferring.applyPrice({ asset: 'USDC', price: W, time: 1n });
+    transferring.applyPrice({ asset: 'WETH', price: 2000n * W, time: 1n });
+    transferring.applyMark({ market: 'ETH-PERP', markPrice: 2000n * W, indexPrice: 2000n * W, time: 1n });
+    transferring.applyBalance({ account: 'alice', asset: 'USDC', chain: ETH, balance: 1_400_000_000n, time: 2n });
+    transferring.applyPosition({ account: 'alice', market: 'ETH-PERP', qty: 10n * W, openCost: 21_000n * W });
+    transferring.applyBalance({ account: 'bob', asset: 'WETH', chain: ARB, balance: 5n * W, time: 2n });
+    const c = closing.liquidate('alice')!;
+    const t = transferring.liquidate('alice')!;
+    expect(t.plan.closes).toEqual([]);
+    expect(t.plan.transfers.map((x) => [x.market, x.qty, x.notional, x.penalty])).toEqual(
+      c.plan.closes.map((x) => [x.market, x.qty, x.notional, x.penalty]),
+    );
+    expect(t.plan.transfers[0]!.price).toBe(1980n * W);
+    expect(transferring.exactAccount('alice').positions[0]!.qty).toBe(10n * W - t.plan.transfers[0]!.qty);
+    // the same books: positions, realized PnL, penalties, budgets used — the same state hash
+    expect(transferring.ledger()).toEqual(closing.ledger());
+    expect(transferring.stateHash()).toBe(closing.stateHash());
+    expect(transferring.liquidatable()).toEqual([]);
+    expect(() => new MarginBook({ ...config, planner: { ...config.planner, transferPositions: ['NOPE'] } })).toThrow(
+      /config\.planner\.transferPositions\[0\]/,
+    );
+  });
+
   it('seizes, keeps the seizure in flight until acknowledged, and never seizes it twice', () => {
     const b = new MarginBook(config);
     b.applyPrice({ asset: 'USDC', price: W, time: 1n });
