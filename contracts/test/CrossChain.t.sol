@@ -11,7 +11,6 @@ import {Errors} from "@layerzerolabs/lz-evm-protocol-v2/contracts/libs/Errors.so
 import {ILayerZeroEndpointV2} from "@layerzerolabs/lz-evm-protocol-v2/contracts/interfaces/ILayerZeroEndpointV2.sol";
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {Vm} from "forge-std/Vm.sol";
-import {console2} from "forge-std/console2.sol";
 
 import {ClearingHub} from "../src/ClearingHub.sol";
 import {CollateralVault} from "../src/CollateralVault.sol";
@@ -40,14 +39,16 @@ contract CrossChainTest is TestHelperOz5 {
     address internal alice = makeAddr("alice");
     address internal liquidator = makeAddr("liquidator");
     address internal perpDex = makeAddr("perpDex");
+    address internal insurance = makeAddr("insurance");
+    bytes32 internal constant ETH_PERP = "ETH-PERP";
 
     function setUp() public override {
         super.setUp();
         setUpEndpoints(3, LibraryType.UltraLightNode);
 
         hub = new ClearingHub(endpoints[HUB_EID], address(this), operator);
-        vaultB = new CollateralVault(endpoints[B_EID], address(this), HUB_EID);
-        vaultC = new CollateralVault(endpoints[C_EID], address(this), HUB_EID);
+        vaultB = new CollateralVault(endpoints[B_EID], address(this), HUB_EID, insurance);
+        vaultC = new CollateralVault(endpoints[C_EID], address(this), HUB_EID, insurance);
 
         hub.setPeer(B_EID, _b32(address(vaultB)));
         hub.setPeer(C_EID, _b32(address(vaultC)));
@@ -67,7 +68,9 @@ contract CrossChainTest is TestHelperOz5 {
         weth = new DemoToken("Wrapped Ether", "WETH", 18);
         vaultB.setCollateral(address(usdc), true);
         vaultC.setCollateral(address(weth), true);
-        vaultB.setProtocol(perpDex, true);
+        vaultB.setIntegrator(perpDex, true);
+        vm.prank(alice);
+        vaultB.approveIntegrator(perpDex, true);
 
         usdc.mint(alice, 1_000_000e6);
         weth.mint(alice, 100 ether);
@@ -195,26 +198,26 @@ contract CrossChainTest is TestHelperOz5 {
 
     function test_reportExposure_reachesTheHub() public {
         vm.prank(perpDex);
-        uint256 fee = vaultB.quoteExposure(alice, 2500e18).nativeFee;
+        uint256 fee = vaultB.quoteExposure(alice, ETH_PERP, -1.5e18, 2000e18).nativeFee;
 
         vm.expectEmit(address(vaultB));
-        emit ICollateralVault.ExposureReported(alice, perpDex, 2500e18, 1);
+        emit ICollateralVault.ExposureReported(alice, perpDex, ETH_PERP, -1.5e18, 2000e18, 1);
         vm.prank(perpDex);
-        vaultB.reportExposure{value: fee}(alice, 2500e18);
+        vaultB.reportExposure{value: fee}(alice, ETH_PERP, -1.5e18, 2000e18);
 
         _expectHubReceives(
             B_EID,
             address(vaultB),
             1,
             OmniCodec.EXPOSURE,
-            abi.encode(uint8(1), uint8(3), alice, perpDex, uint256(2500e18), uint64(1))
+            abi.encode(uint8(1), uint8(3), alice, perpDex, ETH_PERP, int256(-1.5e18), uint256(2000e18), uint64(1))
         );
     }
 
-    function test_reportExposure_revertsForANonProtocol() public {
+    function test_reportExposure_revertsForANonIntegrator() public {
         vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(ICollateralVault.NotProtocol.selector, alice));
-        vaultB.reportExposure{value: 1 ether}(alice, 1);
+        vm.expectRevert(abi.encodeWithSelector(ICollateralVault.NotIntegrator.selector, alice));
+        vaultB.reportExposure{value: 1 ether}(alice, ETH_PERP, 1, 1);
     }
 
     // ------------------------------------------------------------------ liquidations
@@ -225,24 +228,26 @@ contract CrossChainTest is TestHelperOz5 {
         _fundAckReserve(vaultB);
 
         bytes32 orderId = OmniCodec.liquidationOrderId(B_EID, alice, address(usdc), 40e6, liquidator, 17);
-        uint256 fee = hub.quoteLiquidation(B_EID, orderId, alice, address(usdc), 40e6, liquidator).nativeFee;
+        uint256 fee = hub.quoteLiquidation(B_EID, orderId, alice, address(usdc), 40e6, liquidator, 4e6).nativeFee;
         uint256 operatorBefore = operator.balance;
 
         vm.expectEmit(true, true, false, false, address(hub));
         emit IClearingHub.OrderDispatched(orderId, B_EID, bytes32(0));
         vm.prank(operator);
-        bytes32 guid =
-            hub.dispatchLiquidation{value: fee + 0.5 ether}(B_EID, orderId, alice, address(usdc), 40e6, liquidator);
+        bytes32 guid = hub.dispatchLiquidation{value: fee + 0.5 ether}(
+            B_EID, orderId, alice, address(usdc), 40e6, liquidator, 4e6
+        );
 
         assertEq(guid, GUID.generate(1, HUB_EID, address(hub), B_EID, _b32(address(vaultB))));
         assertTrue(hub.dispatched(orderId));
         assertEq(operator.balance, operatorBefore - fee, "excess refunded to the operator");
 
         vm.expectEmit(address(vaultB));
-        emit ICollateralVault.Liquidated(orderId, alice, address(usdc), 40e6, 40e6, liquidator);
+        emit ICollateralVault.Liquidated(orderId, alice, address(usdc), 40e6, 40e6, liquidator, 4e6);
         this.verifyPackets(B_EID, _b32(address(vaultB)));
 
-        assertEq(usdc.balanceOf(liquidator), 40e6);
+        assertEq(usdc.balanceOf(liquidator), 36e6);
+        assertEq(usdc.balanceOf(insurance), 4e6);
         assertEq(vaultB.balanceOf(alice, address(usdc)), 60e6);
         assertTrue(vaultB.executed(orderId));
         assertEq(vaultB.seq(), 2);
@@ -261,7 +266,7 @@ contract CrossChainTest is TestHelperOz5 {
         _dispatch(C_EID, orderId, alice, address(weth), 5 ether, liquidator);
 
         vm.expectEmit(address(vaultC));
-        emit ICollateralVault.Liquidated(orderId, alice, address(weth), 5 ether, 1 ether, liquidator);
+        emit ICollateralVault.Liquidated(orderId, alice, address(weth), 5 ether, 1 ether, liquidator, 0);
         this.verifyPackets(C_EID, _b32(address(vaultC)));
 
         assertEq(weth.balanceOf(liquidator), 1 ether);
@@ -277,28 +282,28 @@ contract CrossChainTest is TestHelperOz5 {
 
         vm.prank(operator);
         vm.expectRevert(abi.encodeWithSelector(IClearingHub.OrderAlreadyDispatched.selector, orderId));
-        hub.dispatchLiquidation{value: 1 ether}(B_EID, orderId, alice, address(usdc), 1, liquidator);
+        hub.dispatchLiquidation{value: 1 ether}(B_EID, orderId, alice, address(usdc), 1, liquidator, 0);
     }
 
     function test_dispatchLiquidation_revertsForANonOperator() public {
         vm.deal(alice, 1 ether);
         vm.prank(alice);
         vm.expectRevert(abi.encodeWithSelector(IClearingHub.NotOperator.selector, alice));
-        hub.dispatchLiquidation{value: 1 ether}(B_EID, bytes32(uint256(1)), alice, address(usdc), 1, alice);
+        hub.dispatchLiquidation{value: 1 ether}(B_EID, bytes32(uint256(1)), alice, address(usdc), 1, alice, 0);
     }
 
     function test_dispatchLiquidation_revertsWhenTheFeeIsShort() public {
         bytes32 orderId = bytes32(uint256(7));
-        uint256 fee = hub.quoteLiquidation(B_EID, orderId, alice, address(usdc), 1, liquidator).nativeFee;
+        uint256 fee = hub.quoteLiquidation(B_EID, orderId, alice, address(usdc), 1, liquidator, 0).nativeFee;
         vm.prank(operator);
         vm.expectRevert(abi.encodeWithSelector(IClearingHub.InsufficientFee.selector, fee, fee - 1));
-        hub.dispatchLiquidation{value: fee - 1}(B_EID, orderId, alice, address(usdc), 1, liquidator);
+        hub.dispatchLiquidation{value: fee - 1}(B_EID, orderId, alice, address(usdc), 1, liquidator, 0);
     }
 
     function test_dispatchLiquidation_revertsForAChainWithoutAPeer() public {
         vm.prank(operator);
         vm.expectRevert(abi.encodeWithSelector(IOAppCore.NoPeer.selector, uint32(99)));
-        hub.dispatchLiquidation{value: 1 ether}(99, bytes32(uint256(8)), alice, address(usdc), 1, liquidator);
+        hub.dispatchLiquidation{value: 1 ether}(99, bytes32(uint256(8)), alice, address(usdc), 1, liquidator, 0);
     }
 
     function test_liquidation_withAShortAckReserve_revertsAndStaysRetryable() public {
@@ -327,7 +332,12 @@ contract CrossChainTest is TestHelperOz5 {
         _fundAckReserve(vaultB);
         bytes memory order = OmniCodec.encodeLiquidate(
             OmniCodec.Liquidate({
-                orderId: bytes32(uint256(42)), account: alice, token: address(usdc), amount: 1e6, recipient: liquidator
+                orderId: bytes32(uint256(42)),
+                account: alice,
+                token: address(usdc),
+                amount: 1e6,
+                recipient: liquidator,
+                insuranceAmount: 0
             })
         );
         Origin memory origin = Origin({srcEid: HUB_EID, sender: _b32(address(hub)), nonce: 1});
@@ -338,67 +348,6 @@ contract CrossChainTest is TestHelperOz5 {
         vm.prank(endpoints[B_EID]);
         vm.expectRevert(abi.encodeWithSelector(ICollateralVault.OrderAlreadyExecuted.selector, bytes32(uint256(42))));
         vaultB.lzReceive(origin, bytes32(uint256(2)), order, address(0), "");
-    }
-
-    function test_vaultLiquidationWithAck_fitsTheDefaultExecutorGas() public {
-        _deposit(vaultB, usdc, 100e6);
-        _fundAckReserve(vaultB);
-        bytes memory order = OmniCodec.encodeLiquidate(
-            OmniCodec.Liquidate({
-                orderId: bytes32(uint256(43)), account: alice, token: address(usdc), amount: 1e6, recipient: liquidator
-            })
-        );
-        // leave out what only the test helper spends: recording the ack packet in test storage
-        vm.mockCall(address(this), abi.encodeWithSelector(this.schedulePacket.selector), "");
-
-        uint256 gasLimit = hub.DEFAULT_LIQUIDATE_GAS();
-        vm.prank(endpoints[B_EID]);
-        uint256 gasBefore = gasleft();
-        vaultB.lzReceive{gas: gasLimit}(
-            Origin(HUB_EID, _b32(address(hub)), 1), bytes32(uint256(1)), order, address(0), ""
-        );
-        console2.log("vault lzReceive(LIQUIDATE) + ORDER_ACK send, gas:", gasBefore - gasleft());
-        assertTrue(vaultB.executed(bytes32(uint256(43))));
-    }
-
-    /// @dev Logs the gas of the user-facing sends without the test helper's packet bookkeeping (see the setUp note).
-    function test_depositAndDispatch_gasWithoutTestHelperBookkeeping() public {
-        vm.mockCall(address(this), abi.encodeWithSelector(this.schedulePacket.selector), "");
-        uint256 fee = vaultB.quoteDeposit(alice, address(usdc), 100e6).nativeFee;
-        vm.prank(alice);
-        uint256 gasBefore = gasleft();
-        vaultB.deposit{value: fee}(address(usdc), 100e6);
-        console2.log("deposit (first, incl. quote + send), gas:", gasBefore - gasleft());
-
-        bytes32 orderId = OmniCodec.liquidationOrderId(B_EID, alice, address(usdc), 1e6, liquidator, 1);
-        fee = hub.quoteLiquidation(B_EID, orderId, alice, address(usdc), 1e6, liquidator).nativeFee;
-        vm.prank(operator);
-        gasBefore = gasleft();
-        hub.dispatchLiquidation{value: fee}(B_EID, orderId, alice, address(usdc), 1e6, liquidator);
-        console2.log("dispatchLiquidation (incl. quote + send), gas:", gasBefore - gasleft());
-        assertTrue(hub.dispatched(orderId));
-    }
-
-    function test_hubReceive_fitsTheDefaultExecutorGas() public {
-        bytes memory ack = abi.encode(
-            uint8(1), uint8(4), bytes32(uint256(1)), alice, address(usdc), uint256(1), uint256(2), uint64(3)
-        );
-        uint256 gasLimit = vaultB.DEFAULT_HUB_GAS();
-        vm.prank(endpoints[HUB_EID]);
-        uint256 gasBefore = gasleft();
-        hub.lzReceive{gas: gasLimit}(Origin(B_EID, _b32(address(vaultB)), 1), bytes32(0), ack, address(0), "");
-        console2.log("hub lzReceive(ORDER_ACK) gas:", gasBefore - gasleft());
-    }
-
-    function test_vault_refusesWithdrawDecisionsForNow() public {
-        bytes memory decision = OmniCodec.encodeWithdrawDecision(
-            OmniCodec.WithdrawDecision({
-                orderId: bytes32(uint256(1)), account: alice, token: address(usdc), amount: 1, approved: true
-            })
-        );
-        vm.prank(endpoints[B_EID]);
-        vm.expectRevert(abi.encodeWithSelector(ICollateralVault.UnsupportedOrder.selector, uint8(6)));
-        vaultB.lzReceive(Origin(HUB_EID, _b32(address(hub)), 1), bytes32(0), decision, address(0), "");
     }
 
     function test_vault_refusesHubBoundMessages() public {
@@ -413,7 +362,12 @@ contract CrossChainTest is TestHelperOz5 {
         vaultB.setPeer(C_EID, _b32(other));
         bytes memory order = OmniCodec.encodeLiquidate(
             OmniCodec.Liquidate({
-                orderId: bytes32(uint256(1)), account: alice, token: address(usdc), amount: 1, recipient: other
+                orderId: bytes32(uint256(1)),
+                account: alice,
+                token: address(usdc),
+                amount: 1,
+                recipient: other,
+                insuranceAmount: 0
             })
         );
         vm.prank(endpoints[B_EID]);
@@ -424,7 +378,7 @@ contract CrossChainTest is TestHelperOz5 {
     // ------------------------------------------------------------------ peers and payload validation at the hub
 
     function test_hub_refusesAVaultThatIsNotAPeer() public {
-        CollateralVault rogue = new CollateralVault(endpoints[B_EID], address(this), HUB_EID);
+        CollateralVault rogue = new CollateralVault(endpoints[B_EID], address(this), HUB_EID, insurance);
         rogue.setPeer(HUB_EID, _b32(address(hub)));
         rogue.setCollateral(address(usdc), true);
         usdc.mint(address(this), 1e6);
@@ -458,7 +412,12 @@ contract CrossChainTest is TestHelperOz5 {
     function test_hub_refusesSpokeBoundTypes() public {
         bytes memory payload = OmniCodec.encodeLiquidate(
             OmniCodec.Liquidate({
-                orderId: bytes32(0), account: alice, token: address(usdc), amount: 1, recipient: alice
+                orderId: bytes32(0),
+                account: alice,
+                token: address(usdc),
+                amount: 1,
+                recipient: alice,
+                insuranceAmount: 0
             })
         );
         _expectHubRefuses(payload, abi.encodeWithSelector(OmniCodec.UnknownMessageType.selector, uint8(5)));
@@ -490,7 +449,7 @@ contract CrossChainTest is TestHelperOz5 {
         vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, alice));
         vaultB.setCollateral(address(weth), true);
         vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, alice));
-        vaultB.setProtocol(alice, true);
+        vaultB.setIntegrator(alice, true);
         vm.stopPrank();
     }
 
@@ -544,9 +503,9 @@ contract CrossChainTest is TestHelperOz5 {
         uint256 amount,
         address recipient
     ) internal {
-        uint256 fee = hub.quoteLiquidation(dstEid, orderId, account, token, amount, recipient).nativeFee;
+        uint256 fee = hub.quoteLiquidation(dstEid, orderId, account, token, amount, recipient, 0).nativeFee;
         vm.prank(operator);
-        hub.dispatchLiquidation{value: fee}(dstEid, orderId, account, token, amount, recipient);
+        hub.dispatchLiquidation{value: fee}(dstEid, orderId, account, token, amount, recipient, 0);
     }
 
     function _fundAckReserve(CollateralVault vault) internal {

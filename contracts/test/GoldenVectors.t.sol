@@ -27,21 +27,30 @@ contract GoldenVectorsTest is Test {
         assertGt(i, 0, "no vectors");
     }
 
-    function test_everyOrderIdVector_matchesLiquidationOrderId() public view {
+    function test_everyOrderIdVector_matchesItsOrderIdFunction() public view {
         uint256 i;
+        uint256 decisions;
         for (; vm.keyExistsJson(json, _key("orderIds", i, "")); ++i) {
-            assertEq(vm.parseJsonUint(json, _key("orderIds", i, ".fields.msgType")), OmniCodec.LIQUIDATE);
-            bytes32 id = OmniCodec.liquidationOrderId(
-                uint32(vm.parseJsonUint(json, _key("orderIds", i, ".fields.dstEid"))),
-                _address(_key("orderIds", i, ".fields.account")),
-                _address(_key("orderIds", i, ".fields.token")),
-                _uint(_key("orderIds", i, ".fields.amount")),
-                _address(_key("orderIds", i, ".fields.recipient")),
-                uint64(_uint(_key("orderIds", i, ".fields.inputSeq")))
-            );
+            uint256 t = vm.parseJsonUint(json, _key("orderIds", i, ".fields.msgType"));
+            uint32 dstEid = uint32(vm.parseJsonUint(json, _key("orderIds", i, ".fields.dstEid")));
+            address account = _address(_key("orderIds", i, ".fields.account"));
+            address token = _address(_key("orderIds", i, ".fields.token"));
+            uint256 amount = _uint(_key("orderIds", i, ".fields.amount"));
+            address recipient = _address(_key("orderIds", i, ".fields.recipient"));
+            uint64 inputSeq = uint64(_uint(_key("orderIds", i, ".fields.inputSeq")));
+            bytes32 id;
+            if (t == OmniCodec.LIQUIDATE) {
+                id = OmniCodec.liquidationOrderId(dstEid, account, token, amount, recipient, inputSeq);
+            } else {
+                assertEq(t, OmniCodec.WITHDRAW_DECISION);
+                assertEq(recipient, account, "a decision's recipient is the account");
+                id = OmniCodec.withdrawDecisionOrderId(dstEid, account, token, amount, inputSeq);
+                ++decisions;
+            }
             assertEq(id, vm.parseJsonBytes32(json, _key("orderIds", i, ".orderId")));
         }
-        assertGt(i, 0, "no order ids");
+        assertGt(i, decisions, "no liquidation order ids");
+        assertGt(decisions, 0, "no withdrawal decision order ids");
     }
 
     function _encode(uint256 i, string memory kind) internal view returns (bytes memory) {
@@ -63,6 +72,7 @@ contract GoldenVectorsTest is Test {
                     account: _address(_field(i, "account")),
                     token: _address(_field(i, "token")),
                     amount: _uint(_field(i, "amount")),
+                    requestId: uint64(_uint(_field(i, "requestId"))),
                     seq: uint64(_uint(_field(i, "seq")))
                 })
             );
@@ -72,7 +82,22 @@ contract GoldenVectorsTest is Test {
                 OmniCodec.Exposure({
                     account: _address(_field(i, "account")),
                     protocol: _address(_field(i, "protocol")),
-                    exposure: _uint(_field(i, "exposure")),
+                    market: vm.parseJsonBytes32(json, _field(i, "market")),
+                    size: vm.parseInt(vm.parseJsonString(json, _field(i, "size"))),
+                    entryPrice: _uint(_field(i, "entryPrice")),
+                    seq: uint64(_uint(_field(i, "seq")))
+                })
+            );
+        }
+        if (k == keccak256("WITHDRAW_DONE")) {
+            return OmniCodec.encodeWithdrawDone(
+                OmniCodec.WithdrawDone({
+                    account: _address(_field(i, "account")),
+                    token: _address(_field(i, "token")),
+                    requestId: uint64(_uint(_field(i, "requestId"))),
+                    paid: _uint(_field(i, "paid")),
+                    balance: _uint(_field(i, "balance")),
+                    outcome: uint8(vm.parseJsonUint(json, _field(i, "outcome"))),
                     seq: uint64(_uint(_field(i, "seq")))
                 })
             );
@@ -96,7 +121,8 @@ contract GoldenVectorsTest is Test {
                     account: _address(_field(i, "account")),
                     token: _address(_field(i, "token")),
                     amount: _uint(_field(i, "amount")),
-                    recipient: _address(_field(i, "recipient"))
+                    recipient: _address(_field(i, "recipient")),
+                    insuranceAmount: _uint(_field(i, "insuranceAmount"))
                 })
             );
         }
@@ -107,6 +133,7 @@ contract GoldenVectorsTest is Test {
                     account: _address(_field(i, "account")),
                     token: _address(_field(i, "token")),
                     amount: _uint(_field(i, "amount")),
+                    requestId: uint64(_uint(_field(i, "requestId"))),
                     approved: vm.parseJsonBool(json, _field(i, "approved"))
                 })
             );
@@ -124,6 +151,9 @@ contract GoldenVectorsTest is Test {
         if (k == keccak256("EXPOSURE")) return OmniCodec.encodeExposure(OmniCodec.decodeExposure(payload));
         if (k == keccak256("ORDER_ACK")) return OmniCodec.encodeOrderAck(OmniCodec.decodeOrderAck(payload));
         if (k == keccak256("LIQUIDATE")) return OmniCodec.encodeLiquidate(OmniCodec.decodeLiquidate(payload));
+        if (k == keccak256("WITHDRAW_DONE")) {
+            return OmniCodec.encodeWithdrawDone(OmniCodec.decodeWithdrawDone(payload));
+        }
         return OmniCodec.encodeWithdrawDecision(OmniCodec.decodeWithdrawDecision(payload));
     }
 

@@ -74,7 +74,7 @@ contract HubSequenceTest is OmniFixture {
 
     function test_aNewPeerVault_startsAfresh() public {
         _deliver(1, _balance(1));
-        CollateralVault replacement = new CollateralVault(endpoints[B_EID], address(this), HUB_EID);
+        CollateralVault replacement = new CollateralVault(endpoints[B_EID], address(this), HUB_EID, insurance);
         hub.setPeer(B_EID, _b32(address(replacement)));
         assertEq(hub.lastSeq(B_EID), 0);
         assertFalse(hub.seqSeen(B_EID, 1));

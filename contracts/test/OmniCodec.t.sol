@@ -28,25 +28,62 @@ contract OmniCodecTest is Test {
         assertEq(abi.encode(OmniCodec.decodeBalance(payload)), abi.encode(m));
     }
 
-    function testFuzz_withdrawRequest_roundTrips(address account, address token, uint256 amount, uint64 seq)
-        public
-        view
-    {
-        OmniCodec.WithdrawRequest memory m =
-            OmniCodec.WithdrawRequest({account: account, token: token, amount: amount, seq: seq});
+    function testFuzz_withdrawRequest_roundTrips(
+        address account,
+        address token,
+        uint256 amount,
+        uint64 requestId,
+        uint64 seq
+    ) public view {
+        OmniCodec.WithdrawRequest memory m = OmniCodec.WithdrawRequest({
+            account: account, token: token, amount: amount, requestId: requestId, seq: seq
+        });
         bytes memory payload = OmniCodec.encodeWithdrawRequest(m);
-        assertEq(payload, abi.encode(uint8(1), uint8(2), account, token, amount, seq));
-        assertEq(codec.msgType(payload), OmniCodec.WITHDRAW_REQUEST);
+        assertEq(payload, abi.encode(uint8(1), uint8(2), account, token, amount, requestId, seq));
+        assertEq(codec.hubBoundType(payload), OmniCodec.WITHDRAW_REQUEST);
         assertEq(abi.encode(OmniCodec.decodeWithdrawRequest(payload)), abi.encode(m));
     }
 
-    function testFuzz_exposure_roundTrips(address account, address protocol, uint256 exposure, uint64 seq) public view {
-        OmniCodec.Exposure memory m =
-            OmniCodec.Exposure({account: account, protocol: protocol, exposure: exposure, seq: seq});
+    function testFuzz_exposure_roundTrips(
+        address account,
+        address protocol,
+        bytes32 market,
+        int256 size,
+        uint256 entryPrice,
+        uint64 seq
+    ) public view {
+        OmniCodec.Exposure memory m = OmniCodec.Exposure({
+            account: account, protocol: protocol, market: market, size: size, entryPrice: entryPrice, seq: seq
+        });
         bytes memory payload = OmniCodec.encodeExposure(m);
-        assertEq(payload, abi.encode(uint8(1), uint8(3), account, protocol, exposure, seq));
-        assertEq(codec.msgType(payload), OmniCodec.EXPOSURE);
+        assertEq(payload, abi.encode(uint8(1), uint8(3), account, protocol, market, size, entryPrice, seq));
+        assertEq(codec.hubBoundType(payload), OmniCodec.EXPOSURE);
         assertEq(abi.encode(OmniCodec.decodeExposure(payload)), abi.encode(m));
+    }
+
+    function testFuzz_withdrawDone_roundTrips(
+        address account,
+        address token,
+        uint64 requestId,
+        uint256 paid,
+        uint256 balance,
+        uint8 outcome,
+        uint64 seq
+    ) public view {
+        outcome = uint8(bound(outcome, 1, 3));
+        OmniCodec.WithdrawDone memory m = OmniCodec.WithdrawDone({
+            account: account,
+            token: token,
+            requestId: requestId,
+            paid: paid,
+            balance: balance,
+            outcome: outcome,
+            seq: seq
+        });
+        bytes memory payload = OmniCodec.encodeWithdrawDone(m);
+        assertEq(payload, abi.encode(uint8(1), uint8(7), account, token, requestId, paid, balance, outcome, seq));
+        assertEq(codec.hubBoundType(payload), OmniCodec.WITHDRAW_DONE);
+        assertEq(abi.encode(OmniCodec.decodeWithdrawDone(payload)), abi.encode(m));
     }
 
     function testFuzz_orderAck_roundTrips(
@@ -71,14 +108,21 @@ contract OmniCodecTest is Test {
         address account,
         address token,
         uint256 amount,
-        address recipient
+        address recipient,
+        uint256 insuranceAmount
     ) public view {
+        insuranceAmount = bound(insuranceAmount, 0, amount);
         OmniCodec.Liquidate memory m = OmniCodec.Liquidate({
-            orderId: orderId, account: account, token: token, amount: amount, recipient: recipient
+            orderId: orderId,
+            account: account,
+            token: token,
+            amount: amount,
+            recipient: recipient,
+            insuranceAmount: insuranceAmount
         });
         bytes memory payload = OmniCodec.encodeLiquidate(m);
-        assertEq(payload, abi.encode(uint8(1), uint8(5), orderId, account, token, amount, recipient));
-        assertEq(codec.msgType(payload), OmniCodec.LIQUIDATE);
+        assertEq(payload, abi.encode(uint8(1), uint8(5), orderId, account, token, amount, recipient, insuranceAmount));
+        assertEq(codec.spokeBoundType(payload), OmniCodec.LIQUIDATE);
         assertEq(abi.encode(OmniCodec.decodeLiquidate(payload)), abi.encode(m));
     }
 
@@ -87,14 +131,15 @@ contract OmniCodecTest is Test {
         address account,
         address token,
         uint256 amount,
+        uint64 requestId,
         bool approved
     ) public view {
         OmniCodec.WithdrawDecision memory m = OmniCodec.WithdrawDecision({
-            orderId: orderId, account: account, token: token, amount: amount, approved: approved
+            orderId: orderId, account: account, token: token, amount: amount, requestId: requestId, approved: approved
         });
         bytes memory payload = OmniCodec.encodeWithdrawDecision(m);
-        assertEq(payload, abi.encode(uint8(1), uint8(6), orderId, account, token, amount, approved));
-        assertEq(codec.msgType(payload), OmniCodec.WITHDRAW_DECISION);
+        assertEq(payload, abi.encode(uint8(1), uint8(6), orderId, account, token, amount, requestId, approved));
+        assertEq(codec.spokeBoundType(payload), OmniCodec.WITHDRAW_DECISION);
         assertEq(abi.encode(OmniCodec.decodeWithdrawDecision(payload)), abi.encode(m));
     }
 
@@ -112,7 +157,70 @@ contract OmniCodecTest is Test {
         );
     }
 
+    function testFuzz_withdrawDecisionOrderId_followsTheSpecFormula(
+        uint32 dstEid,
+        address account,
+        address token,
+        uint256 amount,
+        uint64 inputSeq
+    ) public pure {
+        assertEq(
+            OmniCodec.withdrawDecisionOrderId(dstEid, account, token, amount, inputSeq),
+            keccak256(abi.encode(uint8(6), dstEid, account, token, amount, account, inputSeq))
+        );
+    }
+
     // ------------------------------------------------------------------ refusals
+
+    function testFuzz_liquidate_refusesAnInsurancePartAboveTheAmount(uint256 amount, uint256 insuranceAmount) public {
+        amount = bound(amount, 0, type(uint256).max - 1);
+        insuranceAmount = bound(insuranceAmount, amount + 1, type(uint256).max);
+        bytes memory payload =
+            abi.encode(uint8(1), uint8(5), bytes32(0), address(1), address(2), amount, address(3), insuranceAmount);
+        vm.expectRevert(abi.encodeWithSelector(OmniCodec.InsuranceExceedsAmount.selector, amount, insuranceAmount));
+        codec.msgType(payload);
+        vm.expectRevert(abi.encodeWithSelector(OmniCodec.InsuranceExceedsAmount.selector, amount, insuranceAmount));
+        codec.encodeLiquidate(
+            OmniCodec.Liquidate({
+                orderId: bytes32(0),
+                account: address(1),
+                token: address(2),
+                amount: amount,
+                recipient: address(3),
+                insuranceAmount: insuranceAmount
+            })
+        );
+    }
+
+    function testFuzz_withdrawDone_refusesAnUnknownOutcome(uint8 outcome) public {
+        vm.assume(outcome == 0 || outcome > 3);
+        bytes memory payload = abi.encode(
+            uint8(1), uint8(7), address(1), address(2), uint64(3), uint256(4), uint256(5), outcome, uint64(6)
+        );
+        vm.expectRevert(abi.encodeWithSelector(OmniCodec.UnknownOutcome.selector, outcome));
+        codec.msgType(payload);
+        vm.expectRevert(abi.encodeWithSelector(OmniCodec.UnknownOutcome.selector, outcome));
+        codec.encodeWithdrawDone(
+            OmniCodec.WithdrawDone({
+                account: address(1), token: address(2), requestId: 3, paid: 4, balance: 5, outcome: outcome, seq: 6
+            })
+        );
+    }
+
+    function test_withdrawDone_refusesAnOutcomeWiderThanUint8() public {
+        bytes memory payload = abi.encode(
+            uint8(1), uint8(7), address(1), address(2), uint64(3), uint256(4), uint256(5), uint256(257), uint64(6)
+        );
+        vm.expectRevert(abi.encodeWithSelector(OmniCodec.MalformedPayload.selector, uint256(288)));
+        codec.msgType(payload);
+    }
+
+    function test_withdrawDecision_refusesARequestIdWiderThanUint64() public {
+        bytes memory payload =
+            abi.encode(uint8(1), uint8(6), bytes32(0), address(1), address(2), uint256(3), uint256(1) << 64, true);
+        vm.expectRevert(abi.encodeWithSelector(OmniCodec.MalformedPayload.selector, uint256(256)));
+        codec.msgType(payload);
+    }
 
     function testFuzz_msgType_refusesOtherVersions(uint8 version) public {
         vm.assume(version != 1);
@@ -122,15 +230,16 @@ contract OmniCodecTest is Test {
     }
 
     function testFuzz_msgType_refusesUnknownTypes(uint8 t) public {
-        vm.assume(t == 0 || t > 6);
+        vm.assume(t == 0 || t > 7);
         bytes memory payload = abi.encode(uint8(1), t, address(1), address(2), uint256(3), int256(4), uint64(5));
         vm.expectRevert(abi.encodeWithSelector(OmniCodec.UnknownMessageType.selector, t));
         codec.msgType(payload);
     }
 
     function testFuzz_msgType_refusesWrongLengths(uint8 t, uint16 length) public {
-        t = uint8(bound(t, 1, 6));
-        uint256 expected = t == OmniCodec.ORDER_ACK ? 256 : (t == 2 || t == 3) ? 192 : 224;
+        t = uint8(bound(t, 1, 7));
+        // 32 × (2 + fields): BALANCE and WITHDRAW_REQUEST have 5 fields, WITHDRAW_DONE 7, the others 6
+        uint256 expected = t <= 2 ? 224 : t == 7 ? 288 : 256;
         length = uint16(bound(length, 64, 1024));
         vm.assume(length != expected);
         bytes memory payload = new bytes(length);
@@ -177,8 +286,8 @@ contract OmniCodecTest is Test {
 
     function test_msgType_refusesABoolOtherThanZeroOrOne() public {
         bytes memory payload =
-            abi.encode(uint8(1), uint8(6), bytes32(0), address(1), address(2), uint256(3), uint256(2));
-        vm.expectRevert(abi.encodeWithSelector(OmniCodec.MalformedPayload.selector, uint256(224)));
+            abi.encode(uint8(1), uint8(6), bytes32(0), address(1), address(2), uint256(3), uint64(1), uint256(2));
+        vm.expectRevert(abi.encodeWithSelector(OmniCodec.MalformedPayload.selector, uint256(256)));
         codec.msgType(payload);
     }
 
@@ -186,11 +295,19 @@ contract OmniCodecTest is Test {
         bytes memory payload = OmniCodec.encodeLiquidate(_liquidate());
         vm.expectRevert(abi.encodeWithSelector(OmniCodec.UnknownMessageType.selector, uint8(5)));
         codec.hubBoundType(payload);
+        payload = abi.encode(uint8(1), uint8(6), bytes32(0), address(1), address(2), uint256(3), uint64(1), true);
+        vm.expectRevert(abi.encodeWithSelector(OmniCodec.UnknownMessageType.selector, uint8(6)));
+        codec.hubBoundType(payload);
     }
 
     function test_spokeBoundType_refusesHubBoundTypes() public {
         bytes memory payload = OmniCodec.encodeBalance(_balance());
         vm.expectRevert(abi.encodeWithSelector(OmniCodec.UnknownMessageType.selector, uint8(1)));
+        codec.spokeBoundType(payload);
+        payload = abi.encode(
+            uint8(1), uint8(7), address(1), address(2), uint64(3), uint256(4), uint256(5), uint8(1), uint64(6)
+        );
+        vm.expectRevert(abi.encodeWithSelector(OmniCodec.UnknownMessageType.selector, uint8(7)));
         codec.spokeBoundType(payload);
     }
 
@@ -210,7 +327,8 @@ contract OmniCodecTest is Test {
             account: address(0xA11CE),
             token: address(0x70C3),
             amount: 40,
-            recipient: address(0xB0B)
+            recipient: address(0xB0B),
+            insuranceAmount: 4
         });
     }
 }

@@ -194,7 +194,9 @@ contract VaultControlsTest is OmniFixture {
     }
 
     function test_outboundPause_blocksDepositsAndExposureReports() public {
-        vaultB.setProtocol(perpDex, true);
+        vaultB.setIntegrator(perpDex, true);
+        vm.prank(alice);
+        vaultB.approveIntegrator(perpDex, true);
         vm.deal(perpDex, 1 ether);
         vm.prank(guardian);
         vaultB.setOutboundPaused(true);
@@ -207,7 +209,7 @@ contract VaultControlsTest is OmniFixture {
         vm.stopPrank();
         vm.prank(perpDex);
         vm.expectRevert(ICollateralVault.OutboundPaused.selector);
-        vaultB.reportExposure{value: 1 ether}(alice, 1);
+        vaultB.reportExposure{value: 1 ether}(alice, ETH_PERP, 1, 1);
 
         vaultB.setOutboundPaused(false);
         _depositAs(alice, alice, 1e6);
@@ -294,8 +296,8 @@ contract VaultControlsTest is OmniFixture {
     }
 
     function _dispatch(bytes32 orderId, address account, uint256 amount) internal {
-        uint256 fee = hub.quoteLiquidation(B_EID, orderId, account, address(usdc), amount, liquidator).nativeFee;
+        uint256 fee = hub.quoteLiquidation(B_EID, orderId, account, address(usdc), amount, liquidator, 0).nativeFee;
         vm.prank(operator);
-        hub.dispatchLiquidation{value: fee}(B_EID, orderId, account, address(usdc), amount, liquidator);
+        hub.dispatchLiquidation{value: fee}(B_EID, orderId, account, address(usdc), amount, liquidator, 0);
     }
 }

@@ -5,27 +5,65 @@ import {MessagingFee} from "@layerzerolabs/lz-evm-protocol-v2/contracts/interfac
 
 /// @title ICollateralVault
 /// @notice The spoke OApp: holds allow-listed ERC-20 collateral, reports every balance and exposure change to the
-/// hub, and executes the hub's orders.
+/// hub, runs two-phase withdrawals (request → hub decision, with an escape hatch) and executes the hub's liquidation
+/// orders.
 interface ICollateralVault {
+    /// @notice The state of a withdrawal request.
+    enum RequestStatus {
+        None,
+        /// @dev Frozen, waiting for the hub's decision (or the escape hatch).
+        Pending,
+        /// @dev Approved, but over the outbound rate limit: still frozen until `executePayout`.
+        PayoutQueued,
+        /// @dev Closed: paid (transferred, or credited to the account's claimable bucket).
+        Paid,
+        /// @dev Closed: rejected, the amount unfrozen.
+        Rejected,
+        /// @dev Closed: paid through the escape hatch.
+        Escaped
+    }
+
+    /// @notice Why a withdrawal decision was consumed without effect.
+    enum IgnoreReason {
+        None,
+        /// @dev No request with this id was ever made on this vault.
+        UnknownRequest,
+        /// @dev The request was already decided or escaped.
+        RequestClosed,
+        /// @dev The decision's account, token or amount differ from the request's.
+        Mismatch
+    }
+
+    /// @notice A withdrawal request.
+    struct Withdrawal {
+        address account;
+        uint64 requestedAt;
+        RequestStatus status;
+        address token;
+        uint256 amount;
+    }
+
     /// @notice Thrown when a token is not allow-listed as collateral.
     error CollateralNotAllowed(address token);
     /// @notice Thrown when an amount is zero.
     error ZeroAmount();
     /// @notice Thrown when the native value sent does not cover the LayerZero fee.
     error InsufficientFee(uint256 required, uint256 provided);
-    /// @notice Thrown when a caller that is not an allow-listed protocol reports an exposure.
-    error NotProtocol(address caller);
+    /// @notice Thrown when a caller that is not an allow-listed integrator reports an exposure or is approved.
+    error NotIntegrator(address caller);
+    /// @notice Thrown when an integrator reports an exposure for an account that has not approved it.
+    error IntegratorNotApproved(address account, address integrator);
+    /// @notice Thrown when an account would approve more than `MAX_INTEGRATORS` integrators.
+    error TooManyIntegrators(address account);
     /// @notice Thrown when a message arrives from another endpoint than the hub's.
     error NotHub(uint32 srcEid);
     /// @notice Thrown when an order id has already been executed.
     error OrderAlreadyExecuted(bytes32 orderId);
     /// @notice Thrown when the vault cannot pay an acknowledgement's fee from its native reserve.
     error InsufficientAckReserve(uint256 required, uint256 available);
-    /// @notice Thrown for order types this vault does not execute yet.
-    error UnsupportedOrder(uint8 msgType);
     /// @notice Thrown when a native transfer out of the reserve fails.
     error NativeTransferFailed(address to, uint256 amount);
-    /// @notice Thrown when a deposit is credited to the zero address.
+    /// @notice Thrown when a deposit is credited to, or a claim is sent to, the zero address.
     error ZeroAccount();
     /// @notice Thrown when a deposit would take the vault's total of a token above its deposit cap.
     error DepositCapExceeded(address token, uint256 cap, uint256 total);
@@ -33,30 +71,92 @@ interface ICollateralVault {
     error AccountCapExceeded(address account, address token, uint256 cap, uint256 balance);
     /// @notice Thrown when someone other than the guardian or the owner pauses, or other than the owner unpauses.
     error NotGuardian(address caller);
-    /// @notice Thrown when a user action that sends to the hub (deposit, exposure report) is paused.
+    /// @notice Thrown when a user action that sends to the hub (deposit, exposure report, withdrawal) is paused.
     error OutboundPaused();
     /// @notice Thrown (inside `lzReceive`, so LayerZero keeps the message for a retry) while order execution is paused.
     error InboundPaused();
+    /// @notice Thrown when a withdrawal request exceeds the account's unfrozen balance.
+    error InsufficientUnfrozenBalance(uint256 requested, uint256 available);
+    /// @notice Thrown when someone other than the request's account escapes it.
+    error NotRequestAccount(uint64 requestId, address caller);
+    /// @notice Thrown when a request is not in the state the call needs (pending for an escape, queued for a payout).
+    error InvalidRequestStatus(uint64 requestId, RequestStatus status);
+    /// @notice Thrown when a request is escaped before `escapeDelay` has passed since it was made.
+    error EscapeTooEarly(uint64 requestId, uint256 availableAt);
+    /// @notice Thrown when a payout would exceed the token's outbound rate limit in the current window.
+    error RateLimited(address token, uint256 amount, uint256 available);
+    /// @notice Thrown when the escape delay is set outside [`MIN_ESCAPE_DELAY`, `MAX_ESCAPE_DELAY`].
+    error EscapeDelayOutOfBounds(uint256 delay);
+    /// @notice Thrown when the insurance fund would be set to the zero address.
+    error ZeroInsuranceFund();
+    /// @notice Thrown when a rate limit has a max amount but no window, or a window but no max amount.
+    error InvalidRateLimit(uint64 window, uint256 maxAmount);
+    /// @notice Thrown when an account claims a token of which nothing is claimable for it.
+    error NothingToClaim(address account, address token);
+    /// @notice Thrown when too little gas is left to give an integrator callback its full stipend; the delivery
+    /// reverts and stays retryable (the executor gave less gas than the enforced options ask for).
+    error InsufficientCallbackGas(uint256 available, uint256 required);
 
     /// @notice Emitted when a token is added to or removed from the collateral allow-list.
     event CollateralSet(address indexed token, bool allowed);
-    /// @notice Emitted when a protocol is added to or removed from the protocol allow-list.
-    event ProtocolSet(address indexed protocol, bool allowed);
+    /// @notice Emitted when the owner adds an integrator to or removes one from the allow-list.
+    event IntegratorSet(address indexed integrator, bool allowed);
+    /// @notice Emitted when an account approves or revokes an integrator.
+    event IntegratorApproved(address indexed account, address indexed integrator, bool approved);
     /// @notice Emitted on a deposit; `amount` is what the vault really received.
     event Deposited(address indexed account, address indexed token, uint256 amount, uint256 balance, uint64 seq);
-    /// @notice Emitted when a protocol reports an account's exposure.
-    event ExposureReported(address indexed account, address indexed protocol, uint256 exposure, uint64 seq);
-    /// @notice Emitted when a liquidation order is executed.
+    /// @notice Emitted when an integrator reports an account's position in a market.
+    event ExposureReported(
+        address indexed account,
+        address indexed integrator,
+        bytes32 indexed market,
+        int256 size,
+        uint256 entryPrice,
+        uint64 seq
+    );
+    /// @notice Emitted when a liquidation order is executed; `seized` = `insurancePaid` + what the recipient got.
     event Liquidated(
         bytes32 indexed orderId,
         address indexed account,
         address indexed token,
         uint256 requested,
         uint256 seized,
-        address recipient
+        address recipient,
+        uint256 insurancePaid
     );
+    /// @notice Emitted when an integrator's `onLiquidated` callback reverted or ran out of its stipend.
+    event IntegratorCallbackFailed(bytes32 indexed orderId, address indexed integrator);
+    /// @notice Emitted when an account asks to withdraw; `amount` is frozen until the request closes.
+    event WithdrawalRequested(
+        uint64 indexed requestId, address indexed account, address indexed token, uint256 amount, uint64 seq
+    );
+    /// @notice Emitted when a withdrawal request closes (PAID 1, REJECTED 2, ESCAPED 3) and WITHDRAW_DONE is sent.
+    event WithdrawalClosed(
+        uint64 indexed requestId, address indexed account, uint8 outcome, uint256 paid, uint256 balance, uint64 seq
+    );
+    /// @notice Emitted when an approved withdrawal exceeds the outbound rate limit: it stays frozen until
+    /// `executePayout` succeeds.
+    event PayoutQueued(uint64 indexed requestId, address indexed account, address indexed token, uint256 amount);
+    /// @notice Emitted when a withdrawal's token transfer failed (revert, `false`, or less left the vault); the
+    /// shortfall was credited to the account's claimable bucket.
+    event WithdrawalTransferFailed(
+        uint64 indexed requestId, address indexed account, address indexed token, uint256 amount
+    );
+    /// @notice Emitted when a liquidation's transfer to `to` (recipient or insurance fund) failed; the shortfall was
+    /// credited to `to`'s claimable bucket.
+    event LiquidationTransferFailed(bytes32 indexed orderId, address indexed to, address indexed token, uint256 amount);
+    /// @notice Emitted when a withdrawal decision is consumed without effect.
+    event DecisionIgnored(bytes32 indexed orderId, uint64 indexed requestId, IgnoreReason reason);
+    /// @notice Emitted when an account claims its claimable tokens to `to`.
+    event Claimed(address indexed account, address indexed token, address indexed to, uint256 amount);
     /// @notice Emitted when the owner sets a token's caps (0 = no cap).
     event CapsSet(address indexed token, uint256 depositCap, uint256 accountCap);
+    /// @notice Emitted when the owner sets a token's outbound rate limit (0/0 = unlimited).
+    event RateLimitSet(address indexed token, uint64 window, uint256 maxAmount);
+    /// @notice Emitted when the owner sets the escape delay.
+    event EscapeDelaySet(uint64 delay);
+    /// @notice Emitted when the owner sets the insurance fund.
+    event InsuranceFundSet(address indexed previousFund, address indexed newFund);
     /// @notice Emitted when the guardian changes.
     event GuardianSet(address indexed previousGuardian, address indexed newGuardian);
     /// @notice Emitted when user actions towards the hub are paused or unpaused.
@@ -68,25 +168,48 @@ interface ICollateralVault {
     /// @notice Emitted when the owner withdraws from the native acknowledgement reserve.
     event AckReserveWithdrawn(address indexed to, uint256 amount);
 
+    // ------------------------------------------------------------------ views
+
     /// @notice The hub's LayerZero endpoint id; the only source of orders.
     function hubEid() external view returns (uint32);
 
     /// @notice The counter of hub-bound messages: the last one sent carried this value.
     function seq() external view returns (uint64);
 
+    /// @notice The id of the last withdrawal request (ids start at 1).
+    function lastRequestId() external view returns (uint64);
+
     /// @notice Whether a token is allow-listed as collateral.
     function isCollateral(address token) external view returns (bool);
 
-    /// @notice Whether a protocol may report exposures.
-    function isProtocol(address protocol) external view returns (bool);
+    /// @notice Whether an integrator is allow-listed by the owner (may be approved by accounts and report exposures).
+    function isIntegrator(address integrator) external view returns (bool);
 
-    /// @notice An account's balance of a token in the vault, in token base units.
+    /// @notice Whether `account` has approved `integrator`.
+    function integratorApproved(address account, address integrator) external view returns (bool);
+
+    /// @notice The integrators `account` has approved (at most `MAX_INTEGRATORS`), in no set order.
+    function approvedIntegrators(address account) external view returns (address[] memory);
+
+    /// @notice An account's total balance of a token in the vault (frozen amounts included), in token base units.
     function balanceOf(address account, address token) external view returns (uint256);
 
-    /// @notice Whether an order id has already been executed.
+    /// @notice The part of an account's balance frozen for pending (or payout-queued) withdrawals.
+    function frozenOf(address account, address token) external view returns (uint256);
+
+    /// @notice What the vault owes `account` outside its balance: failed transfers, claimable with `claim`.
+    function claimable(address account, address token) external view returns (uint256);
+
+    /// @notice The sum of `claimable` over every account, per token.
+    function totalClaimable(address token) external view returns (uint256);
+
+    /// @notice A withdrawal request by id.
+    function withdrawal(uint64 requestId) external view returns (Withdrawal memory);
+
+    /// @notice Whether an order id (liquidation or withdrawal decision) has already been executed or consumed.
     function executed(bytes32 orderId) external view returns (bool);
 
-    /// @notice The sum of every account's balance of a token: what the vault owes its depositors.
+    /// @notice The sum of every account's balance of a token (frozen included): what the vault owes its depositors.
     function totalDeposits(address token) external view returns (uint256);
 
     /// @notice The cap on `totalDeposits(token)` a deposit may reach (0 = no cap).
@@ -95,14 +218,30 @@ interface ICollateralVault {
     /// @notice The cap on any one account's balance of a token a deposit may reach (0 = no cap).
     function accountCap(address token) external view returns (uint256);
 
+    /// @notice Where the insurance part of every liquidation goes.
+    function insuranceFund() external view returns (address);
+
+    /// @notice Seconds a withdrawal request must wait without a decision before the account may escape it.
+    function escapeDelay() external view returns (uint64);
+
+    /// @notice A token's outbound rate limit: `maxAmount` may leave by withdrawals and escapes per `window` seconds
+    /// (fixed windows aligned to `block.timestamp / window`); 0/0 = unlimited.
+    function rateLimit(address token) external view returns (uint64 window, uint256 maxAmount);
+
+    /// @notice What may still leave the vault in `token` by withdrawals and escapes in the current window.
+    function outboundAvailable(address token) external view returns (uint256);
+
     /// @notice The account that may pause either direction (besides the owner); zero when unset.
     function guardian() external view returns (address);
 
-    /// @notice Whether deposits and exposure reports (user actions that send to the hub) are paused.
+    /// @notice Whether user actions that send to the hub are paused (deposits, exposure reports, withdrawal requests,
+    /// escapes and queued payouts).
     function outboundPaused() external view returns (bool);
 
     /// @notice Whether the execution of the hub's orders is paused (deliveries revert and stay retryable).
     function inboundPaused() external view returns (bool);
+
+    // ------------------------------------------------------------------ owner and guardian
 
     /// @notice Sets a token's deposit caps. Only the owner. Lowering a cap below the current level blocks further
     /// deposits but seizes nothing.
@@ -111,12 +250,27 @@ interface ICollateralVault {
     /// @param accountCap_ The cap on one account's balance of the token (0 = no cap).
     function setCaps(address token, uint256 depositCap_, uint256 accountCap_) external;
 
+    /// @notice Sets a token's outbound rate limit on approved withdrawals and escapes (never on liquidations). Only
+    /// the owner. A payout larger than `maxAmount` waits (queued) until the owner raises the limit.
+    /// @param token The collateral token.
+    /// @param window The window length in seconds (0 with `maxAmount` 0 = unlimited).
+    /// @param maxAmount The most that may leave per window, in token base units.
+    function setRateLimit(address token, uint64 window, uint256 maxAmount) external;
+
+    /// @notice Sets how long a withdrawal request must wait for a decision before it can be escaped. Only the owner.
+    /// @param delay Seconds, within [`MIN_ESCAPE_DELAY`, `MAX_ESCAPE_DELAY`].
+    function setEscapeDelay(uint64 delay) external;
+
+    /// @notice Sets the insurance fund that receives the insurance part of liquidations. Only the owner.
+    /// @param fund The new fund (not zero).
+    function setInsuranceFund(address fund) external;
+
     /// @notice Replaces the guardian. Only the owner; the zero address removes the role.
     /// @param newGuardian The new guardian.
     function setGuardian(address newGuardian) external;
 
-    /// @notice Pauses or unpauses deposits and exposure reports. The guardian or the owner may pause; only the owner
-    /// may unpause.
+    /// @notice Pauses or unpauses user actions towards the hub. The guardian or the owner may pause; only the owner
+    /// may unpause. Claims and the hub's orders are not affected.
     /// @param paused Whether to pause.
     function setOutboundPaused(bool paused) external;
 
@@ -130,10 +284,24 @@ interface ICollateralVault {
     /// @param allowed Whether deposits of it are accepted.
     function setCollateral(address token, bool allowed) external;
 
-    /// @notice Allows or disallows an integrated protocol to report exposures. Only the owner.
-    /// @param protocol The protocol contract.
-    /// @param allowed Whether it may call `reportExposure`.
-    function setProtocol(address protocol, bool allowed) external;
+    /// @notice Allows or disallows an integrator (a protocol contract). Only the owner. A disallowed integrator
+    /// cannot report exposures and gets no liquidation callbacks, even from accounts that approved it.
+    /// @param integrator The integrator contract.
+    /// @param allowed Whether it is allow-listed.
+    function setIntegrator(address integrator, bool allowed) external;
+
+    /// @notice Withdraws native currency from the acknowledgement reserve. Only the owner.
+    /// @param to The receiver.
+    /// @param amount The amount in wei.
+    function withdrawAckReserve(address payable to, uint256 amount) external;
+
+    // ------------------------------------------------------------------ accounts
+
+    /// @notice Approves or revokes an integrator for `msg.sender`: an approved, allow-listed integrator may report
+    /// the account's exposures and is told of its liquidations. At most `MAX_INTEGRATORS` at a time.
+    /// @param integrator The integrator (must be allow-listed to approve; revoking always works).
+    /// @param approved Whether to approve.
+    function approveIntegrator(address integrator, bool approved) external;
 
     /// @notice Quotes the LayerZero fee of the BALANCE message a deposit sends.
     /// @param account The depositor.
@@ -159,23 +327,65 @@ interface ICollateralVault {
     /// @param amount The amount to transfer in from `msg.sender`, in token base units.
     function depositFor(address account, address token, uint256 amount) external payable;
 
-    /// @notice Quotes the LayerZero fee of an EXPOSURE message.
+    /// @notice Quotes the LayerZero fee of an EXPOSURE message reported by `msg.sender`.
     /// @param account The account.
-    /// @param exposure The exposure (USD, 18 decimals).
+    /// @param market The market symbol, ASCII right-padded with zero bytes (e.g. "ETH-PERP").
+    /// @param size The signed position size in base units (1e18); 0 closes it.
+    /// @param entryPrice The entry price (USD per unit, 1e18).
     /// @return fee The fee to send as `msg.value` with `reportExposure`.
-    function quoteExposure(address account, uint256 exposure) external view returns (MessagingFee memory fee);
+    function quoteExposure(address account, bytes32 market, int256 size, uint256 entryPrice)
+        external
+        view
+        returns (MessagingFee memory fee);
 
-    /// @notice Reports an account's exposure on the calling protocol to the hub. Only allow-listed protocols.
+    /// @notice Reports an account's absolute position in a market on the calling integrator to the hub. Only an
+    /// allow-listed integrator the account approved.
     /// @param account The account.
-    /// @param exposure The account's exposure on the protocol (USD, 18 decimals).
-    function reportExposure(address account, uint256 exposure) external payable;
+    /// @param market The market symbol, ASCII right-padded with zero bytes (e.g. "ETH-PERP").
+    /// @param size The signed position size in base units (1e18); 0 closes it.
+    /// @param entryPrice The entry price (USD per unit, 1e18).
+    function reportExposure(address account, bytes32 market, int256 size, uint256 entryPrice) external payable;
 
-    /// @notice Quotes the LayerZero fee of one ORDER_ACK, paid from the native reserve.
+    /// @notice Quotes the LayerZero fee of the WITHDRAW_REQUEST message `requestWithdrawal` sends.
+    /// @param account The account withdrawing.
+    /// @param token The collateral token.
+    /// @param amount The amount to withdraw.
+    /// @return fee The fee to send as `msg.value` with `requestWithdrawal`.
+    function quoteWithdrawalRequest(address account, address token, uint256 amount)
+        external
+        view
+        returns (MessagingFee memory fee);
+
+    /// @notice Asks the hub to approve a withdrawal: freezes `amount` of `msg.sender`'s unfrozen balance, assigns a
+    /// request id and sends WITHDRAW_REQUEST. The hub's decision pays or unfreezes it; without a decision for
+    /// `escapeDelay`, `escapeWithdrawal` pays it.
+    /// @param token The collateral token.
+    /// @param amount The amount, at most the account's balance less what is frozen.
+    /// @return requestId The new request's id.
+    function requestWithdrawal(address token, uint256 amount) external payable returns (uint64 requestId);
+
+    /// @notice Quotes the LayerZero fee of the WITHDRAW_DONE message an escape or a queued payout sends.
+    /// @param requestId The request.
+    /// @return fee The fee to send as `msg.value` with `escapeWithdrawal` or `executePayout`.
+    function quoteWithdrawalDone(uint64 requestId) external view returns (MessagingFee memory fee);
+
+    /// @notice Pays a pending request out unilaterally once it has waited `escapeDelay` without a decision, and tells
+    /// the hub (WITHDRAW_DONE, outcome ESCAPED). Only the request's account; subject to the outbound rate limit. A
+    /// later decision for the request is ignored.
+    /// @param requestId The request.
+    function escapeWithdrawal(uint64 requestId) external payable;
+
+    /// @notice Pays an approved withdrawal that was queued by the outbound rate limit, once the window allows, and
+    /// tells the hub (WITHDRAW_DONE, outcome PAID). Anyone may call; the tokens go to the request's account.
+    /// @param requestId The request.
+    function executePayout(uint64 requestId) external payable;
+
+    /// @notice Sends `msg.sender`'s whole claimable balance of `token` (failed transfers credited to it) to `to`.
+    /// @param token The token.
+    /// @param to The receiver (another address if the account itself cannot receive the token).
+    function claim(address token, address to) external;
+
+    /// @notice Quotes the LayerZero fee of one ORDER_ACK or decision WITHDRAW_DONE, paid from the native reserve.
     /// @return fee The fee the reserve must hold for the next acknowledgement.
     function quoteOrderAck() external view returns (MessagingFee memory fee);
-
-    /// @notice Withdraws native currency from the acknowledgement reserve. Only the owner.
-    /// @param to The receiver.
-    /// @param amount The amount in wei.
-    function withdrawAckReserve(address payable to, uint256 amount) external;
 }

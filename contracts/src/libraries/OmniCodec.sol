@@ -15,6 +15,10 @@ library OmniCodec {
     error MalformedPayload(uint256 length);
     /// @notice Thrown when a payload is decoded as a different message type than the one it carries.
     error UnexpectedMessageType(uint8 expected, uint8 actual);
+    /// @notice Thrown when a LIQUIDATE payload's insurance part exceeds the amount to seize.
+    error InsuranceExceedsAmount(uint256 amount, uint256 insuranceAmount);
+    /// @notice Thrown when a WITHDRAW_DONE payload's outcome is not PAID (1), REJECTED (2) or ESCAPED (3).
+    error UnknownOutcome(uint8 outcome);
 
     /// @notice The wire format version every payload carries.
     uint8 internal constant VERSION = 1;
@@ -31,12 +35,23 @@ library OmniCodec {
     uint8 internal constant LIQUIDATE = 5;
     /// @notice hub → vault: approve or reject a withdrawal request.
     uint8 internal constant WITHDRAW_DECISION = 6;
+    /// @notice vault → hub: a withdrawal request is closed (paid, rejected or escaped).
+    uint8 internal constant WITHDRAW_DONE = 7;
+
+    /// @notice WITHDRAW_DONE outcome: approved; the amount left the account's balance (transferred, or credited to
+    /// the account's claimable bucket when the transfer failed).
+    uint8 internal constant OUTCOME_PAID = 1;
+    /// @notice WITHDRAW_DONE outcome: rejected; nothing paid, the amount unfrozen.
+    uint8 internal constant OUTCOME_REJECTED = 2;
+    /// @notice WITHDRAW_DONE outcome: paid unilaterally through the escape hatch.
+    uint8 internal constant OUTCOME_ESCAPED = 3;
 
     // Field kinds used to range-check every 32-byte word of a payload, as `abi.decode` would.
     uint8 private constant _WORD = 0; // uint256, int256, bytes32: any value
     uint8 private constant _ADDRESS = 1;
     uint8 private constant _UINT64 = 2;
     uint8 private constant _BOOL = 3;
+    uint8 private constant _UINT8 = 4;
 
     struct Balance {
         address account;
@@ -50,13 +65,18 @@ library OmniCodec {
         address account;
         address token;
         uint256 amount;
+        uint64 requestId;
         uint64 seq;
     }
 
+    /// @dev An integrator's absolute perp position of an account: `market` is the ASCII symbol right-padded with zero
+    /// bytes, `size` the signed base-asset quantity (1e18 units; 0 closes), `entryPrice` USD per unit (1e18).
     struct Exposure {
         address account;
         address protocol;
-        uint256 exposure;
+        bytes32 market;
+        int256 size;
+        uint256 entryPrice;
         uint64 seq;
     }
 
@@ -75,6 +95,7 @@ library OmniCodec {
         address token;
         uint256 amount;
         address recipient;
+        uint256 insuranceAmount;
     }
 
     struct WithdrawDecision {
@@ -82,14 +103,25 @@ library OmniCodec {
         address account;
         address token;
         uint256 amount;
+        uint64 requestId;
         bool approved;
+    }
+
+    struct WithdrawDone {
+        address account;
+        address token;
+        uint64 requestId;
+        uint256 paid;
+        uint256 balance;
+        uint8 outcome;
+        uint64 seq;
     }
 
     // ------------------------------------------------------------------ validation
 
     /// @notice Validates a payload's version, type and length (and every field's range) and returns its type.
     /// @param payload The LayerZero message.
-    /// @return t The message type (1–6).
+    /// @return t The message type (1–7).
     function msgType(bytes memory payload) internal pure returns (uint8 t) {
         uint256 length = payload.length;
         if (length < 64) revert MalformedPayload(length);
@@ -108,20 +140,24 @@ library OmniCodec {
         for (uint256 i; i < kinds.length; ++i) {
             if (!_inRange(_word(payload, 2 + i), kinds[i])) revert MalformedPayload(length);
         }
+        if (t == LIQUIDATE) _checkInsurance(_word(payload, 5), _word(payload, 7));
+        // casting to uint8 is safe: the outcome word was range-checked as a uint8 above.
+        // forge-lint: disable-next-line(unsafe-typecast)
+        if (t == WITHDRAW_DONE) _checkOutcome(uint8(_word(payload, 7)));
     }
 
-    /// @notice Validates a payload bound for the hub (BALANCE, WITHDRAW_REQUEST, EXPOSURE, ORDER_ACK).
+    /// @notice Validates a payload bound for the hub (BALANCE, WITHDRAW_REQUEST, EXPOSURE, ORDER_ACK, WITHDRAW_DONE).
     /// @dev A spoke-bound type arriving at the hub is refused as unknown there.
     function hubBoundType(bytes memory payload) internal pure returns (uint8 t) {
         t = msgType(payload);
-        if (t > ORDER_ACK) revert UnknownMessageType(t);
+        if (t == LIQUIDATE || t == WITHDRAW_DECISION) revert UnknownMessageType(t);
     }
 
     /// @notice Validates a payload bound for a vault (LIQUIDATE, WITHDRAW_DECISION).
     /// @dev A hub-bound type arriving at a vault is refused as unknown there.
     function spokeBoundType(bytes memory payload) internal pure returns (uint8 t) {
         t = msgType(payload);
-        if (t < LIQUIDATE) revert UnknownMessageType(t);
+        if (t != LIQUIDATE && t != WITHDRAW_DECISION) revert UnknownMessageType(t);
     }
 
     // ------------------------------------------------------------------ order ids
@@ -138,6 +174,16 @@ library OmniCodec {
         uint64 inputSeq
     ) internal pure returns (bytes32) {
         return orderId(LIQUIDATE, dstEid, account, token, amount, recipient, inputSeq);
+    }
+
+    /// @notice The order id of a withdrawal decision: the order id formula with `WITHDRAW_DECISION` as the type and
+    /// the account itself as the recipient.
+    function withdrawDecisionOrderId(uint32 dstEid, address account, address token, uint256 amount, uint64 inputSeq)
+        internal
+        pure
+        returns (bytes32)
+    {
+        return orderId(WITHDRAW_DECISION, dstEid, account, token, amount, account, inputSeq);
     }
 
     /// @notice The order id formula for any order type (see `liquidationOrderId`).
@@ -162,12 +208,12 @@ library OmniCodec {
 
     /// @notice Encodes a WITHDRAW_REQUEST payload.
     function encodeWithdrawRequest(WithdrawRequest memory m) internal pure returns (bytes memory) {
-        return abi.encode(VERSION, WITHDRAW_REQUEST, m.account, m.token, m.amount, m.seq);
+        return abi.encode(VERSION, WITHDRAW_REQUEST, m.account, m.token, m.amount, m.requestId, m.seq);
     }
 
     /// @notice Encodes an EXPOSURE payload.
     function encodeExposure(Exposure memory m) internal pure returns (bytes memory) {
-        return abi.encode(VERSION, EXPOSURE, m.account, m.protocol, m.exposure, m.seq);
+        return abi.encode(VERSION, EXPOSURE, m.account, m.protocol, m.market, m.size, m.entryPrice, m.seq);
     }
 
     /// @notice Encodes an ORDER_ACK payload.
@@ -175,14 +221,21 @@ library OmniCodec {
         return abi.encode(VERSION, ORDER_ACK, m.orderId, m.account, m.token, m.seized, m.balance, m.seq);
     }
 
-    /// @notice Encodes a LIQUIDATE payload.
+    /// @notice Encodes a LIQUIDATE payload; refuses an insurance part above the amount.
     function encodeLiquidate(Liquidate memory m) internal pure returns (bytes memory) {
-        return abi.encode(VERSION, LIQUIDATE, m.orderId, m.account, m.token, m.amount, m.recipient);
+        _checkInsurance(m.amount, m.insuranceAmount);
+        return abi.encode(VERSION, LIQUIDATE, m.orderId, m.account, m.token, m.amount, m.recipient, m.insuranceAmount);
     }
 
     /// @notice Encodes a WITHDRAW_DECISION payload.
     function encodeWithdrawDecision(WithdrawDecision memory m) internal pure returns (bytes memory) {
-        return abi.encode(VERSION, WITHDRAW_DECISION, m.orderId, m.account, m.token, m.amount, m.approved);
+        return abi.encode(VERSION, WITHDRAW_DECISION, m.orderId, m.account, m.token, m.amount, m.requestId, m.approved);
+    }
+
+    /// @notice Encodes a WITHDRAW_DONE payload; refuses an unknown outcome.
+    function encodeWithdrawDone(WithdrawDone memory m) internal pure returns (bytes memory) {
+        _checkOutcome(m.outcome);
+        return abi.encode(VERSION, WITHDRAW_DONE, m.account, m.token, m.requestId, m.paid, m.balance, m.outcome, m.seq);
     }
 
     // ------------------------------------------------------------------ decode
@@ -197,15 +250,15 @@ library OmniCodec {
     /// @notice Decodes a WITHDRAW_REQUEST payload (validating it first).
     function decodeWithdrawRequest(bytes memory payload) internal pure returns (WithdrawRequest memory m) {
         _expect(payload, WITHDRAW_REQUEST);
-        (,, m.account, m.token, m.amount, m.seq) =
-            abi.decode(payload, (uint8, uint8, address, address, uint256, uint64));
+        (,, m.account, m.token, m.amount, m.requestId, m.seq) =
+            abi.decode(payload, (uint8, uint8, address, address, uint256, uint64, uint64));
     }
 
     /// @notice Decodes an EXPOSURE payload (validating it first).
     function decodeExposure(bytes memory payload) internal pure returns (Exposure memory m) {
         _expect(payload, EXPOSURE);
-        (,, m.account, m.protocol, m.exposure, m.seq) =
-            abi.decode(payload, (uint8, uint8, address, address, uint256, uint64));
+        (,, m.account, m.protocol, m.market, m.size, m.entryPrice, m.seq) =
+            abi.decode(payload, (uint8, uint8, address, address, bytes32, int256, uint256, uint64));
     }
 
     /// @notice Decodes an ORDER_ACK payload (validating it first).
@@ -218,15 +271,22 @@ library OmniCodec {
     /// @notice Decodes a LIQUIDATE payload (validating it first).
     function decodeLiquidate(bytes memory payload) internal pure returns (Liquidate memory m) {
         _expect(payload, LIQUIDATE);
-        (,, m.orderId, m.account, m.token, m.amount, m.recipient) =
-            abi.decode(payload, (uint8, uint8, bytes32, address, address, uint256, address));
+        (,, m.orderId, m.account, m.token, m.amount, m.recipient, m.insuranceAmount) =
+            abi.decode(payload, (uint8, uint8, bytes32, address, address, uint256, address, uint256));
     }
 
     /// @notice Decodes a WITHDRAW_DECISION payload (validating it first).
     function decodeWithdrawDecision(bytes memory payload) internal pure returns (WithdrawDecision memory m) {
         _expect(payload, WITHDRAW_DECISION);
-        (,, m.orderId, m.account, m.token, m.amount, m.approved) =
-            abi.decode(payload, (uint8, uint8, bytes32, address, address, uint256, bool));
+        (,, m.orderId, m.account, m.token, m.amount, m.requestId, m.approved) =
+            abi.decode(payload, (uint8, uint8, bytes32, address, address, uint256, uint64, bool));
+    }
+
+    /// @notice Decodes a WITHDRAW_DONE payload (validating it first).
+    function decodeWithdrawDone(bytes memory payload) internal pure returns (WithdrawDone memory m) {
+        _expect(payload, WITHDRAW_DONE);
+        (,, m.account, m.token, m.requestId, m.paid, m.balance, m.outcome, m.seq) =
+            abi.decode(payload, (uint8, uint8, address, address, uint64, uint256, uint256, uint8, uint64));
     }
 
     // ------------------------------------------------------------------ internals
@@ -236,26 +296,34 @@ library OmniCodec {
         if (actual != expected) revert UnexpectedMessageType(expected, actual);
     }
 
+    function _checkInsurance(uint256 amount, uint256 insuranceAmount) private pure {
+        if (insuranceAmount > amount) revert InsuranceExceedsAmount(amount, insuranceAmount);
+    }
+
+    function _checkOutcome(uint8 outcome) private pure {
+        if (outcome == 0 || outcome > OUTCOME_ESCAPED) revert UnknownOutcome(outcome);
+    }
+
     /// @dev The kinds of the fields after `(version, msgType)`, per type; reverts for an unknown type.
     function _fieldKinds(uint8 t) private pure returns (uint8[] memory kinds) {
-        if (t == BALANCE) {
-            kinds = new uint8[](5);
-            (kinds[0], kinds[1], kinds[2], kinds[3], kinds[4]) = (_ADDRESS, _ADDRESS, _WORD, _WORD, _UINT64);
-        } else if (t == WITHDRAW_REQUEST || t == EXPOSURE) {
-            kinds = new uint8[](4);
-            (kinds[0], kinds[1], kinds[2], kinds[3]) = (_ADDRESS, _ADDRESS, _WORD, _UINT64);
-        } else if (t == ORDER_ACK) {
-            kinds = new uint8[](6);
-            (kinds[0], kinds[1], kinds[2], kinds[3], kinds[4], kinds[5]) =
-            (_WORD, _ADDRESS, _ADDRESS, _WORD, _WORD, _UINT64);
-        } else if (t == LIQUIDATE) {
-            kinds = new uint8[](5);
-            (kinds[0], kinds[1], kinds[2], kinds[3], kinds[4]) = (_WORD, _ADDRESS, _ADDRESS, _WORD, _ADDRESS);
-        } else if (t == WITHDRAW_DECISION) {
-            kinds = new uint8[](5);
-            (kinds[0], kinds[1], kinds[2], kinds[3], kinds[4]) = (_WORD, _ADDRESS, _ADDRESS, _WORD, _BOOL);
-        } else {
-            revert UnknownMessageType(t);
+        // `layout` holds one hex digit per field (its kind: 0 word, 1 address, 2 uint64, 3 bool, 4 uint8), the first
+        // field in the most significant digit; `n` is the field count. E.g. BALANCE = address, address, uint256,
+        // int256, uint64 = 0x11002.
+        uint256 layout;
+        uint256 n;
+        if (t == BALANCE) (layout, n) = (0x11002, 5);
+        else if (t == WITHDRAW_REQUEST) (layout, n) = (0x11022, 5);
+        else if (t == EXPOSURE) (layout, n) = (0x110002, 6);
+        else if (t == ORDER_ACK) (layout, n) = (0x011002, 6);
+        else if (t == LIQUIDATE) (layout, n) = (0x011010, 6);
+        else if (t == WITHDRAW_DECISION) (layout, n) = (0x011023, 6);
+        else if (t == WITHDRAW_DONE) (layout, n) = (0x1120042, 7);
+        else revert UnknownMessageType(t);
+        kinds = new uint8[](n);
+        for (uint256 i; i < n; ++i) {
+            // casting to uint8 is safe: one hex digit.
+            // forge-lint: disable-next-line(unsafe-typecast)
+            kinds[i] = uint8((layout >> (4 * (n - 1 - i))) & 0xf);
         }
     }
 
@@ -263,6 +331,7 @@ library OmniCodec {
         if (kind == _ADDRESS) return value >> 160 == 0;
         if (kind == _UINT64) return value >> 64 == 0;
         if (kind == _BOOL) return value < 2;
+        if (kind == _UINT8) return value >> 8 == 0;
         return true;
     }
 

@@ -24,4 +24,12 @@ contract CodecHarness {
     function decodeLiquidate(bytes memory payload) external pure returns (OmniCodec.Liquidate memory) {
         return OmniCodec.decodeLiquidate(payload);
     }
+
+    function encodeLiquidate(OmniCodec.Liquidate memory m) external pure returns (bytes memory) {
+        return OmniCodec.encodeLiquidate(m);
+    }
+
+    function encodeWithdrawDone(OmniCodec.WithdrawDone memory m) external pure returns (bytes memory) {
+        return OmniCodec.encodeWithdrawDone(m);
+    }
 }
