@@ -3,19 +3,23 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { clearingHubAbi } from '@omniclear/chain';
+import { clearingHubAbi, endpointV2Abi } from '@omniclear/chain';
 import {
+  decodeMessage,
   encodeOrder,
   liquidationOrderId,
   msgIds,
+  withdrawDecisionOrderId,
   parseInputEvent,
   STREAMS,
   subjects,
   toJson,
   type HubEvent,
   type LiquidationOrder,
+  type OutputOrder,
+  type WithdrawDecisionOrder,
 } from '@omniclear/protocol';
-import { createPublicClient, createTestClient, getAddress, http, type Address } from 'viem';
+import { createPublicClient, createTestClient, getAddress, http, parseEventLogs, type Address } from 'viem';
 
 import { AppModule } from '../src/app.module.js';
 import type { GatewayConfig } from '../src/config.js';
@@ -188,13 +192,29 @@ describe('order executor', () => {
       token: devnet.token,
       amount: 40n,
       recipient: getAddress(LIQUIDATOR),
+      insuranceAmount: 4n,
       inputSeq,
       ...overrides,
     };
     return { kind: 'liquidate', orderId: liquidationOrderId(fields), ...fields };
   }
 
-  async function publishOrder(o: LiquidationOrder, msgId: string = o.orderId): Promise<void> {
+  function decision(overrides: Partial<WithdrawDecisionOrder> = {}): WithdrawDecisionOrder {
+    inputSeq += 1n;
+    const fields = {
+      dstEid: SPOKE_EID,
+      account: getAddress(ALICE),
+      token: devnet.token,
+      amount: 25n,
+      requestId: 7n,
+      approved: true,
+      inputSeq,
+      ...overrides,
+    };
+    return { kind: 'withdraw-decision', orderId: withdrawDecisionOrderId(fields), ...fields };
+  }
+
+  async function publishOrder(o: OutputOrder, msgId: string = o.orderId): Promise<void> {
     await jetstream(nc).publish(subjects.order(o.dstEid), encodeOrder(o), { msgID: msgId });
   }
 
@@ -231,6 +251,38 @@ describe('order executor', () => {
     await eventually(consumerSettled, 'order acked');
     const info = await jsm.consumers.info(STREAMS.OUT.name, config.executor.consumer);
     expect(info.ack_floor.stream_seq).toBe(info.delivered.stream_seq);
+  });
+
+  it('dispatches a withdrawal decision on the hub with its request id, once', async () => {
+    const stats = app!.get(OrderConsumerService).stats;
+    const before = { ...stats };
+    const d = decision({ approved: false, requestId: 11n });
+    await publishOrder(d);
+    await publishOrder(d, `${d.orderId}:again`);
+    await eventually(() => dispatchedLogs(d.orderId).then((l) => l.length === 1), 'OrderDispatched');
+    await eventually(
+      async () => stats.dispatched + stats.alreadyDispatched - before.dispatched - before.alreadyDispatched === 2,
+      'both handled',
+    );
+    await eventually(consumerSettled, 'decision acked');
+    expect(stats.dispatched - before.dispatched).toBe(1);
+    expect(stats.alreadyDispatched - before.alreadyDispatched).toBe(1);
+
+    // the packet the hub sent carries the decision exactly (the last word is `approved`)
+    const [log] = await dispatchedLogs(d.orderId);
+    const receipt = await pub().getTransactionReceipt({ hash: log!.transactionHash });
+    const [sent] = parseEventLogs({ abi: endpointV2Abi, logs: receipt.logs, eventName: 'PacketSent' });
+    // PacketV1: an 81-byte header and the 32-byte guid, then the OApp message
+    const message = `0x${sent!.args.encodedPayload.slice(2 + 2 * (81 + 32))}` as const;
+    expect(decodeMessage(message)).toEqual({
+      type: 'WITHDRAW_DECISION',
+      orderId: d.orderId,
+      account: d.account,
+      token: d.token,
+      amount: 25n,
+      requestId: 11n,
+      approved: false,
+    });
   });
 
   it('dispatches an order published twice under two msg ids once, and acks both', async () => {

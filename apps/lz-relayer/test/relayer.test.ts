@@ -116,7 +116,7 @@ describe('lz-relayer on three anvil chains with the real EndpointV2', () => {
     const account = privateKeyToAccount(userKey).address;
     const token = spoke.tokens.USDC!.address;
     const orderId = liquidationOrderId({ dstEid: spoke.eid, account, token, amount, recipient: liquidator, inputSeq });
-    const args = [spoke.eid, orderId, account, token, amount, liquidator] as const;
+    const args = [spoke.eid, orderId, account, token, amount, liquidator, 0n] as const;
     const fee = await c.public.readContract({
       address: hub.hub!,
       abi: clearingHubAbi,
@@ -324,7 +324,7 @@ describe('lz-relayer giving up on a delivery', () => {
       recipient: liquidator,
       inputSeq: 9n,
     });
-    const args = [spoke.eid, orderId, account, token, 1n, liquidator] as const;
+    const args = [spoke.eid, orderId, account, token, 1n, liquidator, 0n] as const;
     const fee = await op.public.readContract({
       address: hub.hub!,
       abi: clearingHubAbi,

@@ -2,7 +2,7 @@ import { formatEther, parseEther } from 'viem';
 import { loadDevnetConfig } from './config.js';
 import { startDevnet } from './devnet.js';
 import { DEVNET_ACTORS, DEVNET_ASSET } from './topology.js';
-import { mintAndDeposit, reportExposure } from './actions.js';
+import { approveIntegrator, mintAndDeposit, reportExposure } from './actions.js';
 import { scenario } from './scenarios.js';
 import { eventually } from './wait.js';
 
@@ -62,15 +62,25 @@ async function main(): Promise<void> {
     const view = (await res.json()) as { balances: Array<{ balance: string }> };
     return view.balances.filter((b) => b.balance !== '0').length === deposits.length ? true : undefined;
   });
-  // 3 WETH cover the exposure until the price falls by a sixth from where the scenario starts.
-  const exposure = (prices.startPrice * 5n) / 2n;
-  log(`demo protocol on spoke-a reports an exposure of ${formatEther(exposure)} USD for the trader`);
+  // The trader approves the demo perp DEX on spoke-a, which reports a 25 ETH-PERP long opened at the
+  // scenario's start price: about 8× the 3 WETH of collateral, so a fall of several percent
+  // liquidates the account.
+  const size = parseEther('25');
+  log(`demo protocol on spoke-a reports a ${formatEther(size)} ETH-PERP long at ${formatEther(prices.startPrice)} USD`);
+  await approveIntegrator({
+    deployment: devnet.deployment,
+    chain: 'spoke-a',
+    userKey: trader.key,
+    integrator: DEVNET_ACTORS.protocol.address,
+  });
   await reportExposure({
     deployment: devnet.deployment,
     chain: 'spoke-a',
     protocolKey: DEVNET_ACTORS.protocol.key,
     account: trader.address,
-    exposure,
+    market: 'ETH-PERP',
+    size,
+    entryPrice: prices.startPrice,
   });
 
   const hub = devnet.deployment.chains.find((c) => c.role === 'hub')!;
@@ -83,7 +93,7 @@ async function main(): Promise<void> {
   log(`  clearing node ${devnet.apiUrl}  (try: curl ${devnet.apiUrl}/accounts/${trader.address})`);
   log(`  deployment    ${devnet.deploymentFile}`);
   log(
-    `watch the account: once its collateral is worth less than ${formatEther(exposure)} USD it is liquidated on both spokes. Ctrl-C stops everything.`,
+    `watch the account: once the long's loss eats its collateral it is liquidated on both spokes. Ctrl-C stops everything.`,
   );
 }
 

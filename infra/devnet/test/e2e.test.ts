@@ -10,6 +10,7 @@ import {
   connectNats,
   DEVNET_ACTORS,
   mintAndDeposit,
+  approveIntegrator,
   reportExposure,
   publishPrice,
   vaultBalance,
@@ -20,9 +21,8 @@ import {
 
 interface AccountView {
   account: Address;
-  balances: Array<{ eid: number; token: Address; symbol: string | null; balance: string; pending: string }>;
-  exposure: string;
-  value: string;
+  balances: Array<{ eid: number; token: string; balance: string; pending: string }>;
+  positions: Array<{ market: string; qty: string; openCost: string }>;
   liquidatable: boolean;
 }
 
@@ -78,23 +78,34 @@ describe('walking skeleton: a deposit crosses every real component and a liquida
         ? view
         : undefined;
     });
+    // The demo perp DEX on spoke-a reports a 25 ETH-PERP long opened at 2000 (8× the 6000 USD of
+    // collateral); the trader approved it as an integrator first.
+    await approveIntegrator({
+      deployment,
+      chain: 'spoke-a',
+      userKey: trader.key,
+      integrator: DEVNET_ACTORS.protocol.address,
+    });
     await reportExposure({
       deployment,
       chain: 'spoke-a',
       protocolKey: DEVNET_ACTORS.protocol.key,
       account: trader.address,
-      exposure: parseEther('5000'),
+      market: 'ETH-PERP',
+      size: parseEther('25'),
+      entryPrice: parseEther('2000'),
     });
-    const before = await eventually('exposure booked by the clearing node', async () => {
+    const before = await eventually('position booked by the clearing node', async () => {
       const view = await account();
-      return view.exposure === parseEther('5000').toString() ? view : undefined;
+      const position = view.positions.find((p) => p.market === 'ETH-PERP');
+      return position?.qty === parseEther('25').toString() ? view : undefined;
     });
-    expect(before.value).toBe(parseEther('6000').toString());
+    expect(before.positions.find((p) => p.market === 'ETH-PERP')!.openCost).toBe(parseEther('50000').toString());
     expect(before.liquidatable).toBe(false);
     const jsm = await jetstreamManager(nc!);
     expect((await jsm.streams.info(STREAMS.OUT.name)).state.messages).toBe(0);
 
-    // 3 WETH at 1500 USD = 4500 USD < 5000 USD of exposure.
+    // At 1500 the long has lost 12,500 USD, more than the 3 WETH (4500 USD) of collateral.
     await publishPrice(nc!, { asset: 'WETH', price: parseEther('1500'), publishTime: t++ });
 
     // Each spoke's vault moved the trader's collateral to the insurance fund…
@@ -114,7 +125,7 @@ describe('walking skeleton: a deposit crosses every real component and a liquida
       const b = balanceOn(view, spokeB.eid);
       return a?.balance === '0' && a.pending === '0' && b?.balance === '0' && b.pending === '0' ? view : undefined;
     });
-    expect(after.value).toBe('0');
+    expect(after.balances.every((b) => b.balance === '0')).toBe(true);
 
     const { orders } = (await (await fetch(`${devnet!.apiUrl}/orders`)).json()) as { orders: OrderView[] };
     const byChain = new Map(orders.map((o) => [o.dstEid, o]));

@@ -63,8 +63,18 @@ export interface DeployOmniclearOptions {
   readonly operator: Address;
   /** Demo collateral tokens, deployed on every spoke and allow-listed in its vault. */
   readonly tokens: ReadonlyArray<{ readonly symbol: string; readonly decimals: number }>;
-  /** Protocols allowed to report exposures to every vault. */
+  /**
+   * Integrated protocols allow-listed (`setIntegrator`) in every vault: an account that approves one
+   * lets it report the account's positions and hear of its liquidations.
+   */
   readonly protocols?: readonly Address[];
+  /**
+   * Each vault's insurance fund (receives the insurance part of liquidations), by spoke name;
+   * a spoke not listed gets the deployer's address.
+   */
+  readonly insuranceFunds?: Readonly<Record<string, Address>>;
+  /** Seconds a withdrawal request waits for a decision before its escape hatch opens; the vault's default (3 days) when unset. */
+  readonly escapeDelaySeconds?: number;
   /** Native currency sent to each vault's ORDER_ACK reserve, in wei. Defaults to 0.1 ether. */
   readonly ackReserveWei?: bigint;
   /** Progress callback, called once per completed step. */
@@ -184,7 +194,8 @@ async function useLibraryTowards(local: PathwayEnd, remoteEid: number): Promise<
 /**
  * Deploys Omniclear end to end: the LayerZero stack on every chain, pathways hub ↔ spoke, the
  * ClearingHub on the hub, a CollateralVault and one DemoToken per symbol on each spoke (tokens
- * allow-listed, protocols allowed, the ACK reserve funded), peers set both ways, the operator set.
+ * allow-listed, integrators allowed, insurance fund and escape delay set, the ACK reserve funded),
+ * peers set both ways, the operator set.
  * Chains are deployed concurrently; each chain's transactions go one by one.
  * @throws {DeploymentError} naming the step, chain and contract of the first failure.
  * @example
@@ -267,6 +278,7 @@ export async function deployOmniclear(opts: DeployOmniclearOptions): Promise<Dep
 
   const spokePromises = opts.spokes.map(async (s) => {
     const tx = transactorFor(clients(s));
+    const insuranceFund = getAddress(opts.insuranceFunds?.[s.name] ?? clients(s).account.address);
     const vault = await deployed(
       tx.send({
         step: 'deploy CollateralVault',
@@ -275,12 +287,25 @@ export async function deployOmniclear(opts: DeployOmniclearOptions): Promise<Dep
         data: encodeDeployData({
           abi: collateralVaultAbi,
           bytecode: collateralVaultBytecode,
-          args: [end(s).endpoint, clients(s).account.address, opts.hub.eid],
+          args: [end(s).endpoint, clients(s).account.address, opts.hub.eid, insuranceFund],
         }),
       }),
       'CollateralVault',
       s.name,
     );
+    if (opts.escapeDelaySeconds !== undefined) {
+      await tx.send({
+        step: 'set escape delay',
+        contract: 'CollateralVault',
+        abi: collateralVaultAbi as Abi,
+        to: vault,
+        data: encodeFunctionData({
+          abi: collateralVaultAbi,
+          functionName: 'setEscapeDelay',
+          args: [BigInt(opts.escapeDelaySeconds)],
+        }),
+      });
+    }
     const tokens: DeployedChain['tokens'] = {};
     for (const token of opts.tokens) {
       const address = await deployed(
@@ -308,11 +333,11 @@ export async function deployOmniclear(opts: DeployOmniclearOptions): Promise<Dep
     }
     for (const protocol of opts.protocols ?? []) {
       await tx.send({
-        step: `allow protocol ${protocol}`,
+        step: `allow integrator ${protocol}`,
         contract: 'CollateralVault',
         abi: collateralVaultAbi as Abi,
         to: vault,
-        data: encodeFunctionData({ abi: collateralVaultAbi, functionName: 'setProtocol', args: [protocol, true] }),
+        data: encodeFunctionData({ abi: collateralVaultAbi, functionName: 'setIntegrator', args: [protocol, true] }),
       });
     }
     const reserve = opts.ackReserveWei ?? parseEther('0.1');
@@ -327,7 +352,7 @@ export async function deployOmniclear(opts: DeployOmniclearOptions): Promise<Dep
       });
     }
     onStep({ chain: s.name, step: 'deploy CollateralVault' });
-    return { target: s, vault, tokens };
+    return { target: s, vault, tokens, insuranceFund };
   });
 
   const [hub, spokes] = await Promise.all([hubPromise, Promise.all(spokePromises)]);
@@ -376,7 +401,12 @@ export async function deployOmniclear(opts: DeployOmniclearOptions): Promise<Dep
     operator: opts.operator,
     chains: [
       { ...base(opts.hub, 'hub'), hub },
-      ...spokes.map(({ target, vault, tokens }) => ({ ...base(target, 'spoke'), vault, tokens })),
+      ...spokes.map(({ target, vault, tokens, insuranceFund }) => ({
+        ...base(target, 'spoke'),
+        vault,
+        insuranceFund,
+        tokens,
+      })),
     ],
   };
 }

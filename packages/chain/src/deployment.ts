@@ -19,6 +19,7 @@ const zChain = z.object({
   messageLib: zAddr,
   hub: zAddr.optional(),
   vault: zAddr.optional(),
+  insuranceFund: zAddr.optional(),
   tokens: z.record(z.string(), zToken),
 });
 
@@ -62,6 +63,8 @@ export interface DeployedChain {
   hub?: Address;
   /** CollateralVault (spoke chains only). */
   vault?: Address;
+  /** The vault's insurance fund (spoke chains only). */
+  insuranceFund?: Address;
   /** Demo collateral tokens by symbol (spoke chains only), allow-listed in the vault. */
   tokens: Record<string, { address: Address; decimals: number }>;
 }

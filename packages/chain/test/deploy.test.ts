@@ -1,5 +1,5 @@
 import { ANVIL_KEYS, freePort, startAnvil, type AnvilChain } from '@omniclear/testkit';
-import { createPublicClient, http, zeroAddress, type Address, type Hex } from 'viem';
+import { createPublicClient, getAddress, http, zeroAddress, type Address, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import {
   addressToBytes32,
@@ -19,6 +19,8 @@ import {
 const deployerKey = ANVIL_KEYS[0] as Hex;
 const operator = privateKeyToAccount(ANVIL_KEYS[1] as Hex).address;
 const protocol: Address = '0x000000000000000000000000000000000000bEEF';
+const insuranceA: Address = getAddress('0x00000000000000000000000000000000000019fa');
+const deployerAddress = privateKeyToAccount(deployerKey).address;
 
 describe('deployOmniclear on three anvil chains', () => {
   const anvils: AnvilChain[] = [];
@@ -44,6 +46,8 @@ describe('deployOmniclear on three anvil chains', () => {
         { symbol: 'WETH', decimals: 18 },
       ],
       protocols: [protocol],
+      insuranceFunds: { 'spoke-a': insuranceA },
+      escapeDelaySeconds: 86_400,
     });
   }, 120_000);
 
@@ -94,7 +98,7 @@ describe('deployOmniclear on three anvil chains', () => {
     }
   });
 
-  it('allow-lists every token and protocol in every vault and sets the operator', async () => {
+  it('allow-lists every token and integrator in every vault, sets each insurance fund, the escape delay and the operator', async () => {
     const hubChain = deployment.chains[0]!;
     expect(
       await client(hubChain.rpcUrl).readContract({
@@ -125,10 +129,21 @@ describe('deployOmniclear on three anvil chains', () => {
         await pub.readContract({
           address: spoke.vault!,
           abi: collateralVaultAbi,
-          functionName: 'isProtocol',
+          functionName: 'isIntegrator',
           args: [protocol],
         }),
       ).toBe(true);
+      expect(
+        await pub.readContract({ address: spoke.vault!, abi: collateralVaultAbi, functionName: 'escapeDelay' }),
+      ).toBe(86_400n);
+      const fund = await pub.readContract({
+        address: spoke.vault!,
+        abi: collateralVaultAbi,
+        functionName: 'insuranceFund',
+      });
+      expect(fund).toBe(spoke.insuranceFund);
+      // spoke-a has its own fund; spoke-b defaults to the deployer
+      expect(fund).toBe(spoke.name === 'spoke-a' ? insuranceA : deployerAddress);
       expect(await pub.getBalance({ address: spoke.vault! })).toBeGreaterThan(0n);
       expect(Object.keys(spoke.tokens)).toEqual(['USDC', 'WETH']);
     }

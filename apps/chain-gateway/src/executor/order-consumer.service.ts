@@ -7,7 +7,7 @@ import { HubRevertError } from '../errors.js';
 import { NatsClient } from '../nats/nats.client.js';
 import { Backoff, describeError, sleep } from '../util/backoff.js';
 import { HubClient } from '../hub/hub.client.js';
-import { LiquidationExecutor } from './liquidation-executor.js';
+import { OrderExecutor } from './order-executor.js';
 
 const SERVICE = 'chain-gateway';
 /** Longer than a dispatch takes (simulate, send, 60 s receipt timeout), so a slow order is not redelivered mid-flight. */
@@ -24,7 +24,7 @@ export interface ExecutorStats {
 /**
  * The executor's message handler: a durable, explicitly acknowledged pull consumer on `OMNI_OUT`
  * orders, one order at a time (one operator key, so sends are serial anyway). Maps each outcome of
- * {@link LiquidationExecutor} to the JetStream verdict: done → ack; retryable → nak with a delay,
+ * {@link OrderExecutor} to the JetStream verdict: done → ack; retryable → nak with a delay,
  * up to `maxDeliver` deliveries; malformed or out of deliveries → dead letter and term.
  */
 @Injectable()
@@ -38,7 +38,7 @@ export class OrderConsumerService implements OnApplicationBootstrap, OnModuleDes
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     private readonly nats: NatsClient,
-    private readonly executor: LiquidationExecutor,
+    private readonly executor: OrderExecutor,
     private readonly hub: HubClient,
   ) {}
 
@@ -111,8 +111,6 @@ export class OrderConsumerService implements OnApplicationBootstrap, OnModuleDes
     } catch (err) {
       return this.deadLetter(msg, `malformed order: ${describeError(err)}`);
     }
-    if (order.kind !== 'liquidate') return this.deadLetter(msg, `unsupported order kind ${String(order.kind)}`);
-
     try {
       const outcome = await this.executor.execute(order);
       if (outcome.status === 'dispatched') this.stats.dispatched += 1;

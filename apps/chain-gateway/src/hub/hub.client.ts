@@ -37,13 +37,30 @@ export interface HubMessageLog {
 
 /** The arguments of `quoteLiquidation` / `dispatchLiquidation`. */
 export interface LiquidationCall {
+  readonly kind: 'liquidate';
   readonly dstEid: number;
   readonly orderId: Hex;
   readonly account: Address;
   readonly token: Address;
   readonly amount: bigint;
   readonly recipient: Address;
+  readonly insuranceAmount: bigint;
 }
+
+/** The arguments of `quoteWithdrawDecision` / `dispatchWithdrawDecision`. */
+export interface WithdrawDecisionCall {
+  readonly kind: 'withdraw-decision';
+  readonly dstEid: number;
+  readonly orderId: Hex;
+  readonly account: Address;
+  readonly token: Address;
+  readonly amount: bigint;
+  readonly requestId: bigint;
+  readonly approved: boolean;
+}
+
+/** An order the hub dispatches: a liquidation or a withdrawal decision. */
+export type OrderCall = LiquidationCall | WithdrawDecisionCall;
 
 /** A mined dispatch transaction. */
 export interface DispatchReceipt {
@@ -149,46 +166,74 @@ export class HubClient {
       .catch(rethrowRevert);
   }
 
-  /** The native LayerZero fee of dispatching `call`. */
-  async quoteLiquidation(call: LiquidationCall): Promise<bigint> {
-    const fee = await this.publicClient
-      .readContract({
-        address: this.address,
-        abi: clearingHubAbi,
-        functionName: 'quoteLiquidation',
-        args: liquidationArgs(call),
-      })
-      .catch(rethrowRevert);
+  /** The native LayerZero fee of dispatching `call` (`quoteLiquidation` or `quoteWithdrawDecision`). */
+  async quote(call: OrderCall): Promise<bigint> {
+    const fee = await (
+      call.kind === 'liquidate'
+        ? this.publicClient.readContract({
+            address: this.address,
+            abi: clearingHubAbi,
+            functionName: 'quoteLiquidation',
+            args: liquidationArgs(call),
+          })
+        : this.publicClient.readContract({
+            address: this.address,
+            abi: clearingHubAbi,
+            functionName: 'quoteWithdrawDecision',
+            args: decisionArgs(call),
+          })
+    ).catch(rethrowRevert);
     return fee.nativeFee;
   }
 
   /**
-   * Simulates, then sends `dispatchLiquidation(call)` with `value` from the operator and waits for the receipt.
-   * A simulated revert throws {@link HubRevertError} with the decoded custom error and sends nothing.
+   * Simulates, then sends `dispatchLiquidation` or `dispatchWithdrawDecision` with `value` from the
+   * operator and waits for the receipt. A simulated revert throws {@link HubRevertError} with the
+   * decoded custom error and sends nothing.
    */
-  async dispatchLiquidation(call: LiquidationCall, value: bigint): Promise<DispatchReceipt> {
-    let request;
-    try {
-      ({ request } = await this.publicClient.simulateContract({
+  async dispatch(call: OrderCall, value: bigint): Promise<DispatchReceipt> {
+    const txHash =
+      call.kind === 'liquidate' ? await this.sendLiquidation(call, value) : await this.sendDecision(call, value);
+    const receipt = await this.publicClient.waitForTransactionReceipt({ hash: txHash, timeout: 60_000 });
+    const [dispatched] = parseEventLogs({ abi: clearingHubAbi, logs: receipt.logs, eventName: 'OrderDispatched' });
+    return { txHash, status: receipt.status, blockNumber: receipt.blockNumber, guid: dispatched?.args.guid };
+  }
+
+  private async sendLiquidation(call: LiquidationCall, value: bigint): Promise<Hex> {
+    const { request } = await this.publicClient
+      .simulateContract({
         address: this.address,
         abi: clearingHubAbi,
         functionName: 'dispatchLiquidation',
         args: liquidationArgs(call),
         value,
         account: this.account,
-      }));
-    } catch (err) {
-      rethrowRevert(err);
-    }
-    const txHash = await this.walletClient.writeContract(request);
-    const receipt = await this.publicClient.waitForTransactionReceipt({ hash: txHash, timeout: 60_000 });
-    const [dispatched] = parseEventLogs({ abi: clearingHubAbi, logs: receipt.logs, eventName: 'OrderDispatched' });
-    return { txHash, status: receipt.status, blockNumber: receipt.blockNumber, guid: dispatched?.args.guid };
+      })
+      .catch(rethrowRevert);
+    return this.walletClient.writeContract(request);
+  }
+
+  private async sendDecision(call: WithdrawDecisionCall, value: bigint): Promise<Hex> {
+    const { request } = await this.publicClient
+      .simulateContract({
+        address: this.address,
+        abi: clearingHubAbi,
+        functionName: 'dispatchWithdrawDecision',
+        args: decisionArgs(call),
+        value,
+        account: this.account,
+      })
+      .catch(rethrowRevert);
+    return this.walletClient.writeContract(request);
   }
 }
 
 function liquidationArgs(c: LiquidationCall) {
-  return [c.dstEid, c.orderId, c.account, c.token, c.amount, c.recipient] as const;
+  return [c.dstEid, c.orderId, c.account, c.token, c.amount, c.recipient, c.insuranceAmount] as const;
+}
+
+function decisionArgs(c: WithdrawDecisionCall) {
+  return [c.dstEid, c.orderId, c.account, c.token, c.amount, c.requestId, c.approved] as const;
 }
 
 function rethrowRevert(err: unknown): never {
