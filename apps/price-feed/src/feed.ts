@@ -1,13 +1,32 @@
-import type { PriceEvent } from '@omniclear/protocol';
+import type { MarkEvent, PriceEvent } from '@omniclear/protocol';
 
 import { aggregate, type RefusalReason } from './aggregate.js';
 import { AggregatorReader } from './aggregators.js';
-import type { AggregatedAsset, FeedSource, PriceFeedConfig } from './config.js';
-import { formatPrice } from './decimal.js';
+import type { AggregatedAsset, FeedSource, MarketFeed, PriceFeedConfig } from './config.js';
+import { diffBps, formatPrice } from './decimal.js';
 import { PublishError } from './errors.js';
 import { silentLogger, type Logger } from '@omniclear/observability';
-import { PricePublisher, type LastPrice } from './publisher.js';
+import { applyPremium, premiumWalk } from './premium.js';
+import { PricePublisher, type LastMark, type LastPrice } from './publisher.js';
+import type { RecordedPrice } from './replay.js';
 import { randomWalk } from './simulate.js';
+
+/** Why a market's tick published no mark: a price refusal reason, or a mark too far from its index. */
+export type MarkRefusalReason = RefusalReason | 'premium';
+
+/** What the feed has done with mark events since it started. */
+export interface MarkStats {
+  /** Marks the stream stored. */
+  published: number;
+  /** Marks the stream acknowledged as duplicates of a stored msg id. */
+  duplicates: number;
+  /** Marks not sent because the stream already holds a mark of that market at or after their time. */
+  skipped: number;
+  /** Chainlink marks refused by the checks, by reason. */
+  refused: Partial<Record<MarkRefusalReason, number>>;
+  /** Mark publishes the stream did not acknowledge. */
+  publishFailures: number;
+}
 
 /** What the feed has done since it started. */
 export interface PriceFeedStats {
@@ -21,6 +40,8 @@ export interface PriceFeedStats {
   refused: Record<RefusalReason, number>;
   /** Publishes the stream did not acknowledge. */
   publishFailures: number;
+  /** Mark events of the configured perp markets. */
+  marks: MarkStats;
 }
 
 /** Options of a {@link PriceFeed}: its configuration, plus a logger and a clock for tests. */
@@ -77,6 +98,12 @@ export class PriceFeed {
   private readonly now: () => bigint;
   private readonly abort = new AbortController();
   private readonly last = new Map<string, LastPrice>();
+  private readonly lastMarks = new Map<string, LastMark>();
+  /** The markets following each index asset, in configuration order. */
+  private readonly marketsByAsset = new Map<string, MarketFeed[]>();
+  /** The premium walk of each simulated market, advanced once per price point of its index asset. */
+  private readonly premiums = new Map<string, () => number>();
+  private reader?: AggregatorReader;
   private publisher?: PricePublisher;
   private loop?: Promise<void>;
   private readonly counters: PriceFeedStats = {
@@ -93,16 +120,29 @@ export class PriceFeed {
       step: 0,
     },
     publishFailures: 0,
+    marks: { published: 0, duplicates: 0, skipped: 0, refused: {}, publishFailures: 0 },
   };
 
   constructor(private readonly options: PriceFeedOptions) {
     this.log = options.logger ?? silentLogger;
     this.now = options.now ?? (() => BigInt(Math.floor(Date.now() / 1000)));
+    for (const market of options.markets ?? []) {
+      const list = this.marketsByAsset.get(market.indexAsset) ?? [];
+      list.push(market);
+      this.marketsByAsset.set(market.indexAsset, list);
+      if (market.mark.kind === 'simulate') {
+        this.premiums.set(market.market, premiumWalk(market.mark.seed, market.market, market.mark));
+      }
+    }
   }
 
   /** A copy of the counters. */
   stats(): PriceFeedStats {
-    return { ...this.counters, refused: { ...this.counters.refused } };
+    return {
+      ...this.counters,
+      refused: { ...this.counters.refused },
+      marks: { ...this.counters.marks, refused: { ...this.counters.marks.refused } },
+    };
   }
 
   /**
@@ -116,10 +156,17 @@ export class PriceFeed {
       const last = await this.publisher.lastPrice(asset);
       if (last) this.last.set(asset, last);
     }
+    const markets = (this.options.markets ?? []).map((m) => m.market);
+    for (const market of markets) {
+      const last = await this.publisher.lastMark(market);
+      if (last) this.lastMarks.set(market, last);
+    }
     this.log.info('price feed started', {
       source: this.options.source.kind,
       assets: assetsOf(this.options.source),
+      markets,
       resumeAfter: Object.fromEntries([...this.last].map(([a, l]) => [a, l.publishTime])),
+      marksResumeAfter: Object.fromEntries([...this.lastMarks].map(([m, l]) => [m, l.publishTime])),
     });
     this.loop = this.run().catch((err: unknown) => {
       this.log.error('price feed loop failed', { error: err instanceof Error ? err.message : String(err) });
@@ -155,6 +202,7 @@ export class PriceFeed {
 
   private async runChainlink(source: Extract<FeedSource, { kind: 'chainlink' }>): Promise<void> {
     const reader = new AggregatorReader(source.rpcUrls);
+    this.reader = reader;
     const signal = this.abort.signal;
     while (!signal.aborted) {
       for (const asset of source.assets) {
@@ -180,7 +228,7 @@ export class PriceFeed {
         price: formatPrice(verdict.price),
       });
     }
-    await this.emit(
+    const stored = await this.emit(
       {
         kind: 'price',
         asset: asset.asset,
@@ -190,6 +238,7 @@ export class PriceFeed {
       },
       false,
     );
+    await this.emitMarks(asset.asset, verdict.price, verdict.publishTime, stored, 'chainlink');
   }
 
   private async runSimulate(source: Extract<FeedSource, { kind: 'simulate' }>): Promise<void> {
@@ -203,10 +252,11 @@ export class PriceFeed {
     const signal = this.abort.signal;
     while (!signal.aborted) {
       for (const point of walk.next().value) {
-        await this.emit(
+        const stored = await this.emit(
           { kind: 'price', asset: point.asset, price: point.price, publishTime: point.publishTime, source: label },
           true,
         );
+        await this.emitMarks(point.asset, point.price, point.publishTime, stored, label);
       }
       await sleep(this.options.intervalMs, signal);
     }
@@ -218,19 +268,22 @@ export class PriceFeed {
     let played = 0;
     for (const row of source.rows) {
       if (signal.aborted) return;
+      const label = `replay:${row.file}`.slice(0, MAX_SOURCE_LENGTH);
       if (this.isStale(row.asset, row.publishTime)) {
         this.counters.skipped++;
+        // The price is in the stream; its marks may not be (a stop between the two publishes).
+        await this.emitMarks(row.asset, row.price, row.publishTime, true, label, row);
         continue;
       }
       // Keep the recorded spacing, compressed by the speed-up.
       if (previous !== undefined) await sleep((Number(row.publishTime - previous) * 1000) / source.speed, signal);
       if (signal.aborted) return;
       previous = row.publishTime;
-      const label = `replay:${row.file}`.slice(0, MAX_SOURCE_LENGTH);
-      await this.emit(
+      const stored = await this.emit(
         { kind: 'price', asset: row.asset, price: row.price, publishTime: row.publishTime, source: label },
         true,
       );
+      await this.emitMarks(row.asset, row.price, row.publishTime, stored, label, row);
       played++;
     }
     this.log.info('replay finished', { rows: source.rows.length, played, skipped: this.counters.skipped });
@@ -245,12 +298,14 @@ export class PriceFeed {
   /**
    * Publishes one price unless the asset already has one at or after its time. With `retry`, an
    * unacknowledged publish is retried (backing off) until it lands or the feed stops — a recorded
-   * or simulated point is never dropped; without, the next tick simply reads afresh.
+   * or simulated point is never dropped; without, the next tick simply reads afresh. Resolves to
+   * whether the stream holds the asset's price at this time (stored now, a duplicate, or skipped
+   * because it already had it), i.e. whether its marks may follow.
    */
-  private async emit(event: PriceEvent, retry: boolean): Promise<void> {
+  private async emit(event: PriceEvent, retry: boolean): Promise<boolean> {
     if (this.isStale(event.asset, event.publishTime)) {
       this.counters.skipped++;
-      return;
+      return true;
     }
     let backoff = RETRY_MIN_MS;
     for (;;) {
@@ -267,12 +322,134 @@ export class PriceFeed {
           duplicate: ack.duplicate,
           source: event.source,
         });
-        return;
+        return true;
       } catch (err) {
         if (!(err instanceof PublishError)) throw err;
         this.counters.publishFailures++;
         this.log.warn('price not acknowledged', {
           asset: event.asset,
+          publishTime: event.publishTime,
+          error: err.message,
+          cause: err.cause instanceof Error ? err.cause.message : undefined,
+        });
+        if (!retry || this.abort.signal.aborted) return false;
+        await sleep(backoff, this.abort.signal);
+        if (this.abort.signal.aborted) return false;
+        backoff = Math.min(backoff * 2, RETRY_MAX_MS);
+      }
+    }
+  }
+
+  /**
+   * Publishes one mark event per market that follows `asset`, with the price's `publishTime` and
+   * the price as index. A simulated premium advances on every price point of its index asset, also
+   * when nothing is sent (a restart replays the walk from its start and must land on the same
+   * premiums); nothing is sent while the price is not in the stream (`priceStored` false) or when
+   * the market already has a mark at or after this time.
+   */
+  private async emitMarks(
+    asset: string,
+    index: bigint,
+    publishTime: bigint,
+    priceStored: boolean,
+    priceLabel: string,
+    row?: RecordedPrice,
+  ): Promise<void> {
+    for (const market of this.marketsByAsset.get(asset) ?? []) {
+      const premium = this.premiums.get(market.market)?.();
+      if (!priceStored || this.abort.signal.aborted) continue;
+      const last = this.lastMarks.get(market.market);
+      if (last !== undefined && publishTime <= last.publishTime) {
+        this.counters.marks.skipped++;
+        continue;
+      }
+      let markPrice: bigint | undefined;
+      let source: string;
+      switch (market.mark.kind) {
+        case 'simulate':
+          markPrice = applyPremium(index, premium!);
+          source = `${priceLabel}:premium`.slice(0, MAX_SOURCE_LENGTH);
+          break;
+        case 'recorded':
+          // loadPriceFeedConfig checked that every row of the index asset has a mark
+          markPrice = row?.mark;
+          source = priceLabel;
+          break;
+        case 'chainlink':
+          markPrice = await this.readMark(market.market, market.mark, index, last);
+          source = 'chainlink';
+          break;
+      }
+      if (markPrice === undefined) continue;
+      await this.emitMark(
+        { kind: 'mark', market: market.market, markPrice, indexPrice: index, publishTime, source },
+        market.mark.kind !== 'chainlink',
+      );
+    }
+  }
+
+  /**
+   * Reads a market's mark aggregators with the same checks as a price (completeness, positivity,
+   * staleness, deviation, single-source step vs the last mark), then bounds the mark by
+   * `maxPremiumBps` from the index; undefined (counted and logged) when refused.
+   */
+  private async readMark(
+    market: string,
+    mark: Extract<MarketFeed['mark'], { kind: 'chainlink' }>,
+    index: bigint,
+    last: LastMark | undefined,
+  ): Promise<bigint | undefined> {
+    const refuse = (reason: MarkRefusalReason, detail: string): undefined => {
+      this.counters.marks.refused[reason] = (this.counters.marks.refused[reason] ?? 0) + 1;
+      this.log.warn('mark refused', { market, reason, detail });
+      return undefined;
+    };
+    const readings = await this.reader!.read(mark.aggregators.sources);
+    const reference = last?.markPrice ?? mark.aggregators.referencePrice;
+    const verdict = aggregate(readings, mark.aggregators, this.now(), reference);
+    if (!verdict.ok) return refuse(verdict.reason, verdict.message);
+    if (mark.maxPremiumBps !== undefined) {
+      const premium = diffBps(verdict.price, index, index);
+      if (premium > mark.maxPremiumBps) {
+        return refuse(
+          'premium',
+          `mark ${formatPrice(verdict.price)} is ${premium} bps from the index ${formatPrice(index)} (max ${mark.maxPremiumBps} bps)`,
+        );
+      }
+    }
+    if (verdict.unbounded) {
+      this.log.warn('single-source mark accepted without a reference to bound it (first mark of the market)', {
+        market,
+        markPrice: formatPrice(verdict.price),
+      });
+    }
+    return verdict.price;
+  }
+
+  /** Publishes one mark event, like {@link emit} a price (retrying for simulated and recorded marks). */
+  private async emitMark(event: MarkEvent, retry: boolean): Promise<void> {
+    let backoff = RETRY_MIN_MS;
+    for (;;) {
+      try {
+        const ack = await this.publisher!.publish(event);
+        this.lastMarks.set(event.market, { markPrice: event.markPrice, publishTime: event.publishTime });
+        if (ack.duplicate) this.counters.marks.duplicates++;
+        else this.counters.marks.published++;
+        this.log.info('mark published', {
+          market: event.market,
+          markPrice: formatPrice(event.markPrice),
+          indexPrice: formatPrice(event.indexPrice),
+          publishTime: event.publishTime,
+          seq: ack.seq,
+          duplicate: ack.duplicate,
+          source: event.source,
+        });
+        return;
+      } catch (err) {
+        if (!(err instanceof PublishError)) throw err;
+        this.counters.marks.publishFailures++;
+        this.log.warn('mark not acknowledged', {
+          market: event.market,
           publishTime: event.publishTime,
           error: err.message,
           cause: err.cause instanceof Error ? err.cause.message : undefined,

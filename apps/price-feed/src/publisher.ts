@@ -7,7 +7,16 @@ import {
   type JetStreamManager,
 } from '@nats-io/jetstream';
 import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
-import { encodeInputEvent, msgIds, parseInputEvent, STREAMS, subjects, type PriceEvent } from '@omniclear/protocol';
+import {
+  encodeInputEvent,
+  msgIds,
+  parseInputEvent,
+  STREAMS,
+  subjects,
+  type InputEvent,
+  type MarkEvent,
+  type PriceEvent,
+} from '@omniclear/protocol';
 
 import { PublishError } from './errors.js';
 import type { Logger } from '@omniclear/observability';
@@ -21,9 +30,16 @@ export interface LastPrice {
   readonly publishTime: bigint;
 }
 
+/** The last mark event of a market found in the stream. */
+export interface LastMark {
+  readonly markPrice: bigint;
+  readonly publishTime: bigint;
+}
+
 /**
  * All of the feed's NATS I/O: one connection (reconnecting forever), the `OMNI_IN` stream created
- * if missing, acknowledged publishes with the price's message id, and the last price per asset.
+ * if missing, acknowledged publishes with the event's message id, and the last price per asset and
+ * mark per market.
  */
 export class PricePublisher {
   private constructor(
@@ -67,13 +83,17 @@ export class PricePublisher {
   }
 
   /**
-   * Publishes a price to `omni.in.price.<ASSET>` with msg id `price:<ASSET>:<publishTime>` and waits
-   * for the stream's acknowledgement; a repeat within the duplicate window is stored once.
+   * Publishes a price to `omni.in.price.<ASSET>` with msg id `price:<ASSET>:<publishTime>`, or a
+   * mark to `omni.in.mark.<MARKET>` with msg id `mark:<MARKET>:<publishTime>`, and waits for the
+   * stream's acknowledgement; a repeat within the duplicate window is stored once.
    * @throws {PublishError} when the stream does not acknowledge.
    */
-  async publish(event: PriceEvent): Promise<{ seq: number; duplicate: boolean }> {
-    const subject = subjects.price(event.asset);
-    const msgId = msgIds.price(event.asset, event.publishTime);
+  async publish(event: PriceEvent | MarkEvent): Promise<{ seq: number; duplicate: boolean }> {
+    const subject = event.kind === 'price' ? subjects.price(event.asset) : subjects.mark(event.market);
+    const msgId =
+      event.kind === 'price'
+        ? msgIds.price(event.asset, event.publishTime)
+        : msgIds.mark(event.market, event.publishTime);
     const data = encodeInputEvent(event);
     try {
       const ack = await this.js.publish(subject, data, { msgID: msgId });
@@ -91,11 +111,23 @@ export class PricePublisher {
    * stays bounded by it); undefined when there is none.
    */
   async lastPrice(asset: string): Promise<LastPrice | undefined> {
+    const event = await this.lastOn(subjects.price(asset));
+    return event?.kind === 'price' ? { price: event.price, publishTime: event.publishTime } : undefined;
+  }
+
+  /**
+   * The newest mark event of `market` in the stream, so a restart resumes after it (and a
+   * single-source mark stays bounded by it); undefined when there is none.
+   */
+  async lastMark(market: string): Promise<LastMark | undefined> {
+    const event = await this.lastOn(subjects.mark(market));
+    return event?.kind === 'mark' ? { markPrice: event.markPrice, publishTime: event.publishTime } : undefined;
+  }
+
+  private async lastOn(subject: string): Promise<InputEvent | undefined> {
     try {
-      const msg = await this.jsm.streams.getMessage(STREAMS.IN.name, { last_by_subj: subjects.price(asset) });
-      if (!msg) return undefined;
-      const event = parseInputEvent(msg.data);
-      return event.kind === 'price' ? { price: event.price, publishTime: event.publishTime } : undefined;
+      const msg = await this.jsm.streams.getMessage(STREAMS.IN.name, { last_by_subj: subject });
+      return msg ? parseInputEvent(msg.data) : undefined;
     } catch (err) {
       if (err instanceof JetStreamApiError && err.code === JetStreamApiCodes.NoMessageFound) return undefined;
       throw err;

@@ -12,9 +12,12 @@ export interface RecordedPrice {
   readonly origin: string;
   /** The file's base name (the event's `source` is derived from it). */
   readonly file: string;
+  /** The recorded mark price (USD, 18 decimals) of the optional `mark` column, when the row has one. */
+  readonly mark?: bigint;
 }
 
 const HEADER = 'timestamp,asset,price';
+const HEADER_WITH_MARK = 'timestamp,asset,price,mark';
 const ASSET = /^[A-Z0-9_]{1,32}$/;
 // Whole seconds only: publishTime is in seconds, and a sub-second stamp would collide or reorder.
 const ISO_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.0+)?Z$/;
@@ -43,7 +46,9 @@ export function parseIsoUtc(text: string): bigint | undefined {
 /**
  * Parses a recorded series: the header `timestamp,asset,price`, then one row per candle with an
  * ISO-8601 UTC timestamp, an upper-case symbol and a decimal USD price (parsed exactly). Each
- * asset's timestamps must strictly increase. `assetMap` renames symbols (e.g. BTC → WBTC).
+ * asset's timestamps must strictly increase. `assetMap` renames symbols (e.g. BTC → WBTC). With the
+ * header `timestamp,asset,price,mark` each row has a fourth field: the recorded mark price of the
+ * perp markets that follow the asset, positive, or empty when the row has none.
  *
  * @throws {CsvFormatError} naming the file, the line and what is wrong with it.
  * @example parseSeries('btc.csv', 'timestamp,asset,price\n2020-03-12T02:50:00Z,BTC,7691.49\n');
@@ -58,9 +63,14 @@ export function parseSeries(
   const fail = (line: number, why: string): never => {
     throw new CsvFormatError(`${file}:${line}: ${why}`, { details: { file, line } });
   };
-  if (lines[0]?.replace(/^\uFEFF/, '').trim() !== HEADER) {
-    fail(1, `expected the header ${JSON.stringify(HEADER)}, got ${JSON.stringify(lines[0] ?? '')}`);
+  const header = lines[0]?.replace(/^\uFEFF/, '').trim();
+  if (header !== HEADER && header !== HEADER_WITH_MARK) {
+    fail(
+      1,
+      `expected the header ${JSON.stringify(HEADER)} or ${JSON.stringify(HEADER_WITH_MARK)}, got ${JSON.stringify(lines[0] ?? '')}`,
+    );
   }
+  const width = header === HEADER ? 3 : 4;
   const rows: RecordedPrice[] = [];
   const lastTime = new Map<string, bigint>();
   for (let i = 1; i < lines.length; i++) {
@@ -72,8 +82,8 @@ export function parseSeries(
       fail(line, 'empty line');
     }
     const fields = raw.split(',');
-    if (fields.length !== 3) fail(line, `expected 3 fields (timestamp,asset,price), got ${fields.length}`);
-    const [ts, symbol, priceText] = fields.map((f) => f.trim()) as [string, string, string];
+    if (fields.length !== width) fail(line, `expected ${width} fields (${header}), got ${fields.length}`);
+    const [ts, symbol, priceText, markText] = fields.map((f) => f.trim()) as [string, string, string, string?];
     const publishTime = parseIsoUtc(ts);
     if (publishTime === undefined)
       fail(line, `invalid timestamp ${JSON.stringify(ts)} (expected ISO-8601 UTC, e.g. 2020-03-12T02:50:00Z)`);
@@ -86,13 +96,30 @@ export function parseSeries(
       fail(line, `invalid price: ${err.message}`);
     }
     if (price <= 0n) fail(line, `invalid price ${JSON.stringify(priceText)}: expected a positive number`);
+    let mark: bigint | undefined;
+    if (markText !== undefined && markText !== '') {
+      try {
+        mark = parseDecimal18(markText);
+      } catch (err) {
+        if (!(err instanceof DecimalFormatError)) throw err;
+        fail(line, `invalid mark: ${err.message}`);
+      }
+      if (mark! <= 0n) fail(line, `invalid mark ${JSON.stringify(markText)}: expected a positive number`);
+    }
     const asset = assetMap[symbol] ?? symbol;
     const previous = lastTime.get(asset);
     if (previous !== undefined && publishTime! <= previous) {
       fail(line, `timestamp ${ts} does not advance past the previous ${asset} row`);
     }
     lastTime.set(asset, publishTime!);
-    rows.push({ asset, price, publishTime: publishTime!, origin: `${file}:${line}`, file: base });
+    rows.push({
+      asset,
+      price,
+      publishTime: publishTime!,
+      origin: `${file}:${line}`,
+      file: base,
+      ...(mark === undefined ? {} : { mark }),
+    });
   }
   return rows;
 }

@@ -125,4 +125,141 @@ describe('loadPriceFeedConfig', () => {
       rows: [{ asset: 'BTC' }],
     });
   });
+
+  describe('OMNI_FEED_MARKETS', () => {
+    const SIM = {
+      ...NATS,
+      OMNI_FEED_SOURCE: 'simulate',
+      OMNI_FEED_SIM_ASSETS: '[{"asset":"WETH","startPrice":"2000","volatilityBps":5}]',
+      OMNI_FEED_SIM_SEED: '3',
+    };
+    const markets = (...list: unknown[]) => ({ ...SIM, OMNI_FEED_MARKETS: JSON.stringify(list) });
+    const sim = { kind: 'simulate', maxPremiumBps: 20, premiumStepBps: 2 };
+
+    it('reads the markets, with the walk seeded by OMNI_FEED_SIM_SEED; none by default', () => {
+      expect(loadPriceFeedConfig(SIM).markets).toEqual([]);
+      expect(loadPriceFeedConfig(markets({ market: 'ETH-PERP', indexAsset: 'WETH', mark: sim })).markets).toEqual([
+        {
+          market: 'ETH-PERP',
+          indexAsset: 'WETH',
+          mark: { kind: 'simulate', seed: 3, startPremiumBps: 0, maxPremiumBps: 20, premiumStepBps: 2 },
+        },
+      ]);
+    });
+
+    it('names the key of a bad market', () => {
+      expect(configError({ ...SIM, OMNI_FEED_MARKETS: '{' })).toMatch(/^invalid configuration: OMNI_FEED_MARKETS: /);
+      expect(configError(markets({ market: 'eth-perp', indexAsset: 'WETH', mark: sim }))).toMatch(
+        /OMNI_FEED_MARKETS\[0\]\.market: expected 1-31 of A-Z, 0-9, _, -/,
+      );
+      expect(configError(markets({ market: 'ETH-PERP', indexAsset: 'WBTC', mark: sim }))).toMatch(
+        /OMNI_FEED_MARKETS\[0\]: ETH-PERP: indexAsset WBTC is not an asset this feed publishes \(WETH\)/,
+      );
+      expect(
+        configError(markets({ market: 'ETH-PERP', indexAsset: 'WETH', mark: { ...sim, maxPremiumBps: 6_000 } })),
+      ).toMatch(/OMNI_FEED_MARKETS\[0\]\.mark\.maxPremiumBps: /);
+      expect(
+        configError(markets({ market: 'ETH-PERP', indexAsset: 'WETH', mark: { ...sim, startPremiumBps: 21 } })),
+      ).toMatch(/OMNI_FEED_MARKETS\[0\]\.mark\.startPremiumBps: startPremiumBps must lie within ±maxPremiumBps/);
+      expect(configError(markets({ market: 'ETH-PERP', indexAsset: 'WETH', mark: { kind: 'pyth' } }))).toMatch(
+        /OMNI_FEED_MARKETS\[0\]\.mark(\.kind)?: expected mark\.kind simulate, recorded or chainlink/,
+      );
+      expect(configError(markets({ market: 'ETH-PERP', indexAsset: 'WETH', mark: { kind: 'recorded' } }))).toMatch(
+        /OMNI_FEED_MARKETS\[0\]: ETH-PERP: mark\.kind recorded needs another OMNI_FEED_SOURCE \(simulate allows simulate\)/,
+      );
+      expect(
+        configError(
+          markets(
+            { market: 'ETH-PERP', indexAsset: 'WETH', mark: sim },
+            { market: 'ETH-PERP', indexAsset: 'WETH', mark: sim },
+          ),
+        ),
+      ).toMatch(/OMNI_FEED_MARKETS\[1\]: ETH-PERP: listed twice/);
+    });
+
+    it('checks chainlink marks like chainlink prices', () => {
+      const env = {
+        ...NATS,
+        OMNI_FEED_SOURCE: 'chainlink',
+        OMNI_FEED_RPC_URLS: '{"hub":"http://127.0.0.1:8545"}',
+        OMNI_FEED_AGGREGATORS: JSON.stringify([
+          {
+            asset: 'WETH',
+            sources: [
+              { rpc: 'hub', address: AGG },
+              { rpc: 'hub', address: AGG },
+            ],
+          },
+        ]),
+      };
+      const chainlinkMarket = (mark: Record<string, unknown>) => ({
+        ...env,
+        OMNI_FEED_MARKETS: JSON.stringify([
+          { market: 'ETH-PERP', indexAsset: 'WETH', mark: { kind: 'chainlink', ...mark } },
+        ]),
+      });
+      const message = configError(chainlinkMarket({ sources: [{ rpc: 'spoke', address: AGG }] }));
+      expect(message).toMatch(/OMNI_FEED_MARKETS\[0\]: ETH-PERP: rpc "spoke" is not a key of OMNI_FEED_RPC_URLS/);
+      expect(message).toMatch(
+        /OMNI_FEED_MARKETS\[0\]: ETH-PERP: a mark resting on a single source needs maxStepBps \(or OMNI_FEED_MAX_STEP_BPS\)/,
+      );
+      expect(
+        configError({
+          ...env,
+          OMNI_FEED_MARKETS: JSON.stringify([{ market: 'ETH-PERP', indexAsset: 'WETH', mark: sim }]),
+        }),
+      ).toMatch(
+        /OMNI_FEED_MARKETS\[0\]: ETH-PERP: mark\.kind simulate needs another OMNI_FEED_SOURCE \(chainlink allows chainlink\)/,
+      );
+      const ok = loadPriceFeedConfig(
+        chainlinkMarket({
+          sources: [{ rpc: 'hub', address: AGG }],
+          maxStepBps: 200,
+          maxPremiumBps: 300,
+          maxAgeSec: 60,
+        }),
+      );
+      expect(ok.markets).toEqual([
+        {
+          market: 'ETH-PERP',
+          indexAsset: 'WETH',
+          mark: {
+            kind: 'chainlink',
+            maxPremiumBps: 300n,
+            aggregators: {
+              asset: 'ETH-PERP',
+              sources: [{ rpc: 'hub', address: AGG }],
+              maxAgeSec: 60n,
+              maxDeviationBps: 100n,
+              minSources: 1,
+              maxStepBps: 200n,
+            },
+          },
+        },
+      ]);
+    });
+
+    it('checks replayed markets against the files: a known asset, and a mark on every row for recorded marks', () => {
+      const env = {
+        ...NATS,
+        OMNI_FEED_SOURCE: 'replay',
+        OMNI_FEED_REPLAY_FILES: 'perp.csv',
+      };
+      const csv = () =>
+        'timestamp,asset,price,mark\n2021-05-19T00:00:00Z,ETH,3400,3401\n2021-05-19T01:00:00Z,ETH,3300,\n';
+      const replayMarket = (indexAsset: string, mark: unknown) => ({
+        ...env,
+        OMNI_FEED_MARKETS: JSON.stringify([{ market: 'ETH-PERP', indexAsset, mark }]),
+      });
+      expect(configError(replayMarket('WETH', sim), csv)).toMatch(
+        /OMNI_FEED_MARKETS\[0\]: ETH-PERP: indexAsset WETH is not an asset of OMNI_FEED_REPLAY_FILES \(ETH\)/,
+      );
+      expect(configError(replayMarket('ETH', { kind: 'recorded' }), csv)).toMatch(
+        /OMNI_FEED_MARKETS\[0\]: ETH-PERP: mark\.kind recorded needs a mark column value on every ETH row; perp\.csv:3 has none/,
+      );
+      expect(loadPriceFeedConfig(replayMarket('ETH', sim), csv).markets).toMatchObject([
+        { mark: { kind: 'simulate', seed: 1 } },
+      ]);
+    });
+  });
 });
