@@ -3,10 +3,10 @@ import { msgIds, subjects } from '@omniclear/protocol';
 import { ANVIL_KEYS, startAnvil, startNats, type AnvilChain, type NatsServer } from '@omniclear/testkit';
 import type { Address, Hex } from 'viem';
 
-import type { AggregatedAsset } from '../src/config.js';
+import type { AggregatedAsset, MarketFeed } from '../src/config.js';
 import { PriceFeed } from '../src/feed.js';
 import type { LogFields, Logger } from '@omniclear/observability';
-import { readStream, waitFor } from './helpers.js';
+import { readMarks, readStream, streamCount, waitFor } from './helpers.js';
 
 const E18 = 10n ** 18n;
 const NOW = 1_800_000_000n;
@@ -64,11 +64,12 @@ describe('chainlink source (real anvil with DemoAggregators, real nats-server)',
     await clients.public.waitForTransactionReceipt({ hash });
   }
 
-  function startFeed(assets: AggregatedAsset[], log: Logger): Promise<PriceFeed> {
+  function startFeed(assets: AggregatedAsset[], log: Logger, markets: MarketFeed[] = []): Promise<PriceFeed> {
     const feed = new PriceFeed({
       natsServers: [nats.url],
       intervalMs: 50,
       source: { kind: 'chainlink', rpcUrls: { hub: anvil.rpcUrl, spoke: anvil2.rpcUrl }, assets },
+      markets,
       logger: log,
       now: () => NOW,
     });
@@ -211,5 +212,82 @@ describe('chainlink source (real anvil with DemoAggregators, real nats-server)',
     expect(restarted.stats().published).toBe(0);
     expect((await readStream(nats.url, subjects.price('SOLO'))).length).toBe(2);
     await restarted.stop();
+  }, 60_000);
+
+  it('publishes a mark per market with the index price and its publishTime, read from mark aggregators with the same checks; a restart republishes nothing', async () => {
+    const index = [await deploy(), await deploy(deployer2)];
+    await setAnswer(index[0]!, 3000_00000000n, NOW - 12n);
+    await setAnswer(index[1]!, 3000_20000000n, NOW - 10n, deployer2);
+    const [good, stale, far] = [await deploy(), await deploy(), await deploy()];
+    await setAnswer(good!, 3001_23456789n, NOW - 8n);
+    await setAnswer(stale!, 3000_00000000n, NOW - 3_601n);
+    await setAnswer(far!, 3061_00000000n, NOW - 8n); // 2 % over the index
+    const mark = (market: string, address: Address): MarketFeed => ({
+      market,
+      indexAsset: 'PERPIDX',
+      mark: {
+        kind: 'chainlink',
+        maxPremiumBps: 100n,
+        aggregators: { asset: market, sources: [{ rpc: 'hub', address }], minSources: 1, maxStepBps: 500n, ...policy },
+      },
+    });
+    const markets = [mark('GOOD-PERP', good!), mark('STALE-PERP', stale!), mark('FAR-PERP', far!)];
+    const assets = [
+      {
+        asset: 'PERPIDX',
+        sources: [
+          { rpc: 'hub', address: index[0]! },
+          { rpc: 'spoke', address: index[1]! },
+        ],
+        minSources: 2,
+        ...policy,
+      },
+    ];
+    const log = memoryLogger();
+    const feed = await startFeed(assets, log, markets);
+    await waitFor('a mark and both refusals', () => {
+      const s = feed.stats().marks;
+      return s.published >= 1 && (s.refused.stale ?? 0) >= 2 && (s.refused.premium ?? 0) >= 2;
+    });
+    // The index: the median of the two, at the newer round's time.
+    const indexPrice = 3000_100000000000000000n;
+    expect((await readStream(nats.url, subjects.price('PERPIDX'))).map((p) => p.event.price)).toEqual([indexPrice]);
+    const stored = await readMarks(nats.url);
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({
+      subject: subjects.mark('GOOD-PERP'),
+      msgId: msgIds.mark('GOOD-PERP', NOW - 10n),
+      event: {
+        kind: 'mark',
+        market: 'GOOD-PERP',
+        markPrice: 3001_234567890000000000n,
+        indexPrice,
+        publishTime: NOW - 10n,
+        source: 'chainlink',
+      },
+    });
+    const refusals = log.lines.filter((l) => l.msg === 'mark refused');
+    expect(refusals.find((l) => l.fields.market === 'STALE-PERP')!.fields).toMatchObject({ reason: 'stale' });
+    const farRefusal = refusals.find((l) => l.fields.market === 'FAR-PERP')!;
+    expect(String(farRefusal.fields.detail)).toBe('mark 3061 is 203 bps from the index 3000.1 (max 100 bps)');
+    // The first mark of a single-source market has no reference: accepted with a warning, as a price is.
+    expect(log.lines.some((l) => l.msg.startsWith('single-source mark accepted without a reference'))).toBe(true);
+
+    // The far mark comes back within bounds while the index round is unchanged: its mark for that
+    // index time is published then, once.
+    await setAnswer(far!, 3020_00000000n, NOW - 5n);
+    await waitFor('the far market catching up', () => feed.stats().marks.published >= 2);
+    expect(
+      (await readMarks(nats.url, subjects.mark('FAR-PERP'))).map((m) => [m.event.markPrice, m.event.publishTime]),
+    ).toEqual([[3020n * E18, NOW - 10n]]);
+    await feed.stop();
+
+    // Restart with everything unchanged: the stream already holds every price and mark.
+    const count = await streamCount(nats.url);
+    const restarted = await startFeed(assets, memoryLogger(), markets);
+    await waitFor('a few ticks', () => restarted.stats().marks.skipped >= 4);
+    await restarted.stop();
+    expect(restarted.stats()).toMatchObject({ published: 0, marks: { published: 0, duplicates: 0 } });
+    expect(await streamCount(nats.url)).toBe(count);
   }, 60_000);
 });

@@ -46,6 +46,18 @@ describe('the price feed service (dist/main.js)', () => {
     expect(lines.at(-1)!.error).toMatch(/OMNI_FEED_INTERVAL_MS: expected a positive integer/);
   });
 
+  it('exits 1 naming the market key when OMNI_FEED_MARKETS is invalid', async () => {
+    const { lines, exited } = run({
+      OMNI_NATS_URL: 'nats://127.0.0.1:1',
+      OMNI_FEED_SOURCE: 'simulate',
+      OMNI_FEED_SIM_ASSETS: '[{"asset":"WETH","startPrice":"2000","volatilityBps":30}]',
+      OMNI_FEED_MARKETS: '[{"market":"ETH-PERP","indexAsset":"WETH","mark":{"kind":"simulate","maxPremiumBps":10}}]',
+    });
+    expect(await exited).toBe(1);
+    expect(lines.at(-1)).toMatchObject({ level: 'error', msg: 'price feed failed to start', errorName: 'ConfigError' });
+    expect(lines.at(-1)!.error).toMatch(/OMNI_FEED_MARKETS\[0\]\.mark\.premiumStepBps: required/);
+  });
+
   it('exits 1 naming the file and line of a malformed replay row', async () => {
     const { lines, exited } = run({
       OMNI_NATS_URL: 'nats://127.0.0.1:1',
