@@ -227,6 +227,32 @@ interface Holding {
   pending: Map<string, bigint> | null;
 }
 
+/**
+ * An account's holdings by small-integer key, in the order they were first booked (the order the
+ * evaluator and the planner see them in). A linear scan of a few small integers beats a `Map`'s
+ * hashing at this size (assets × chains an account holds), and the two arrays are allocated once
+ * instead of a hash table rebuilt as it grows.
+ */
+class Holdings {
+  private readonly keys: number[] = [];
+  private readonly list: Holding[] = [];
+
+  get(k: number): Holding | undefined {
+    const i = this.keys.indexOf(k);
+    return i < 0 ? undefined : this.list[i];
+  }
+
+  /** Files a holding under a key not filed yet (holdings are never replaced or removed). */
+  add(k: number, h: Holding): void {
+    this.keys.push(k);
+    this.list.push(h);
+  }
+
+  values(): readonly Holding[] {
+    return this.list;
+  }
+}
+
 /** Sum of a holding's in-flight amounts. */
 function pendingSum(h: Holding): bigint {
   let sum = 0n;
@@ -267,7 +293,7 @@ interface AccountState {
   /** Queued for re-evaluation (in `dirtyList`). */
   dirty: boolean;
   /** key: asset index × 65536 + chain slot (a small integer: no string built per event) */
-  readonly holdings: Map<number, Holding>;
+  readonly holdings: Holdings;
   /** key: the position's `id` (`${market}:${mode}`, or `${market}@${eid}:${protocol}` if reported) */
   readonly positions: Map<string, ExactPosition>;
   /** Source sequence of the last report per reported position (absolute reports: older ones lose). */
@@ -1193,6 +1219,8 @@ export class MarginBook {
         const [asset, chain] = parseKey(h.key);
         book.assetName(`${at}.holdings[${j}].key`, asset);
         book.chainId(`${at}.holdings[${j}].key`, chain);
+        if (state.holdings.get(book.hkey(asset, chain)))
+          throw new InvalidInputError(`${at}.holdings[${j}].key`, `duplicate holding ${h.key}`);
         const holding = book.addHolding(
           state,
           book.hkey(asset, chain),
@@ -1571,7 +1599,7 @@ export class MarginBook {
           inChains: [],
           inMarkets: [],
           dirty: false,
-          holdings: new Map(),
+          holdings: new Holdings(),
           positions: new Map(),
           positionSeq: new Map(),
           realizedPnl: 0n,
@@ -1587,7 +1615,7 @@ export class MarginBook {
    */
   private addHolding(state: AccountState, k: number, asset: string, chain: number, qty: bigint, seq: bigint): Holding {
     const h: Holding = { asset, chain, qty, seq, pending: null };
-    state.holdings.set(k, h);
+    state.holdings.add(k, h);
     this.index(this.assetHolders, state.inAssets, asset, state);
     this.index(this.chainHolders, state.inChains, chain, state);
     return h;
