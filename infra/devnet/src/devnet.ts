@@ -76,6 +76,8 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
       operator: DEVNET_ACTORS.operator.address,
       tokens: [DEVNET_ASSET],
       protocols: [DEVNET_ACTORS.protocol.address],
+      // Each vault pays the insurance fund's part of a liquidation penalty here.
+      insuranceFunds: Object.fromEntries(targets.slice(1).map((t) => [t.name, DEVNET_ACTORS.insuranceFund.address])),
       // Vaults pay the LayerZero fee of their acknowledgements from this native reserve.
       ackReserveWei: parseEther('10'),
     });
@@ -106,7 +108,7 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
         OMNI_HTTP_PORT: String(httpPort),
         OMNI_HTTP_HOST: '127.0.0.1',
         OMNI_NODE_ID: 'devnet-node-1',
-        OMNI_LIQUIDATION_RECIPIENT: DEVNET_ACTORS.insuranceFund.address,
+        OMNI_LIQUIDATION_RECIPIENT: DEVNET_ACTORS.liquidator.address,
         OMNI_ASSETS: JSON.stringify([
           {
             symbol: DEVNET_ASSET.symbol,

@@ -36,4 +36,6 @@ export const DEVNET_ACTORS = {
   trader: actor(3),
   protocol: actor(4),
   insuranceFund: actor(5),
+  /** Receives seized collateral less the insurance fund's part of the penalty. */
+  liquidator: actor(6),
 } as const;

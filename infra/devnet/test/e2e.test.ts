@@ -30,8 +30,9 @@ interface OrderView {
   orderId: string;
   dstEid: number;
   amount: string;
+  insuranceAmount: string | null;
   status: string;
-  seized: string | null;
+  executed: string | null;
 }
 
 describe('walking skeleton: a deposit crosses every real component and a liquidation comes back', () => {
@@ -40,6 +41,7 @@ describe('walking skeleton: a deposit crosses every real component and a liquida
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'omni-e2e-'));
   const trader = DEVNET_ACTORS.trader;
   const insurance = DEVNET_ACTORS.insuranceFund.address;
+  const liquidator = DEVNET_ACTORS.liquidator.address;
 
   const account = async (): Promise<AccountView> => {
     const res = await fetch(`${devnet!.apiUrl}/accounts/${trader.address}`);
@@ -108,15 +110,25 @@ describe('walking skeleton: a deposit crosses every real component and a liquida
     // At 1500 the long has lost 12,500 USD, more than the 3 WETH (4500 USD) of collateral.
     await publishPrice(nc!, { asset: 'WETH', price: parseEther('1500'), publishTime: t++ });
 
-    // Each spoke's vault moved the trader's collateral to the insurance fund…
+    // Each spoke's vault moved all of the trader's collateral out: the insurance fund's part of
+    // the penalty to the insurance fund, the rest to the liquidator…
     await eventually('seizure executed on spoke-a', async () =>
       (await vaultBalance(deployment, 'spoke-a', trader.address, 'WETH')) === 0n ? true : undefined,
     );
     await eventually('seizure executed on spoke-b', async () =>
       (await vaultBalance(deployment, 'spoke-b', trader.address, 'WETH')) === 0n ? true : undefined,
     );
-    expect(await tokenBalance(deployment, 'spoke-a', insurance, 'WETH')).toBe(parseEther('1'));
-    expect(await tokenBalance(deployment, 'spoke-b', insurance, 'WETH')).toBe(parseEther('2'));
+    const { orders } = (await (await fetch(`${devnet!.apiUrl}/orders`)).json()) as { orders: OrderView[] };
+    const byChain = new Map(orders.map((o) => [o.dstEid, o]));
+    for (const [chain, eid, whole] of [
+      ['spoke-a', spokeA.eid, parseEther('1')],
+      ['spoke-b', spokeB.eid, parseEther('2')],
+    ] as const) {
+      const toInsurance = BigInt(byChain.get(eid)!.insuranceAmount!);
+      expect(toInsurance > 0n && toInsurance < whole).toBe(true);
+      expect(await tokenBalance(deployment, chain, insurance, 'WETH')).toBe(toInsurance);
+      expect(await tokenBalance(deployment, chain, liquidator, 'WETH')).toBe(whole - toInsurance);
+    }
 
     // …and the acknowledgements came back through the hub: the node books what was seized.
     const after = await eventually('acknowledged seizures booked by the clearing node', async () => {
@@ -127,18 +139,18 @@ describe('walking skeleton: a deposit crosses every real component and a liquida
     });
     expect(after.balances.every((b) => b.balance === '0')).toBe(true);
 
-    const { orders } = (await (await fetch(`${devnet!.apiUrl}/orders`)).json()) as { orders: OrderView[] };
-    const byChain = new Map(orders.map((o) => [o.dstEid, o]));
-    expect(orders).toHaveLength(2);
-    expect(byChain.get(spokeA.eid)).toMatchObject({
-      status: 'acknowledged',
+    const done = (await (await fetch(`${devnet!.apiUrl}/orders`)).json()) as { orders: OrderView[] };
+    const doneByChain = new Map(done.orders.map((o) => [o.dstEid, o]));
+    expect(done.orders).toHaveLength(2);
+    expect(doneByChain.get(spokeA.eid)).toMatchObject({
+      status: 'done',
       amount: parseEther('1').toString(),
-      seized: parseEther('1').toString(),
+      executed: parseEther('1').toString(),
     });
-    expect(byChain.get(spokeB.eid)).toMatchObject({
-      status: 'acknowledged',
+    expect(doneByChain.get(spokeB.eid)).toMatchObject({
+      status: 'done',
       amount: parseEther('2').toString(),
-      seized: parseEther('2').toString(),
+      executed: parseEther('2').toString(),
     });
 
     // Exactly two orders were ever emitted into the output stream.
