@@ -34,6 +34,12 @@ export const gatewayEnvSchema = z.object({
   OMNI_GATEWAY_CONFIRMATIONS: zNonNegativeInt.default(0),
   OMNI_GATEWAY_POLL_MS: zPositiveInt.default(1_000),
   OMNI_GATEWAY_START_BLOCK: zBigintString.default(0n),
+  /**
+   * Re-read the hub's logs from this block on start, even if the stream already holds later ones
+   * (a checkpoint after a broker lost acknowledged writes). Republished events keep their msg ids;
+   * past the stream's dedupe window the clearing node ignores them by their vault sequence numbers.
+   */
+  OMNI_GATEWAY_REREAD_FROM_BLOCK: zBigintString.optional(),
   OMNI_GATEWAY_CONSUMER: z
     .string()
     .regex(/^[A-Za-z0-9_-]+$/, 'a JetStream durable name: letters, digits, "_" and "-"')
@@ -63,6 +69,8 @@ export interface GatewayConfig {
     readonly pollMs: number;
     /** First block to read when the stream holds nothing from this hub yet. */
     readonly startBlock: bigint;
+    /** Re-read from this block on start even if the stream holds later events (a checkpoint). */
+    readonly rereadFromBlock?: bigint;
     /** Largest `eth_getLogs` range, in blocks. */
     readonly blockRange: number;
     /** How far back to re-read when the last processed block's hash changed. */
@@ -96,6 +104,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
       confirmations: e.OMNI_GATEWAY_CONFIRMATIONS,
       pollMs: e.OMNI_GATEWAY_POLL_MS,
       startBlock: e.OMNI_GATEWAY_START_BLOCK,
+      ...(e.OMNI_GATEWAY_REREAD_FROM_BLOCK !== undefined ? { rereadFromBlock: e.OMNI_GATEWAY_REREAD_FROM_BLOCK } : {}),
       blockRange: e.OMNI_GATEWAY_BLOCK_RANGE,
       reorgDepth: e.OMNI_GATEWAY_REORG_DEPTH,
     },

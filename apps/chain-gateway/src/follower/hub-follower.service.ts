@@ -31,6 +31,8 @@ export interface FollowerStatus {
   readonly cursor: FollowCursor | undefined;
   readonly lastBlock: { number: bigint; hash: string } | undefined;
   readonly published: number;
+  /** Of those, events the stream already held (same msg id within its dedupe window). */
+  readonly duplicates: number;
   /** Reorgs detected since start. */
   readonly reorgs: number;
   readonly consecutiveFailures: number;
@@ -52,6 +54,7 @@ export class HubFollowerService implements OnApplicationBootstrap, OnModuleDestr
   /** The last fully processed block and its hash: if the hash changes, the chain reorganised under us. */
   private lastBlock?: { number: bigint; hash: `0x${string}` };
   private published = 0;
+  private duplicates = 0;
   private reorgs = 0;
   private readonly backoff = new Backoff(250, 15_000);
 
@@ -80,6 +83,7 @@ export class HubFollowerService implements OnApplicationBootstrap, OnModuleDestr
       cursor: this.cursor ? { ...this.cursor } : undefined,
       lastBlock: this.lastBlock ? { ...this.lastBlock } : undefined,
       published: this.published,
+      duplicates: this.duplicates,
       reorgs: this.reorgs,
       consecutiveFailures: this.backoff.failures,
     };
@@ -109,12 +113,20 @@ export class HubFollowerService implements OnApplicationBootstrap, OnModuleDestr
     }
   }
 
-  /** After the last event this hub has in the stream, else the configured start block. */
+  /**
+   * After the last event this hub has in the stream, else the configured start block; a
+   * configured re-read block below that wins (the checkpoint an operator re-reads from).
+   */
   private async resumeCursor(): Promise<FollowCursor> {
+    const reread = this.config.follower.rereadFromBlock;
     const last = await this.nats.lastMessage(STREAMS.IN.name, this.subject);
-    if (!last) return { block: this.config.follower.startBlock, afterLogIndex: -1 };
+    if (!last) return { block: reread ?? this.config.follower.startBlock, afterLogIndex: -1 };
     const event = parseInputEvent(last.data);
     if (event.kind !== 'hub') throw new Error(`unexpected ${event.kind} event on ${this.subject}`);
+    if (reread !== undefined && reread <= event.blockNumber) {
+      this.logger.warn(`re-reading hub logs from block ${reread} (the stream holds up to block ${event.blockNumber})`);
+      return { block: reread, afterLogIndex: -1 };
+    }
     return { block: event.blockNumber, afterLogIndex: event.logIndex };
   }
 
@@ -189,6 +201,7 @@ export class HubFollowerService implements OnApplicationBootstrap, OnModuleDestr
     };
     const ack = await this.nats.publish(this.subject, encodeInputEvent(event), msgId);
     this.published += 1;
+    if (ack.duplicate) this.duplicates += 1;
     this.logger.debug?.(`published ${msgId} as ${ack.duplicate ? 'duplicate of ' : ''}seq ${ack.seq}`);
   }
 
