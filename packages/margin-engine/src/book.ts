@@ -292,6 +292,14 @@ interface AccountState {
   readonly inMarkets: string[];
   /** Queued for re-evaluation (in `dirtyList`). */
   dirty: boolean;
+  /**
+   * A lower bound (USD, float) of how far the account stands above maintenance — weighted
+   * collateral + PnL − (debt + MM) — as of its last exact evaluation, less every adverse price
+   * move since; −∞ when unknown or when only an exact evaluation can tell (isolated positions,
+   * missing prices, already liquidatable). A price tick re-evaluates a holder only once this
+   * bound can have run out.
+   */
+  slack: number;
   /** key: asset index × 65536 + chain slot (a small integer: no string built per event) */
   readonly holdings: Holdings;
   /** key: the position's `id` (`${market}:${mode}`, or `${market}@${eid}:${protocol}` if reported) */
@@ -573,9 +581,33 @@ export class MarginBook {
     if (last && time <= last.time) return { applied: false, holders: 0 };
     this.advance(time);
     this.prices.set(asset, { price, time });
-    this.ctx.assets[asset] = { ...this.ctx.assets[asset]!, price };
+    const params = this.ctx.assets[asset]!;
+    this.ctx.assets[asset] = { ...params, price };
     const holders = this.assetHolders.get(asset);
-    if (holders) for (const a of holders) this.touch(a);
+    if (holders) {
+      if (!last) for (const a of holders) this.touch(a);
+      else {
+        // A holder's margin moves by at most (Σ |balance| + in flight) × |Δprice| × max(weight, 1):
+        // weighted value grows no faster than value (size discount and cap only flatten it), debt
+        // at full price. Only holders whose slack that can exhaust are re-evaluated exactly.
+        const move =
+          (Math.abs(Number(price - last.price)) / 1e18 / 10 ** params.decimals) *
+          Math.max(1, Number(params.maintenanceWeight) / 1e18) *
+          (1 + 1e-9);
+        for (const a of holders) {
+          if (a.dirty) continue;
+          if (a.slack === -Infinity) {
+            this.touch(a);
+            continue;
+          }
+          let units = 0;
+          for (const h of a.holdings.values())
+            if (h.asset === asset) units += Math.abs(Number(h.qty)) + Number(pendingSum(h));
+          a.slack -= units * move + 1e-9;
+          if (!(a.slack >= 0)) this.touch(a);
+        }
+      }
+    }
     return { applied: true, holders: holders?.length ?? 0 };
   }
 
@@ -885,9 +917,19 @@ export class MarginBook {
     for (const st of this.dirtyList) {
       st.dirty = false;
       const a = st.id;
-      const liq =
-        this.missingPrices(a).length === 0 &&
-        evaluateExactUnchecked(this.exactAccount(a), this.ctx, { details: false }).liquidatable;
+      let liq = false;
+      st.slack = -Infinity;
+      if (this.missingPrices(a).length === 0) {
+        const r = evaluateExactUnchecked(this.exactAccount(a), this.ctx, { details: false });
+        liq = r.liquidatable;
+        let isolated = false;
+        for (const p of st.positions.values()) if (p.mode === 'isolated') isolated = true;
+        if (!liq && !isolated) {
+          // the exact margin above maintenance, as a float rounded towards zero with room to spare
+          const margin = Number(r.weightedCollateral + r.unsettledPnl - r.debt - r.maintenanceMargin) / 1e18;
+          st.slack = margin * (1 - 1e-9) - 1e-9;
+        }
+      }
       if (liq) this.liquidatableSet.add(a);
       else this.liquidatableSet.delete(a);
     }
@@ -1599,6 +1641,7 @@ export class MarginBook {
           inChains: [],
           inMarkets: [],
           dirty: false,
+          slack: -Infinity,
           holdings: new Holdings(),
           positions: new Map(),
           positionSeq: new Map(),
