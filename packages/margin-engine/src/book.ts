@@ -6,7 +6,7 @@
 
 import { evaluateExactUnchecked, staleFactor } from './evaluate.js';
 import { InvalidInputError } from './errors.js';
-import { WAD, divCeil, divFloor, max, min, mulDown, type Exponent } from './fixed.js';
+import { FOUR_FIFTHS, WAD, divCeil, divFloor, max, min, mulDown, type Exponent } from './fixed.js';
 import { accrueFunding, initialFunding, type FundingParams, type FundingState } from './funding.js';
 import { checkExactAsset, checkExactChain, checkExactMarket, checkExponent } from './model/check.js';
 import type {
@@ -631,17 +631,49 @@ export class MarginBook {
     const vol = cfg.volatility ? updateVolatility(st.vol, cfg.volatility, mark) : st.vol;
     const scale = cfg.volatility ? volScale(vol, cfg.volatility) : WAD;
     this.advance(time);
+    const before = this.ctx.markets[market]!;
+    const hadMark = st.mark !== null;
     st.funding = funding;
     st.vol = vol;
     st.mark = mark;
-    this.ctx.markets[market] = {
-      ...this.ctx.markets[market]!,
-      markPrice: mark,
-      cumFunding: funding.cumFunding,
-      volScale: scale,
-    };
+    this.ctx.markets[market] = { ...before, markPrice: mark, cumFunding: funding.cumFunding, volScale: scale };
     const holders = this.marketHolders.get(market);
-    if (holders) for (const a of holders) this.touch(a);
+    if (holders) {
+      if (!hadMark) for (const a of holders) this.touch(a);
+      else {
+        // A cross position's PnL moves by at most |qty| × (|Δmark| + |Δfunding|); its maintenance
+        // margin by at most MM(new) − MM(old), each side figured in float with room to spare.
+        const f = (x: bigint) => Number(x) / 1e18;
+        const dMark = Math.abs(f(mark - before.markPrice)) + Math.abs(f(funding.cumFunding - before.cumFunding));
+        const bMMR = f(before.baseMMR);
+        const sizeK = before.baseIMR === 0n ? 0 : (bMMR / f(before.baseIMR)) * f(before.imrFactor);
+        const ex = (before.exponent ?? FOUR_FIFTHS).num / (before.exponent ?? FOUR_FIFTHS).den;
+        const mm = (units: number, m: number, sc: number) => {
+          const n = units * m;
+          return n * Math.max(bMMR, sizeK * Math.pow(n, ex)) * sc;
+        };
+        const oldMark = f(before.markPrice);
+        const newMark = f(mark);
+        const oldScale = f(before.volScale ?? WAD);
+        const newScale = f(scale);
+        for (const a of holders) {
+          if (a.dirty) continue;
+          if (a.slack === -Infinity) {
+            this.touch(a);
+            continue;
+          }
+          let bound = 0;
+          for (const p of a.positions.values()) {
+            if (p.market !== market) continue;
+            const units = Math.abs(f(p.qty));
+            bound += units * dMark;
+            bound += Math.max(0, mm(units, newMark, newScale) * (1 + 1e-9) - mm(units, oldMark, oldScale) * (1 - 1e-9));
+          }
+          a.slack -= bound * (1 + 1e-9) + 1e-9;
+          if (!(a.slack >= 0)) this.touch(a);
+        }
+      }
+    }
     return { applied: true };
   }
 

@@ -19,7 +19,14 @@ const config: BookConfig = {
     },
   },
   markets: {
-    'ETH-PERP': { baseIMR: wad('0.05'), baseMMR: wad('0.025'), imrFactor: wad('0.0000003754'), maxLeverage: 20n * W },
+    'ETH-PERP': {
+      baseIMR: wad('0.05'),
+      baseMMR: wad('0.025'),
+      imrFactor: wad('0.0000003754'),
+      maxLeverage: 20n * W,
+      funding: { interval: 3600n, interestRate: wad('0.0001'), clampBand: wad('0.0005'), cap: wad('0.0075') },
+      volatility: { lambda: wad('0.9'), refVol: wad('0.005'), maxScale: 3n * W },
+    },
   },
   chains: {
     [ETH]: { staleAfter: 600n, staleWeight: wad('0.5') },
@@ -40,7 +47,7 @@ const tick = fc.record({
 });
 
 describe('MarginBook price ticks', () => {
-  it('property: the margin bound never hides a liquidatable account', () => {
+  it('property: the margin bound never hides a liquidatable account (prices, marks, funding, volatility)', () => {
     fc.assert(
       fc.property(
         fc.array(account, { minLength: 1, maxLength: 12 }),
@@ -74,7 +81,13 @@ describe('MarginBook price ticks', () => {
             const f = (p: bigint) => (p * BigInt(10_000 + k.bps)) / 10_000n;
             if (k.asset === 'WETH') b.applyPrice({ asset: 'WETH', price: (weth = f(weth)), time: t });
             else if (k.asset === 'USDC') b.applyPrice({ asset: 'USDC', price: (usdc = f(usdc)), time: t });
-            else b.applyMark({ market: 'ETH-PERP', markPrice: (mark = f(mark)), indexPrice: mark, time: t });
+            else
+              b.applyMark({
+                market: 'ETH-PERP',
+                markPrice: (mark = f(mark)),
+                indexPrice: (mark * BigInt(10_000 - Math.trunc(k.bps / 3))) / 10_000n,
+                time: t,
+              });
             expect(b.liquidatable()).toEqual(exact());
           }
         },
