@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig, zAddress, zBool, zJson, zNatsUrl, zPort, zPositiveInt } from '@omniclear/config';
-import type { BookConfig } from '@omniclear/margin-engine';
+import { wad, type BookConfig } from '@omniclear/margin-engine';
 import { z } from 'zod';
 
 const zEid = z
@@ -12,12 +12,7 @@ const zEid = z
 const zRatio = z
   .string()
   .regex(/^(0|[1-9][0-9]*)(\.[0-9]{1,18})?$/, 'expected a non-negative decimal string with at most 18 decimals')
-  .transform(toWad);
-
-function toWad(decimal: string): bigint {
-  const [whole, frac = ''] = decimal.split('.');
-  return BigInt(whole!) * 10n ** 18n + BigInt(frac.padEnd(18, '0'));
-}
+  .transform((d) => wad(d));
 
 const ONE = '1';
 

@@ -1,4 +1,4 @@
-import type { AccountView, OrderRecord } from '@omniclear/margin-engine';
+import { RATIO_INFINITY, type AccountView, type OrderRecord } from '@omniclear/margin-engine';
 import { getAddress, type Address } from 'viem';
 
 import type { LedgerService } from '../ledger/ledger.service.js';
@@ -7,7 +7,6 @@ import type { LedgerService } from '../ledger/ledger.service.js';
 // addresses checksummed. USD figures and ratios are 18-decimal fixed point; a health factor or
 // margin ratio with nothing to divide by is "Infinity".
 
-const RATIO_INFINITY = 2n ** 255n;
 const ratio = (v: bigint) => (v >= RATIO_INFINITY ? 'Infinity' : v.toString());
 const checksum = (a: string) => (/^0x[0-9a-fA-F]{40}$/.test(a) ? getAddress(a) : a);
 

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
+import { sha256Hex } from '@omniclear/margin-engine';
 import { EventSchemaError, STREAMS, parseInputEvent, type InputEvent } from '@omniclear/protocol';
 
 import { NODE_CONFIG, type NodeConfig } from '../config.js';
@@ -176,12 +177,9 @@ export class InputConsumer implements OnApplicationBootstrap, OnModuleDestroy {
     if (!this.snapshots || ++this.sinceSnapshot < this.snapshotEvery) return;
     this.sinceSnapshot = 0;
     const store = this.snapshots;
-    const snap = {
-      seq,
-      state: this.ledger.exportState(),
-      configHash: this.ledger.configHash,
-      stateHash: this.ledger.stateHash(),
-    };
+    // one serialization: the state hash is the SHA-256 of this canonical JSON
+    const state = this.ledger.exportState();
+    const snap = { seq, state, configHash: this.ledger.configHash, stateHash: sha256Hex(state) };
     this.snapshotWrite = this.snapshotWrite.then(() =>
       store.save(snap).then(
         () => {

@@ -144,16 +144,12 @@ export class LedgerService implements LedgerGauges {
         message = toChainMessage(event.message);
       } catch (error) {
         if (!(error instanceof UnsupportedMessageError)) throw error;
-        rejected = new InvalidInputError('message', error.message);
+        // refused, but its number still counts (or the vault's sequence would show a false gap)
+        orders.push(...this.book.skipChainMessage({ eid, seq, time }).decisions);
+        orders.push(...this.book.liquidations(inputSeq).orders);
+        return { orders, rejected: new InvalidInputError('message', error.message) };
       }
-      // an unsupported message still consumes its number (an empty account is refused as invalid)
-      const r = this.book.applyChainMessage({
-        eid,
-        seq,
-        time,
-        inputSeq,
-        message: message ?? { type: 'BALANCE', account: '', token: '', balance: 0n },
-      });
+      const r = this.book.applyChainMessage({ eid, seq, time, inputSeq, message });
       if (!r.applied && r.reason === 'replay') {
         this.logger.debug(`replay from eid ${eid}: seq ${seq} already applied, ignored`);
         return { orders: [], rejected: null };
@@ -162,7 +158,7 @@ export class LedgerService implements LedgerGauges {
       if (r.applied) {
         if (r.gap) this.logger.warn(`sequence gap from eid ${eid}: ${JSON.stringify(r.gap, big)}`);
         if (r.note) this.logger.debug(`eid ${eid} seq ${seq}: ${r.note}`);
-      } else rejected ??= r.error;
+      } else rejected = r.error;
     }
     const { orders: seizures, deferred } = this.book.liquidations(inputSeq);
     for (const d of deferred) this.logger.warn(`${d.account} is liquidatable but waits: ${d.reason}`);
@@ -182,8 +178,9 @@ export class LedgerService implements LedgerGauges {
 
   /** Per-source-chain sequence state (gaps included). */
   sources(): SourceView[] {
+    const gaps = new Map(this.book.gaps().map((g) => [g.eid, g] as const));
     return this.book.sources().map((s) => {
-      const gap = this.book.gaps().find((g) => g.eid === s.eid) ?? null;
+      const gap = gaps.get(s.eid) ?? null;
       return {
         eid: s.eid,
         lastSeq: gap ? gap.highest : s.contiguous,

@@ -10,6 +10,7 @@ export interface StoredSnapshot {
   readonly state: string;
   /** Fingerprint of the risk configuration the state was built under. */
   readonly configHash: string;
+  /** SHA-256 of `state` (the book's state hash): the snapshot's checksum too. */
   readonly stateHash: string;
 }
 
@@ -18,7 +19,6 @@ interface Head {
   seq: number;
   chunks: number;
   bytes: number;
-  sha256: string;
   configHash: string;
   stateHash: string;
   /** Generation: chunk keys carry it, so a half-written snapshot never mixes with the last one. */
@@ -30,7 +30,7 @@ const CHUNK = 512 * 1024;
 
 /**
  * Book snapshots in a JetStream KV bucket, one per node id. A snapshot is written as chunks
- * (`<node>.<gen>.<i>`) first and a head (`<node>.head`) last, so a crash mid-write leaves the
+ * (`<node>.<gen>.<i>`) first and a head (`<node>.head`, with the state hash as checksum) last, so a crash mid-write leaves the
  * previous snapshot in force; chunks of older generations are purged after the head moves.
  * Loading checks the checksum and the configuration fingerprint and falls back to a full replay
  * (returns null) on any mismatch: a snapshot is an optimisation, never a source of truth.
@@ -56,7 +56,6 @@ export class SnapshotStore {
       seq: snap.seq,
       chunks,
       bytes: bytes.length,
-      sha256: sha256Hex(snap.state),
       configHash: snap.configHash,
       stateHash: snap.stateHash,
       gen,
@@ -90,7 +89,7 @@ export class SnapshotStore {
       at += p.length;
     }
     const state = new TextDecoder().decode(all);
-    if (all.length !== head.bytes || sha256Hex(state) !== head.sha256) {
+    if (all.length !== head.bytes || sha256Hex(state) !== head.stateHash) {
       this.logger.warn(`snapshot at OMNI_IN#${head.seq} fails its checksum: replaying in full`);
       return null;
     }
