@@ -45,7 +45,7 @@ export class LedgerTelemetry {
   orderPublished(orderId: string, kind: string, inputSeq: bigint, first: boolean): void {
     if (first) this.metrics.orderEmitted(kind.toLowerCase());
     if (!this.updates.listening) return;
-    const record = this.ledger.orders().find((o) => o.order.id === orderId);
+    const record = this.ledger.order(orderId);
     if (record) this.updates.orderEmitted(toOrderDto(record), inputSeq);
   }
 
@@ -63,8 +63,8 @@ export class LedgerTelemetry {
       const m = event.message;
       accounts.add(m.account.toLowerCase());
       if (m.type === 'ORDER_ACK') {
-        const acked = this.ledger.orders().find((o) => o.order.id === m.orderId && o.status === 'done');
-        if (acked) this.updates.orderAcknowledged(toOrderDto(acked), inputSeq);
+        const acked = this.ledger.order(m.orderId);
+        if (acked?.status === 'done') this.updates.orderAcknowledged(toOrderDto(acked), inputSeq);
       }
     }
     for (const account of accounts) this.updates.accountChanged(toAccountDto(this.ledger.account(account)), inputSeq);

@@ -176,6 +176,11 @@ export class LedgerService implements LedgerGauges {
     return this.book.orders();
   }
 
+  /** One order by id (a map lookup, not a scan of every order). */
+  order(id: string): OrderRecord | undefined {
+    return this.book.order(id.toLowerCase());
+  }
+
   /** Per-source-chain sequence state (gaps included). */
   sources(): SourceView[] {
     const gaps = new Map(this.book.gaps().map((g) => [g.eid, g] as const));
