@@ -6,20 +6,23 @@ import {OAppOptionsType3} from "@layerzerolabs/lz-evm-oapp-v2/contracts/oapp/lib
 import {OptionsBuilder} from "@layerzerolabs/lz-evm-oapp-v2/contracts/oapp/libs/OptionsBuilder.sol";
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 
 import {IClearingHub} from "./interfaces/IClearingHub.sol";
 import {OmniCodec} from "./libraries/OmniCodec.sol";
 
 /// @title ClearingHub
 /// @notice The hub OApp. Accepts messages only from its configured vault peers and emits one `MessageReceived` per
-/// message for the chain gateway; dispatches the operator's orders (liquidations and withdrawal decisions, one at a
-/// time or in a batch) to the vaults, each order id once.
+/// message for the chain gateway; dispatches orders (liquidations and withdrawal decisions, one at a time or in a
+/// batch) to the vaults, each order id once, when the registered clearing signer set has signed them.
 /// Every hub-bound payload carries the vault's sequence number (its last word): each one is accepted once per vault;
 /// a duplicate is consumed with `DuplicateIgnored` instead of a second `MessageReceived`. Out-of-order delivery is
 /// accepted as it comes (no gap blocks a later message); the gateway orders by `seq`.
-/// @dev The skeleton trusts one operator; the EIP-712 signer set with a threshold replaces it later. Ownership moves
-/// in two steps (`Ownable2Step`).
-contract ClearingHub is OApp, OAppOptionsType3, Ownable2Step, IClearingHub {
+/// @dev Orders are EIP-712 typed data (domain "Omniclear ClearingHub", version "1"), so several independent clearing
+/// nodes can co-sign one; dispatch itself is permissionless: whoever submits a signed order pays its fee. Ownership
+/// (peers, options, the signer set) moves in two steps (`Ownable2Step`).
+contract ClearingHub is OApp, OAppOptionsType3, Ownable2Step, EIP712, IClearingHub {
     using OptionsBuilder for bytes;
 
     /// @notice Executor gas for a vault's LIQUIDATE `lzReceive` when no enforced option is set for it. It covers the
@@ -32,11 +35,30 @@ contract ClearingHub is OApp, OAppOptionsType3, Ownable2Step, IClearingHub {
     /// transfer and the WITHDRAW_DONE send; measured figures in contracts/README.md.
     uint128 public constant DEFAULT_WITHDRAW_DECISION_GAS = 300_000;
 
-    /// @inheritdoc IClearingHub
-    address public operator;
+    /// @notice The largest signer set `setSigners` accepts (replacing a set walks the old one).
+    uint256 public constant MAX_SIGNERS = 32;
+
+    /// @notice The EIP-712 type hash of `LiquidationOrder`.
+    bytes32 public constant LIQUIDATION_ORDER_TYPEHASH = keccak256(
+        "LiquidationOrder(uint32 dstEid,bytes32 orderId,address account,address token,uint256 amount,address recipient,uint256 insuranceAmount,uint64 expiry)"
+    );
+
+    /// @notice The EIP-712 type hash of `WithdrawDecisionOrder`.
+    bytes32 public constant WITHDRAW_DECISION_ORDER_TYPEHASH = keccak256(
+        "WithdrawDecisionOrder(uint32 dstEid,bytes32 orderId,address account,address token,uint256 amount,uint64 requestId,bool approved,uint64 expiry)"
+    );
 
     /// @inheritdoc IClearingHub
     mapping(bytes32 orderId => bool) public dispatched;
+
+    /// @inheritdoc IClearingHub
+    mapping(address account => bool) public isSigner;
+
+    /// @inheritdoc IClearingHub
+    uint8 public threshold;
+
+    /// @dev The registered signers, in the order set.
+    address[] private _signers;
 
     /// @dev Highest accepted sequence number per (source eid, sender).
     mapping(uint32 srcEid => mapping(bytes32 sender => uint64)) private _lastSeq;
@@ -50,11 +72,17 @@ contract ClearingHub is OApp, OAppOptionsType3, Ownable2Step, IClearingHub {
     /// @dev During `dispatchBatch`: the hub's native balance before the batch's `msg.value`, which sends never touch.
     uint256 private transient _balanceFloor;
 
+    /// @notice Deploys the hub with its endpoint, owner and first clearing signer set.
     /// @param endpoint_ The LayerZero EndpointV2 on this chain.
-    /// @param owner_ The owner (also the endpoint delegate): configures peers, options and the operator.
-    /// @param operator_ The account allowed to dispatch orders.
-    constructor(address endpoint_, address owner_, address operator_) OApp(endpoint_, owner_) Ownable(owner_) {
-        _setOperator(operator_);
+    /// @param owner_ The owner (also the endpoint delegate): configures peers, options and the signer set.
+    /// @param signers_ The clearing signers (see `setSigners`).
+    /// @param threshold_ How many of them must sign an order.
+    constructor(address endpoint_, address owner_, address[] memory signers_, uint8 threshold_)
+        OApp(endpoint_, owner_)
+        Ownable(owner_)
+        EIP712("Omniclear ClearingHub", "1")
+    {
+        _setSigners(signers_, threshold_);
     }
 
     // ------------------------------------------------------------------ ownership (two steps)
@@ -70,10 +98,19 @@ contract ClearingHub is OApp, OAppOptionsType3, Ownable2Step, IClearingHub {
         super._transferOwnership(newOwner);
     }
 
+    // ------------------------------------------------------------------ signer set
+
     /// @inheritdoc IClearingHub
-    function setOperator(address newOperator) external onlyOwner {
-        _setOperator(newOperator);
+    function setSigners(address[] calldata signers_, uint8 threshold_) external onlyOwner {
+        _setSigners(signers_, threshold_);
     }
+
+    /// @inheritdoc IClearingHub
+    function signers() external view returns (address[] memory) {
+        return _signers;
+    }
+
+    // ------------------------------------------------------------------ views
 
     /// @inheritdoc IClearingHub
     function lastSeq(uint32 srcEid) external view returns (uint64) {
@@ -86,58 +123,23 @@ contract ClearingHub is OApp, OAppOptionsType3, Ownable2Step, IClearingHub {
     }
 
     /// @inheritdoc IClearingHub
-    function quoteLiquidation(
-        uint32 dstEid,
-        bytes32 orderId,
-        address account,
-        address token,
-        uint256 amount,
-        address recipient,
-        uint256 insuranceAmount
-    ) external view returns (MessagingFee memory fee) {
-        return _quoteOrder(dstEid, _liquidateMessage(orderId, account, token, amount, recipient, insuranceAmount));
+    function hashLiquidation(LiquidationOrder calldata o) external view returns (bytes32 digest) {
+        return _hashLiquidation(o);
     }
 
     /// @inheritdoc IClearingHub
-    function dispatchLiquidation(
-        uint32 dstEid,
-        bytes32 orderId,
-        address account,
-        address token,
-        uint256 amount,
-        address recipient,
-        uint256 insuranceAmount
-    ) external payable returns (bytes32 guid) {
-        _checkOperator();
-        return
-            _dispatch(dstEid, orderId, _liquidateMessage(orderId, account, token, amount, recipient, insuranceAmount));
+    function hashWithdrawDecision(WithdrawDecisionOrder calldata o) external view returns (bytes32 digest) {
+        return _hashWithdrawDecision(o);
     }
 
     /// @inheritdoc IClearingHub
-    function quoteWithdrawDecision(
-        uint32 dstEid,
-        bytes32 orderId,
-        address account,
-        address token,
-        uint256 amount,
-        uint64 requestId,
-        bool approved
-    ) external view returns (MessagingFee memory fee) {
-        return _quoteOrder(dstEid, _decisionMessage(orderId, account, token, amount, requestId, approved));
+    function quoteLiquidation(LiquidationOrder calldata o) external view returns (MessagingFee memory fee) {
+        return _quoteOrder(o.dstEid, _liquidateMessage(o));
     }
 
     /// @inheritdoc IClearingHub
-    function dispatchWithdrawDecision(
-        uint32 dstEid,
-        bytes32 orderId,
-        address account,
-        address token,
-        uint256 amount,
-        uint64 requestId,
-        bool approved
-    ) external payable returns (bytes32 guid) {
-        _checkOperator();
-        return _dispatch(dstEid, orderId, _decisionMessage(orderId, account, token, amount, requestId, approved));
+    function quoteWithdrawDecision(WithdrawDecisionOrder calldata o) external view returns (MessagingFee memory fee) {
+        return _quoteOrder(o.dstEid, _decisionMessage(o));
     }
 
     /// @inheritdoc IClearingHub
@@ -154,33 +156,52 @@ contract ClearingHub is OApp, OAppOptionsType3, Ownable2Step, IClearingHub {
         }
     }
 
+    // ------------------------------------------------------------------ dispatch
+
     /// @inheritdoc IClearingHub
-    function dispatchBatch(LiquidationOrder[] calldata liquidations, WithdrawDecisionOrder[] calldata decisions)
+    function dispatchLiquidation(LiquidationOrder calldata o, bytes[] calldata signatures)
+        external
+        payable
+        returns (bytes32 guid)
+    {
+        return _dispatchLiquidation(o, signatures);
+    }
+
+    /// @inheritdoc IClearingHub
+    function dispatchWithdrawDecision(WithdrawDecisionOrder calldata o, bytes[] calldata signatures)
+        external
+        payable
+        returns (bytes32 guid)
+    {
+        return _dispatchWithdrawDecision(o, signatures);
+    }
+
+    /// @inheritdoc IClearingHub
+    function dispatchBatch(SignedLiquidation[] calldata liquidations, SignedWithdrawDecision[] calldata decisions)
         external
         payable
         returns (bytes32[] memory guids)
     {
-        _checkOperator();
         uint256 balanceBefore = address(this).balance - msg.value;
         _balanceFloor = balanceBefore;
-        guids = new bytes32[](liquidations.length + decisions.length);
         _exactFee = true;
+        guids = new bytes32[](liquidations.length + decisions.length);
         for (uint256 i; i < liquidations.length; ++i) {
-            LiquidationOrder calldata o = liquidations[i];
-            guids[i] = _dispatch(o.dstEid, o.orderId, _liquidateMessage(o));
+            guids[i] = _dispatchLiquidation(liquidations[i].order, liquidations[i].signatures);
         }
         for (uint256 i; i < decisions.length; ++i) {
-            WithdrawDecisionOrder calldata o = decisions[i];
-            guids[liquidations.length + i] = _dispatch(o.dstEid, o.orderId, _decisionMessage(o));
+            guids[liquidations.length + i] = _dispatchWithdrawDecision(decisions[i].order, decisions[i].signatures);
         }
         _exactFee = false;
-        // Whatever of msg.value the sends did not spend goes back to the operator.
+        // Whatever of msg.value the sends did not spend goes back to the sender.
         uint256 refund = address(this).balance - balanceBefore;
         if (refund != 0) {
             (bool ok,) = msg.sender.call{value: refund}("");
             if (!ok) revert RefundFailed(msg.sender, refund);
         }
     }
+
+    // ------------------------------------------------------------------ receive
 
     /// @dev Validates a hub-bound payload (a codec error reverts, which leaves the message retryable in the
     /// endpoint) and publishes it once per vault sequence number. Only configured peers reach here:
@@ -224,18 +245,82 @@ contract ClearingHub is OApp, OAppOptionsType3, Ownable2Step, IClearingHub {
         return msg.value;
     }
 
-    function _checkOperator() internal view {
-        if (msg.sender != operator) revert NotOperator(msg.sender);
+    // ------------------------------------------------------------------ internals
+
+    /// @dev The one path of a liquidation order, single or batched: verify, then send.
+    function _dispatchLiquidation(LiquidationOrder calldata o, bytes[] calldata signatures) internal returns (bytes32) {
+        return _dispatch(o.dstEid, o.orderId, o.expiry, _hashLiquidation(o), signatures, _liquidateMessage(o));
     }
 
-    /// @dev Marks the order id dispatched (once) and sends the order with the options for its type.
-    function _dispatch(uint32 dstEid, bytes32 orderId, bytes memory message) internal returns (bytes32 guid) {
+    /// @dev The one path of a withdrawal decision, single or batched: verify, then send.
+    function _dispatchWithdrawDecision(WithdrawDecisionOrder calldata o, bytes[] calldata signatures)
+        internal
+        returns (bytes32)
+    {
+        return _dispatch(o.dstEid, o.orderId, o.expiry, _hashWithdrawDecision(o), signatures, _decisionMessage(o));
+    }
+
+    /// @dev Refuses an expired, already dispatched or under-signed order; otherwise marks the order id dispatched and
+    /// sends the order with the options for its type.
+    function _dispatch(
+        uint32 dstEid,
+        bytes32 orderId,
+        uint64 expiry,
+        bytes32 digest,
+        bytes[] calldata signatures,
+        bytes memory message
+    ) internal returns (bytes32 guid) {
+        // An expiry is a deadline of minutes to hours; a validator's few seconds of leeway do not matter.
+        // forge-lint: disable-next-line(block-timestamp)
+        if (block.timestamp > expiry) revert OrderExpired(orderId, expiry);
         if (dispatched[orderId]) revert OrderAlreadyDispatched(orderId);
+        _checkSignatures(digest, signatures);
         dispatched[orderId] = true;
         MessagingFee memory fee = _quoteOrder(dstEid, message);
-        bytes memory options = _options(dstEid, _typeOf(message));
-        guid = _lzSend(dstEid, message, options, fee, msg.sender).guid;
+        guid = _lzSend(dstEid, message, _options(dstEid, _typeOf(message)), fee, msg.sender).guid;
         emit OrderDispatched(orderId, dstEid, guid);
+    }
+
+    /// @dev At least `threshold` signatures, each recovering (ECDSA.recover: 65 bytes, low s) to a registered signer,
+    /// in strictly ascending order of signer address, which proves them distinct without a set in memory.
+    function _checkSignatures(bytes32 digest, bytes[] calldata signatures) internal view {
+        uint8 t = threshold;
+        if (signatures.length < t) revert InsufficientSignatures(signatures.length, t);
+        address last;
+        for (uint256 i; i < signatures.length; ++i) {
+            address signer = ECDSA.recover(digest, signatures[i]);
+            if (signer <= last) revert SignaturesNotAscending();
+            if (!isSigner[signer]) revert SignerNotRegistered(signer);
+            last = signer;
+        }
+    }
+
+    /// @dev Every field is a static type, so `abi.encode(typeHash, o)` is exactly EIP-712 `encodeData`.
+    function _hashLiquidation(LiquidationOrder calldata o) internal view returns (bytes32) {
+        return _hashTypedDataV4(keccak256(abi.encode(LIQUIDATION_ORDER_TYPEHASH, o)));
+    }
+
+    /// @dev As `_hashLiquidation`.
+    function _hashWithdrawDecision(WithdrawDecisionOrder calldata o) internal view returns (bytes32) {
+        return _hashTypedDataV4(keccak256(abi.encode(WITHDRAW_DECISION_ORDER_TYPEHASH, o)));
+    }
+
+    function _setSigners(address[] memory signers_, uint8 threshold_) internal {
+        if (signers_.length > MAX_SIGNERS) revert TooManySigners(signers_.length, MAX_SIGNERS);
+        if (threshold_ == 0 || threshold_ > signers_.length) revert InvalidThreshold(threshold_, signers_.length);
+        address[] storage old = _signers;
+        for (uint256 i; i < old.length; ++i) {
+            isSigner[old[i]] = false;
+        }
+        for (uint256 i; i < signers_.length; ++i) {
+            address s = signers_[i];
+            if (s == address(0)) revert ZeroSigner();
+            if (isSigner[s]) revert DuplicateSigner(s);
+            isSigner[s] = true;
+        }
+        _signers = signers_;
+        threshold = threshold_;
+        emit SignersSet(signers_, threshold_);
     }
 
     function _quoteOrder(uint32 dstEid, bytes memory message) internal view returns (MessagingFee memory) {
@@ -257,57 +342,29 @@ contract ClearingHub is OApp, OAppOptionsType3, Ownable2Step, IClearingHub {
         return OptionsBuilder.newOptions().addExecutorLzReceiveOption(gas, 0);
     }
 
-    function _liquidateMessage(
-        bytes32 orderId,
-        address account,
-        address token,
-        uint256 amount,
-        address recipient,
-        uint256 insuranceAmount
-    ) internal pure returns (bytes memory) {
+    function _liquidateMessage(LiquidationOrder calldata o) internal pure returns (bytes memory) {
         return OmniCodec.encodeLiquidate(
             OmniCodec.Liquidate({
-                orderId: orderId,
-                account: account,
-                token: token,
-                amount: amount,
-                recipient: recipient,
-                insuranceAmount: insuranceAmount
-            })
-        );
-    }
-
-    function _liquidateMessage(LiquidationOrder calldata o) internal pure returns (bytes memory) {
-        return _liquidateMessage(o.orderId, o.account, o.token, o.amount, o.recipient, o.insuranceAmount);
-    }
-
-    function _decisionMessage(
-        bytes32 orderId,
-        address account,
-        address token,
-        uint256 amount,
-        uint64 requestId,
-        bool approved
-    ) internal pure returns (bytes memory) {
-        return OmniCodec.encodeWithdrawDecision(
-            OmniCodec.WithdrawDecision({
-                orderId: orderId,
-                account: account,
-                token: token,
-                amount: amount,
-                requestId: requestId,
-                approved: approved
+                orderId: o.orderId,
+                account: o.account,
+                token: o.token,
+                amount: o.amount,
+                recipient: o.recipient,
+                insuranceAmount: o.insuranceAmount
             })
         );
     }
 
     function _decisionMessage(WithdrawDecisionOrder calldata o) internal pure returns (bytes memory) {
-        return _decisionMessage(o.orderId, o.account, o.token, o.amount, o.requestId, o.approved);
-    }
-
-    function _setOperator(address newOperator) internal {
-        if (newOperator == address(0)) revert ZeroOperator();
-        emit OperatorSet(operator, newOperator);
-        operator = newOperator;
+        return OmniCodec.encodeWithdrawDecision(
+            OmniCodec.WithdrawDecision({
+                orderId: o.orderId,
+                account: o.account,
+                token: o.token,
+                amount: o.amount,
+                requestId: o.requestId,
+                approved: o.approved
+            })
+        );
     }
 }
