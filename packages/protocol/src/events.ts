@@ -62,6 +62,12 @@ export interface LiquidationOrder {
   recipient: Address;
   insuranceAmount: bigint;
   inputSeq: bigint;
+  /** Unix seconds after which the hub refuses the order: the triggering input's time + the node's TTL. */
+  expiry: bigint;
+  /** The clearing signer that signed this copy (each node publishes its own signed copy). */
+  signer: Address;
+  /** `signer`'s 65-byte EIP-712 signature (r ‖ s ‖ v) over the order, see `hashLiquidationOrder`. */
+  signature: Hex;
 }
 
 /**
@@ -78,6 +84,12 @@ export interface WithdrawDecisionOrder {
   requestId: bigint;
   approved: boolean;
   inputSeq: bigint;
+  /** Unix seconds after which the hub refuses the order: the triggering input's time + the node's TTL. */
+  expiry: bigint;
+  /** The clearing signer that signed this copy (each node publishes its own signed copy). */
+  signer: Address;
+  /** `signer`'s 65-byte EIP-712 signature (r ‖ s ‖ v) over the order, see `hashWithdrawDecisionOrder`. */
+  signature: Hex;
 }
 
 export type OutputOrder = LiquidationOrder | WithdrawDecisionOrder;
@@ -135,6 +147,12 @@ const zBytes32 = z
   .transform((s): Hex => s.toLowerCase() as Hex);
 
 const zUint32 = zInt(1, 2 ** 32 - 1);
+
+/** A 65-byte ECDSA signature (r ‖ s ‖ v), lowercased. */
+const zSignature = z
+  .string({ error: required('expected 65 bytes of 0x-prefixed hex') })
+  .regex(/^0x[0-9a-fA-F]{130}$/, { error: 'expected 65 bytes of 0x-prefixed hex' })
+  .transform((s): Hex => s.toLowerCase() as Hex);
 
 const zSource = z
   .string({ error: required('expected a string') })
@@ -251,6 +269,9 @@ const liquidationOrderSchema = z
     recipient: zAddress,
     insuranceAmount: zDecimal('uint256'),
     inputSeq: zDecimal('uint64'),
+    expiry: zDecimal('uint64'),
+    signer: zAddress,
+    signature: zSignature,
   })
   .check((ctx) => {
     if (ctx.value.insuranceAmount > ctx.value.amount) {
@@ -273,6 +294,9 @@ const withdrawDecisionOrderSchema = z.strictObject({
   requestId: zDecimal('uint64'),
   approved: z.boolean({ error: required('expected a boolean') }),
   inputSeq: zDecimal('uint64'),
+  expiry: zDecimal('uint64'),
+  signer: zAddress,
+  signature: zSignature,
 });
 
 const outputOrderSchema = zObject().pipe(

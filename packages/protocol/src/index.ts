@@ -28,6 +28,20 @@ export type {
 } from './messages.js';
 export { encodeMessage, decodeMessage, decodeHubBoundMessage } from './codec.js';
 export { liquidationOrderId, withdrawDecisionOrderId } from './order-id.js';
+export {
+  ORDER_DOMAIN_NAME,
+  ORDER_DOMAIN_VERSION,
+  ORDER_TYPES,
+  hashLiquidationOrder,
+  hashWithdrawDecisionOrder,
+  hashOrder,
+  signOrder,
+  recoverOrderSigner,
+  type OrderDomain,
+  type LiquidationOrderBody,
+  type WithdrawDecisionOrderBody,
+  type UnsignedOrder,
+} from './eip712.js';
 export { marketToBytes32, bytes32ToMarket, MARKET_SYMBOL } from './market.js';
 export { STREAMS, subjects, msgIds } from './subjects.js';
 export {

@@ -6,7 +6,10 @@ import { SubjectError } from './errors.js';
 export const STREAMS = {
   /** Every input in one total order; a republished input (same msg id) within 2 min is dropped. */
   IN: { name: 'OMNI_IN', subjects: ['omni.in.>'], duplicateWindowMs: 2 * 60_000 },
-  /** Orders, msg id = order id; 1 h of dedupe absorbs the re-emission of a replayed range. */
+  /**
+   * Signed orders, msg id = `<orderId>:<signer>` (one copy per clearing signer); 1 h of dedupe
+   * absorbs a node's re-emission of a replayed range.
+   */
   OUT: { name: 'OMNI_OUT', subjects: ['omni.out.>'], duplicateWindowMs: 60 * 60_000 },
 } as const;
 
@@ -15,6 +18,7 @@ const MARKET = /^[A-Z0-9_-]{1,31}$/;
 /** A single subject token for service and RPC names: no dots, wildcards or whitespace. */
 const NAME = /^[A-Za-z0-9_-]{1,64}$/;
 const TX_HASH = /^0x[0-9a-fA-F]{64}$/;
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const MAX_UINT32 = 2 ** 32 - 1;
 const MAX_UINT64 = 2n ** 64n - 1n;
 
@@ -133,5 +137,20 @@ export const msgIds = {
       refuse('publishTime', publishTime, 'expected a uint64 bigint');
     }
     return `mark:${marketToken(market)}:${publishTime}`;
+  },
+  /**
+   * `<orderId>:<signer>`, both lowercased: the copies of one order signed by different clearing
+   * signers all land in OMNI_OUT, while one signer's re-publish of the same order is dropped.
+   *
+   * @example msgIds.order('0xab…', '0x7099…79C8'); // '0xab…:0x7099…79c8'
+   */
+  order(orderId: Hex, signer: Hex): string {
+    if (typeof orderId !== 'string' || !TX_HASH.test(orderId)) {
+      refuse('orderId', orderId, 'expected 32 bytes of hex');
+    }
+    if (typeof signer !== 'string' || !ADDRESS.test(signer)) {
+      refuse('signer', signer, 'expected a 20-byte address');
+    }
+    return `${orderId.toLowerCase()}:${signer.toLowerCase()}`;
   },
 };

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { bytesToHex } from 'viem';
 
 import {
   EventSchemaError,
@@ -33,6 +34,8 @@ import {
 
 const TX = `0x${'ab'.repeat(32)}` as const;
 const GUID = `0x${'cd'.repeat(32)}` as const;
+const SIGNATURE = `0x${'ef'.repeat(64)}1b` as const;
+const arbSignature = fc.uint8Array({ minLength: 65, maxLength: 65 }).map((b) => bytesToHex(b));
 
 const hub: HubEvent = {
   kind: 'hub',
@@ -63,6 +66,9 @@ const order: LiquidationOrder = {
   recipient: BOB,
   insuranceAmount: 10n,
   inputSeq: 17n,
+  expiry: 1764003600n,
+  signer: ALICE,
+  signature: SIGNATURE,
 };
 const decision: WithdrawDecisionOrder = {
   kind: 'withdraw-decision',
@@ -74,6 +80,9 @@ const decision: WithdrawDecisionOrder = {
   requestId: 3n,
   approved: true,
   inputSeq: 18n,
+  expiry: 1764003600n,
+  signer: ALICE,
+  signature: SIGNATURE,
 };
 const mark: MarkEvent = {
   kind: 'mark',
@@ -188,6 +197,9 @@ const arbOrder: fc.Arbitrary<OutputOrder> = fc.oneof(
       recipient: arbAddress,
       insuranceAmount: arbUint256,
       inputSeq: arbUint64,
+      expiry: arbUint64,
+      signer: arbAddress,
+      signature: arbSignature,
     })
     .map((o) => (o.insuranceAmount > o.amount ? { ...o, insuranceAmount: o.amount } : o)),
   fc.record({
@@ -200,6 +212,9 @@ const arbOrder: fc.Arbitrary<OutputOrder> = fc.oneof(
     requestId: arbUint64,
     approved: fc.boolean(),
     inputSeq: arbUint64,
+    expiry: arbUint64,
+    signer: arbAddress,
+    signature: arbSignature,
   }),
 );
 
@@ -446,10 +461,10 @@ describe('input events', () => {
 describe('orders', () => {
   it('encode to the README JSON shape', () => {
     expect(text(encodeOrder(order))).toBe(
-      `{"kind":"liquidate","orderId":"${ORDER_ID}","dstEid":40102,"account":"${ALICE}","token":"${USDC}","amount":"100","recipient":"${BOB}","insuranceAmount":"10","inputSeq":"17"}`,
+      `{"kind":"liquidate","orderId":"${ORDER_ID}","dstEid":40102,"account":"${ALICE}","token":"${USDC}","amount":"100","recipient":"${BOB}","insuranceAmount":"10","inputSeq":"17","expiry":"1764003600","signer":"${ALICE}","signature":"${SIGNATURE}"}`,
     );
     expect(text(encodeOrder(decision))).toBe(
-      `{"kind":"withdraw-decision","orderId":"${ORDER_ID}","dstEid":40102,"account":"${ALICE}","token":"${USDC}","amount":"50","requestId":"3","approved":true,"inputSeq":"18"}`,
+      `{"kind":"withdraw-decision","orderId":"${ORDER_ID}","dstEid":40102,"account":"${ALICE}","token":"${USDC}","amount":"50","requestId":"3","approved":true,"inputSeq":"18","expiry":"1764003600","signer":"${ALICE}","signature":"${SIGNATURE}"}`,
     );
   });
 
@@ -487,6 +502,10 @@ describe('orders', () => {
     ['missing account', { account: undefined }, 'account: required'],
     ['extra field', { approved: true }, 'approved: unexpected field'],
     ['missing insurance amount', { insuranceAmount: undefined }, 'insuranceAmount: required'],
+    ['missing expiry', { expiry: undefined }, 'expiry: required'],
+    ['expiry above uint64', { expiry: '18446744073709551616' }, 'expiry: out of range for uint64'],
+    ['missing signer', { signer: undefined }, 'signer: required'],
+    ['short signature', { signature: '0x1234' }, 'signature: expected 65 bytes of 0x-prefixed hex'],
   ])('refuse %s, naming the path', (_name, change, reason) => {
     expect(refusal(parseOrder, { ...json(order), ...change }).message).toBe(`invalid order: ${reason}`);
   });

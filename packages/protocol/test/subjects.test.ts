@@ -97,6 +97,17 @@ describe('msgIds', () => {
     expect(() => msgIds.hubEvent(1, TX, 0.5)).toThrow(SubjectError);
   });
 
+  it('builds <orderId>:<signer>, both lowercased, and refuses a bad id or signer', () => {
+    const id = `0x${'AB'.repeat(32)}` as const;
+    expect(msgIds.order(id, '0x70997970C51812dc3A010C7d01b50e0d17dc79C8')).toBe(
+      `0x${'ab'.repeat(32)}:0x70997970c51812dc3a010c7d01b50e0d17dc79c8`,
+    );
+    expect(() => msgIds.order('0x12', '0x70997970C51812dc3A010C7d01b50e0d17dc79C8')).toThrow(
+      'invalid orderId "0x12": expected 32 bytes of hex',
+    );
+    expect(() => msgIds.order(id, '0x1234')).toThrow('invalid signer "0x1234": expected a 20-byte address');
+  });
+
   it('refuses bad price ids', () => {
     expect(() => msgIds.price('weth', 1n)).toThrow(SubjectError);
     expect(() => msgIds.price('WETH', -1n)).toThrow('invalid publishTime "-1": expected a uint64 bigint');
