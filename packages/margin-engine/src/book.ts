@@ -300,6 +300,15 @@ interface AccountState {
    * bound can have run out.
    */
   slack: number;
+  /**
+   * The float inputs of the slack's per-tick decrements, taken with it (a finite slack always has
+   * them): per asset index, Σ |balance| + in flight over the account's holdings of that asset, in
+   * base units; per market index, each position's |qty| in whole units. Any change to a holding
+   * or a position touches the account, and the next exact evaluation takes them again, so a tick
+   * is float arithmetic over these arrays, with no bigint converted per holder.
+   */
+  assetUnits: Float64Array | null;
+  marketUnits: number[][] | null;
   /** key: asset index × 65536 + chain slot (a small integer: no string built per event) */
   readonly holdings: Holdings;
   /** key: the position's `id` (`${market}:${mode}`, or `${market}@${eid}:${protocol}` if reported) */
@@ -374,6 +383,8 @@ export class MarginBook {
   private readonly chainSlots = new Map<number, number>();
   private readonly prices = new Map<string, { price: bigint; time: bigint }>();
   private readonly marketState = new Map<string, MarketState>();
+  /** Small-integer index of each configured market (into `AccountState.marketUnits`). */
+  private readonly marketIds = new Map<string, number>();
   private readonly lastReport = new Map<number, bigint>();
   private readonly staleNow = new Map<number, boolean>();
   // Holder lists, in first-holding order. Arrays, not Sets: an account is never unindexed, and its
@@ -455,6 +466,7 @@ export class MarginBook {
         big(`config.markets.${k}.volatility.maxScale`, m.volatility.maxScale, WAD);
       }
       this.marketState.set(k, { mark: null, funding: initialFunding(), vol: initialVolatility });
+      this.marketIds.set(k, this.marketIds.size);
     }
     const chains: Record<number, ExactContext['chains'][number]> = {};
     for (const [k, ch] of Object.entries(obj('config.chains', c.chains))) {
@@ -594,16 +606,14 @@ export class MarginBook {
           (Math.abs(Number(price - last.price)) / 1e18 / 10 ** params.decimals) *
           Math.max(1, Number(params.maintenanceWeight) / 1e18) *
           (1 + 1e-9);
+        const ai = this.assetIds.get(asset)!;
         for (const a of holders) {
           if (a.dirty) continue;
           if (a.slack === -Infinity) {
             this.touch(a);
             continue;
           }
-          let units = 0;
-          for (const h of a.holdings.values())
-            if (h.asset === asset) units += Math.abs(Number(h.qty)) + Number(pendingSum(h));
-          a.slack -= units * move + 1e-9;
+          a.slack -= a.assetUnits![ai]! * move + 1e-9;
           if (!(a.slack >= 0)) this.touch(a);
         }
       }
@@ -656,6 +666,7 @@ export class MarginBook {
         const newMark = f(mark);
         const oldScale = f(before.volScale ?? WAD);
         const newScale = f(scale);
+        const mi = this.marketIds.get(market)!;
         for (const a of holders) {
           if (a.dirty) continue;
           if (a.slack === -Infinity) {
@@ -663,9 +674,9 @@ export class MarginBook {
             continue;
           }
           let bound = 0;
-          for (const p of a.positions.values()) {
-            if (p.market !== market) continue;
-            const units = Math.abs(f(p.qty));
+          const list = a.marketUnits![mi]!;
+          for (let j = 0; j < list.length; j++) {
+            const units = list[j]!;
             bound += units * dMark;
             bound += Math.max(0, mm(units, newMark, newScale) * (1 + 1e-9) - mm(units, oldMark, oldScale) * (1 - 1e-9));
           }
@@ -960,6 +971,7 @@ export class MarginBook {
           // the exact margin above maintenance, as a float rounded towards zero with room to spare
           const margin = Number(r.weightedCollateral + r.unsettledPnl - r.debt - r.maintenanceMargin) / 1e18;
           st.slack = margin * (1 - 1e-9) - 1e-9;
+          this.takeUnits(st);
         }
       }
       if (liq) this.liquidatableSet.add(a);
@@ -1674,6 +1686,8 @@ export class MarginBook {
           inMarkets: [],
           dirty: false,
           slack: -Infinity,
+          assetUnits: null,
+          marketUnits: null,
           holdings: new Holdings(),
           positions: new Map(),
           positionSeq: new Map(),
@@ -1694,6 +1708,22 @@ export class MarginBook {
     this.index(this.assetHolders, state.inAssets, asset, state);
     this.index(this.chainHolders, state.inChains, chain, state);
     return h;
+  }
+
+  /**
+   * Takes the float inputs of the account's slack decrements from its holdings and positions now
+   * (the same values, summed in the same order, as converting them on every tick would give).
+   */
+  private takeUnits(st: AccountState): void {
+    const au = (st.assetUnits ??= new Float64Array(this.assetIds.size));
+    au.fill(0);
+    for (const h of st.holdings.values()) {
+      const i = this.assetIds.get(h.asset)!;
+      au[i] = au[i]! + (Math.abs(Number(h.qty)) + Number(pendingSum(h)));
+    }
+    const mu = (st.marketUnits ??= Array.from({ length: this.marketIds.size }, () => []));
+    for (const list of mu) list.length = 0;
+    for (const p of st.positions.values()) mu[this.marketIds.get(p.market)!]!.push(Math.abs(Number(p.qty) / 1e18));
   }
 
   /** Small-integer key of (asset, chain): stays a V8 Smi, so no number is allocated per event. */
