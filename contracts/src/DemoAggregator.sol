@@ -14,13 +14,15 @@ contract DemoAggregator is IDemoAggregator {
         uint256 updatedAt;
     }
 
+    // Not SNAKE_CASE: the name is the `owner()` getter of IDemoAggregator, part of the ABI.
     /// @inheritdoc IDemoAggregator
-    address public immutable owner;
+    address public immutable owner; // solhint-disable-line immutable-vars-naming
     uint8 private immutable _DECIMALS;
     string private _description;
     uint80 private _latestRound;
     mapping(uint80 roundId => Round) private _rounds;
 
+    /// @notice Deploys a feed with no rounds: reads revert `NoDataPresent` until the first `setAnswer`.
     /// @param owner_ The account allowed to set answers.
     /// @param decimals_ The decimals of every answer (8 for a Chainlink USD feed stand-in).
     /// @param description_ The feed's name, e.g. "ETH / USD".

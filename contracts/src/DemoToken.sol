@@ -10,6 +10,7 @@ import {IDemoToken} from "./interfaces/IDemoToken.sol";
 contract DemoToken is ERC20, IDemoToken {
     uint8 private immutable _DECIMALS;
 
+    /// @notice Deploys the token with no supply; `mint` creates it.
     /// @param name_ The token name.
     /// @param symbol_ The token symbol.
     /// @param decimals_ The token decimals (e.g. 6 for a USDC stand-in, 18 for WETH).
@@ -23,6 +24,7 @@ contract DemoToken is ERC20, IDemoToken {
     }
 
     /// @notice The token's decimals, as configured at deployment.
+    /// @return The number of decimals of an amount in base units (e.g. 6: 1 token = 1e6 base units).
     function decimals() public view override(ERC20, IERC20Metadata) returns (uint8) {
         return _DECIMALS;
     }

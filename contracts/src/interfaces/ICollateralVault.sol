@@ -98,14 +98,33 @@ interface ICollateralVault {
     error InsufficientCallbackGas(uint256 available, uint256 required);
 
     /// @notice Emitted when a token is added to or removed from the collateral allow-list.
+    /// @param token The ERC-20 token.
+    /// @param allowed Whether deposits of it are now accepted.
     event CollateralSet(address indexed token, bool allowed);
     /// @notice Emitted when the owner adds an integrator to or removes one from the allow-list.
+    /// @param integrator The integrator contract.
+    /// @param allowed Whether it is now allow-listed.
     event IntegratorSet(address indexed integrator, bool allowed);
-    /// @notice Emitted when an account approves or revokes an integrator.
+    /// @notice Emitted when an account approves or revokes an integrator (also when the call changed nothing).
+    /// @param account The account (`msg.sender` of `approveIntegrator`).
+    /// @param integrator The integrator.
+    /// @param approved Whether it is now approved.
     event IntegratorApproved(address indexed account, address indexed integrator, bool approved);
-    /// @notice Emitted on a deposit; `amount` is what the vault really received.
+    /// @notice Emitted on a deposit, after the BALANCE message was sent.
+    /// @param account The account credited.
+    /// @param token The collateral token.
+    /// @param amount What the vault really received (after any transfer fee), in token base units.
+    /// @param balance The account's new total balance of the token (frozen included), as sent to the hub.
+    /// @param seq The sequence number of the BALANCE message.
     event Deposited(address indexed account, address indexed token, uint256 amount, uint256 balance, uint64 seq);
-    /// @notice Emitted when an integrator reports an account's position in a market.
+    /// @notice Emitted when an integrator reports an account's position in a market, after the EXPOSURE message was
+    /// sent.
+    /// @param account The account.
+    /// @param integrator The reporting integrator (the EXPOSURE message's `protocol`).
+    /// @param market The market symbol, ASCII right-padded with zero bytes (e.g. "ETH-PERP").
+    /// @param size The signed absolute position size in base units (1e18); 0 closes it.
+    /// @param entryPrice The entry price (USD per unit, 1e18).
+    /// @param seq The sequence number of the EXPOSURE message.
     event ExposureReported(
         address indexed account,
         address indexed integrator,
@@ -115,6 +134,13 @@ interface ICollateralVault {
         uint64 seq
     );
     /// @notice Emitted when a liquidation order is executed; `seized` = `insurancePaid` + what the recipient got.
+    /// @param orderId The hub's order id.
+    /// @param account The liquidated account.
+    /// @param token The collateral token.
+    /// @param requested The amount the order asked to seize, in token base units.
+    /// @param seized The amount really seized: `min(requested, unfrozen balance)`.
+    /// @param recipient The liquidator, paid `seized - insurancePaid`.
+    /// @param insurancePaid The insurance fund's part, `ceil(insuranceAmount × seized / requested)`.
     event Liquidated(
         bytes32 indexed orderId,
         address indexed account,
@@ -125,120 +151,215 @@ interface ICollateralVault {
         uint256 insurancePaid
     );
     /// @notice Emitted when an integrator's `onLiquidated` callback reverted or ran out of its stipend.
+    /// @param orderId The liquidation order's id.
+    /// @param integrator The integrator whose callback failed.
     event IntegratorCallbackFailed(bytes32 indexed orderId, address indexed integrator);
     /// @notice Emitted when an account asks to withdraw; `amount` is frozen until the request closes.
+    /// @param requestId The new request's id.
+    /// @param account The account withdrawing.
+    /// @param token The collateral token.
+    /// @param amount The amount frozen, in token base units.
+    /// @param seq The sequence number of the WITHDRAW_REQUEST message.
     event WithdrawalRequested(
         uint64 indexed requestId, address indexed account, address indexed token, uint256 amount, uint64 seq
     );
     /// @notice Emitted when a withdrawal request closes (PAID 1, REJECTED 2, ESCAPED 3) and WITHDRAW_DONE is sent.
+    /// @param requestId The request.
+    /// @param account The request's account.
+    /// @param outcome 1 PAID, 2 REJECTED or 3 ESCAPED (`OmniCodec.OUTCOME_*`).
+    /// @param paid The amount debited from the account (transferred, or credited to its claimable bucket when the
+    /// transfer failed); 0 when rejected.
+    /// @param balance The account's total balance of the token after the close.
+    /// @param seq The sequence number of the WITHDRAW_DONE message.
     event WithdrawalClosed(
         uint64 indexed requestId, address indexed account, uint8 outcome, uint256 paid, uint256 balance, uint64 seq
     );
     /// @notice Emitted when an approved withdrawal exceeds the outbound rate limit: it stays frozen until
     /// `executePayout` succeeds.
+    /// @param requestId The request.
+    /// @param account The request's account.
+    /// @param token The collateral token.
+    /// @param amount The amount still frozen, in token base units.
     event PayoutQueued(uint64 indexed requestId, address indexed account, address indexed token, uint256 amount);
     /// @notice Emitted when a withdrawal's token transfer failed (revert, `false`, or less left the vault); the
     /// shortfall was credited to the account's claimable bucket.
+    /// @param requestId The request.
+    /// @param account The request's account, credited with the shortfall.
+    /// @param token The collateral token.
+    /// @param amount The shortfall credited, in token base units.
     event WithdrawalTransferFailed(
         uint64 indexed requestId, address indexed account, address indexed token, uint256 amount
     );
     /// @notice Emitted when a liquidation's transfer to `to` (recipient or insurance fund) failed; the shortfall was
     /// credited to `to`'s claimable bucket.
+    /// @param orderId The liquidation order's id.
+    /// @param to The receiver credited with the shortfall.
+    /// @param token The collateral token.
+    /// @param amount The shortfall credited, in token base units.
     event LiquidationTransferFailed(bytes32 indexed orderId, address indexed to, address indexed token, uint256 amount);
     /// @notice Emitted when a withdrawal decision is consumed without effect.
+    /// @param orderId The decision's order id (now marked executed).
+    /// @param requestId The request the decision named.
+    /// @param reason Why it had no effect.
     event DecisionIgnored(bytes32 indexed orderId, uint64 indexed requestId, IgnoreReason reason);
     /// @notice Emitted when an account claims its claimable tokens to `to`.
+    /// @param account The account whose claimable bucket was emptied.
+    /// @param token The token.
+    /// @param to The receiver.
+    /// @param amount The amount sent, in token base units.
     event Claimed(address indexed account, address indexed token, address indexed to, uint256 amount);
     /// @notice Emitted when the owner sets a token's caps (0 = no cap).
+    /// @param token The collateral token.
+    /// @param depositCap The new cap on the vault's total of the token, in token base units.
+    /// @param accountCap The new cap on one account's balance of the token, in token base units.
     event CapsSet(address indexed token, uint256 depositCap, uint256 accountCap);
     /// @notice Emitted when the owner sets a token's outbound rate limit (0/0 = unlimited).
+    /// @param token The collateral token.
+    /// @param window The window length in seconds.
+    /// @param maxAmount The most that may leave per window, in token base units.
     event RateLimitSet(address indexed token, uint64 window, uint256 maxAmount);
     /// @notice Emitted when the owner sets the escape delay.
+    /// @param delay The new delay in seconds.
     event EscapeDelaySet(uint64 delay);
-    /// @notice Emitted when the owner sets the insurance fund.
+    /// @notice Emitted when the insurance fund is set (at deployment, then by the owner).
+    /// @param previousFund The fund replaced (zero at deployment).
+    /// @param newFund The new fund.
     event InsuranceFundSet(address indexed previousFund, address indexed newFund);
-    /// @notice Emitted when the guardian changes.
+    /// @notice Emitted when the owner sets the guardian.
+    /// @param previousGuardian The guardian replaced (zero if none).
+    /// @param newGuardian The new guardian (zero removes the role).
     event GuardianSet(address indexed previousGuardian, address indexed newGuardian);
     /// @notice Emitted when user actions towards the hub are paused or unpaused.
+    /// @param by The caller (the guardian or the owner).
+    /// @param paused Whether they are now paused.
     event OutboundPausedSet(address indexed by, bool paused);
     /// @notice Emitted when the execution of inbound orders is paused or unpaused.
+    /// @param by The caller (the guardian or the owner).
+    /// @param paused Whether it is now paused.
     event InboundPausedSet(address indexed by, bool paused);
     /// @notice Emitted when the native acknowledgement reserve is funded.
+    /// @param from The sender.
+    /// @param amount The amount received, in wei.
     event AckReserveFunded(address indexed from, uint256 amount);
     /// @notice Emitted when the owner withdraws from the native acknowledgement reserve.
+    /// @param to The receiver.
+    /// @param amount The amount sent, in wei.
     event AckReserveWithdrawn(address indexed to, uint256 amount);
 
     // ------------------------------------------------------------------ views
 
     /// @notice The hub's LayerZero endpoint id; the only source of orders.
+    /// @return The endpoint id, fixed at deployment.
     function hubEid() external view returns (uint32);
 
     /// @notice The counter of hub-bound messages: the last one sent carried this value.
+    /// @return The last sequence number sent (0 before the first message; the next message carries this + 1).
     function seq() external view returns (uint64);
 
     /// @notice The id of the last withdrawal request (ids start at 1).
+    /// @return The last request id (0 before the first request).
     function lastRequestId() external view returns (uint64);
 
     /// @notice Whether a token is allow-listed as collateral.
+    /// @param token The ERC-20 token.
+    /// @return Whether deposits of it are accepted.
     function isCollateral(address token) external view returns (bool);
 
     /// @notice Whether an integrator is allow-listed by the owner (may be approved by accounts and report exposures).
+    /// @param integrator The integrator contract.
+    /// @return Whether it is allow-listed.
     function isIntegrator(address integrator) external view returns (bool);
 
     /// @notice Whether `account` has approved `integrator`.
+    /// @param account The account.
+    /// @param integrator The integrator.
+    /// @return Whether the approval stands (it may still be off the owner's allow-list; see `isIntegrator`).
     function integratorApproved(address account, address integrator) external view returns (bool);
 
     /// @notice The integrators `account` has approved (at most `MAX_INTEGRATORS`), in no set order.
+    /// @param account The account.
+    /// @return The approved integrators, including any the owner has since removed from the allow-list.
     function approvedIntegrators(address account) external view returns (address[] memory);
 
     /// @notice An account's total balance of a token in the vault (frozen amounts included), in token base units.
+    /// @param account The account.
+    /// @param token The collateral token.
+    /// @return The balance: the last BALANCE, ORDER_ACK or WITHDRAW_DONE for this account and token reported it.
     function balanceOf(address account, address token) external view returns (uint256);
 
     /// @notice The part of an account's balance frozen for pending (or payout-queued) withdrawals.
+    /// @param account The account.
+    /// @param token The collateral token.
+    /// @return The frozen amount in token base units; `balanceOf - frozenOf` may be withdrawn or seized.
     function frozenOf(address account, address token) external view returns (uint256);
 
     /// @notice What the vault owes `account` outside its balance: failed transfers, claimable with `claim`.
+    /// @param account The account (a withdrawer, a liquidator or the insurance fund).
+    /// @param token The token.
+    /// @return The claimable amount in token base units.
     function claimable(address account, address token) external view returns (uint256);
 
     /// @notice The sum of `claimable` over every account, per token.
+    /// @param token The token.
+    /// @return The total claimable in token base units.
     function totalClaimable(address token) external view returns (uint256);
 
     /// @notice A withdrawal request by id.
+    /// @param requestId The request.
+    /// @return The request; all zero (status `None`) for an id never assigned.
     function withdrawal(uint64 requestId) external view returns (Withdrawal memory);
 
     /// @notice Whether an order id (liquidation or withdrawal decision) has already been executed or consumed.
+    /// @param orderId The hub's order id.
+    /// @return Whether a delivery with this id was processed (a second one reverts `OrderAlreadyExecuted`).
     function executed(bytes32 orderId) external view returns (bool);
 
     /// @notice The sum of every account's balance of a token (frozen included): what the vault owes its depositors.
+    /// @param token The collateral token.
+    /// @return The total in token base units.
     function totalDeposits(address token) external view returns (uint256);
 
     /// @notice The cap on `totalDeposits(token)` a deposit may reach (0 = no cap).
+    /// @param token The collateral token.
+    /// @return The cap in token base units.
     function depositCap(address token) external view returns (uint256);
 
     /// @notice The cap on any one account's balance of a token a deposit may reach (0 = no cap).
+    /// @param token The collateral token.
+    /// @return The cap in token base units.
     function accountCap(address token) external view returns (uint256);
 
     /// @notice Where the insurance part of every liquidation goes.
+    /// @return The insurance fund (never zero).
     function insuranceFund() external view returns (address);
 
     /// @notice Seconds a withdrawal request must wait without a decision before the account may escape it.
+    /// @return The delay in seconds, within [`MIN_ESCAPE_DELAY`, `MAX_ESCAPE_DELAY`].
     function escapeDelay() external view returns (uint64);
 
     /// @notice A token's outbound rate limit: `maxAmount` may leave by withdrawals and escapes per `window` seconds
     /// (fixed windows aligned to `block.timestamp / window`); 0/0 = unlimited.
+    /// @param token The collateral token.
+    /// @return window The window length in seconds.
+    /// @return maxAmount The most that may leave per window, in token base units.
     function rateLimit(address token) external view returns (uint64 window, uint256 maxAmount);
 
     /// @notice What may still leave the vault in `token` by withdrawals and escapes in the current window.
+    /// @param token The collateral token.
+    /// @return The amount in token base units; `type(uint256).max` when the token has no rate limit.
     function outboundAvailable(address token) external view returns (uint256);
 
     /// @notice The account that may pause either direction (besides the owner); zero when unset.
+    /// @return The guardian.
     function guardian() external view returns (address);
 
     /// @notice Whether user actions that send to the hub are paused (deposits, exposure reports, withdrawal requests,
     /// escapes and queued payouts).
+    /// @return Whether they are paused.
     function outboundPaused() external view returns (bool);
 
     /// @notice Whether the execution of the hub's orders is paused (deliveries revert and stay retryable).
+    /// @return Whether it is paused.
     function inboundPaused() external view returns (bool);
 
     // ------------------------------------------------------------------ owner and guardian
@@ -280,6 +401,9 @@ interface ICollateralVault {
     function setInboundPaused(bool paused) external;
 
     /// @notice Allows or disallows a token as collateral. Only the owner.
+    /// @dev Only tokens without transfer hooks (no ERC-777 or other token that calls the sender or the receiver):
+    /// deposits and payouts measure the vault's balance around the transfer, and a hook that re-entered the vault
+    /// in between would be counted twice.
     /// @param token The ERC-20 token.
     /// @param allowed Whether deposits of it are accepted.
     function setCollateral(address token, bool allowed) external;

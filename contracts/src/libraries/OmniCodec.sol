@@ -53,6 +53,11 @@ library OmniCodec {
     uint8 private constant _BOOL = 3;
     uint8 private constant _UINT8 = 4;
 
+    // These structs only live in memory (built to encode a payload, or decoded from one), where every field takes a
+    // full word whatever the order; their fields follow the wire order, so storage packing does not apply.
+    // solhint-disable gas-struct-packing
+
+    /// @dev A BALANCE payload's fields, in wire order (packages/protocol/README.md).
     struct Balance {
         address account;
         address token;
@@ -61,6 +66,7 @@ library OmniCodec {
         uint64 seq;
     }
 
+    /// @dev A WITHDRAW_REQUEST payload's fields, in wire order.
     struct WithdrawRequest {
         address account;
         address token;
@@ -80,6 +86,7 @@ library OmniCodec {
         uint64 seq;
     }
 
+    /// @dev An ORDER_ACK payload's fields, in wire order.
     struct OrderAck {
         bytes32 orderId;
         address account;
@@ -89,6 +96,7 @@ library OmniCodec {
         uint64 seq;
     }
 
+    /// @dev A LIQUIDATE payload's fields, in wire order.
     struct Liquidate {
         bytes32 orderId;
         address account;
@@ -98,6 +106,7 @@ library OmniCodec {
         uint256 insuranceAmount;
     }
 
+    /// @dev A WITHDRAW_DECISION payload's fields, in wire order.
     struct WithdrawDecision {
         bytes32 orderId;
         address account;
@@ -107,6 +116,7 @@ library OmniCodec {
         bool approved;
     }
 
+    /// @dev A WITHDRAW_DONE payload's fields, in wire order.
     struct WithdrawDone {
         address account;
         address token;
@@ -116,6 +126,8 @@ library OmniCodec {
         uint8 outcome;
         uint64 seq;
     }
+
+    // solhint-enable gas-struct-packing
 
     // ------------------------------------------------------------------ validation
 
@@ -148,6 +160,8 @@ library OmniCodec {
 
     /// @notice Validates a payload bound for the hub (BALANCE, WITHDRAW_REQUEST, EXPOSURE, ORDER_ACK, WITHDRAW_DONE).
     /// @dev A spoke-bound type arriving at the hub is refused as unknown there.
+    /// @param payload The LayerZero message received by the hub.
+    /// @return t The message type (1–4 or 7).
     function hubBoundType(bytes memory payload) internal pure returns (uint8 t) {
         t = msgType(payload);
         if (t == LIQUIDATE || t == WITHDRAW_DECISION) revert UnknownMessageType(t);
@@ -155,6 +169,8 @@ library OmniCodec {
 
     /// @notice Validates a payload bound for a vault (LIQUIDATE, WITHDRAW_DECISION).
     /// @dev A hub-bound type arriving at a vault is refused as unknown there.
+    /// @param payload The LayerZero message received by a vault.
+    /// @return t The message type (5 or 6).
     function spokeBoundType(bytes memory payload) internal pure returns (uint8 t) {
         t = msgType(payload);
         if (t != LIQUIDATE && t != WITHDRAW_DECISION) revert UnknownMessageType(t);
@@ -165,6 +181,13 @@ library OmniCodec {
     /// @notice The order id every clearing node derives for the same decision.
     /// @dev `keccak256(abi.encode(uint8 msgType, uint32 dstEid, address account, address token, uint256 amount,
     /// address recipient, uint64 inputSeq))`; `inputSeq` is the OMNI_IN sequence of the triggering event.
+    /// @param dstEid The endpoint id of the vault that executes the order.
+    /// @param account The account to liquidate.
+    /// @param token The collateral token to seize.
+    /// @param amount The amount to seize, in token base units.
+    /// @param recipient The liquidator, paid the seized amount less the insurance part.
+    /// @param inputSeq The OMNI_IN stream sequence of the event that triggered the liquidation.
+    /// @return The order id.
     function liquidationOrderId(
         uint32 dstEid,
         address account,
@@ -178,6 +201,12 @@ library OmniCodec {
 
     /// @notice The order id of a withdrawal decision: the order id formula with `WITHDRAW_DECISION` as the type and
     /// the account itself as the recipient.
+    /// @param dstEid The endpoint id of the vault holding the request.
+    /// @param account The request's account.
+    /// @param token The request's token.
+    /// @param amount The request's amount, in token base units.
+    /// @param inputSeq The OMNI_IN stream sequence of the event that triggered the decision.
+    /// @return The order id.
     function withdrawDecisionOrderId(uint32 dstEid, address account, address token, uint256 amount, uint64 inputSeq)
         internal
         pure
@@ -187,6 +216,14 @@ library OmniCodec {
     }
 
     /// @notice The order id formula for any order type (see `liquidationOrderId`).
+    /// @param orderType The order's message type (`LIQUIDATE` or `WITHDRAW_DECISION`).
+    /// @param dstEid The endpoint id of the vault that executes the order.
+    /// @param account The account the order acts on.
+    /// @param token The collateral token.
+    /// @param amount The amount, in token base units.
+    /// @param recipient Who receives the amount (the liquidator, or the account itself for a withdrawal).
+    /// @param inputSeq The OMNI_IN stream sequence of the event that triggered the order.
+    /// @return The order id: the keccak256 of the ABI-encoded fields.
     function orderId(
         uint8 orderType,
         uint32 dstEid,
@@ -202,37 +239,51 @@ library OmniCodec {
     // ------------------------------------------------------------------ encode
 
     /// @notice Encodes a BALANCE payload.
+    /// @param m The BALANCE fields.
+    /// @return The payload: `abi.encode(VERSION, BALANCE, …fields)`, 224 bytes.
     function encodeBalance(Balance memory m) internal pure returns (bytes memory) {
         return abi.encode(VERSION, BALANCE, m.account, m.token, m.balance, m.delta, m.seq);
     }
 
     /// @notice Encodes a WITHDRAW_REQUEST payload.
+    /// @param m The WITHDRAW_REQUEST fields.
+    /// @return The payload: `abi.encode(VERSION, WITHDRAW_REQUEST, …fields)`, 224 bytes.
     function encodeWithdrawRequest(WithdrawRequest memory m) internal pure returns (bytes memory) {
         return abi.encode(VERSION, WITHDRAW_REQUEST, m.account, m.token, m.amount, m.requestId, m.seq);
     }
 
     /// @notice Encodes an EXPOSURE payload.
+    /// @param m The EXPOSURE fields.
+    /// @return The payload: `abi.encode(VERSION, EXPOSURE, …fields)`, 256 bytes.
     function encodeExposure(Exposure memory m) internal pure returns (bytes memory) {
         return abi.encode(VERSION, EXPOSURE, m.account, m.protocol, m.market, m.size, m.entryPrice, m.seq);
     }
 
     /// @notice Encodes an ORDER_ACK payload.
+    /// @param m The ORDER_ACK fields.
+    /// @return The payload: `abi.encode(VERSION, ORDER_ACK, …fields)`, 256 bytes.
     function encodeOrderAck(OrderAck memory m) internal pure returns (bytes memory) {
         return abi.encode(VERSION, ORDER_ACK, m.orderId, m.account, m.token, m.seized, m.balance, m.seq);
     }
 
     /// @notice Encodes a LIQUIDATE payload; refuses an insurance part above the amount.
+    /// @param m The LIQUIDATE fields.
+    /// @return The payload: `abi.encode(VERSION, LIQUIDATE, …fields)`, 256 bytes.
     function encodeLiquidate(Liquidate memory m) internal pure returns (bytes memory) {
         _checkInsurance(m.amount, m.insuranceAmount);
         return abi.encode(VERSION, LIQUIDATE, m.orderId, m.account, m.token, m.amount, m.recipient, m.insuranceAmount);
     }
 
     /// @notice Encodes a WITHDRAW_DECISION payload.
+    /// @param m The WITHDRAW_DECISION fields.
+    /// @return The payload: `abi.encode(VERSION, WITHDRAW_DECISION, …fields)`, 256 bytes.
     function encodeWithdrawDecision(WithdrawDecision memory m) internal pure returns (bytes memory) {
         return abi.encode(VERSION, WITHDRAW_DECISION, m.orderId, m.account, m.token, m.amount, m.requestId, m.approved);
     }
 
     /// @notice Encodes a WITHDRAW_DONE payload; refuses an unknown outcome.
+    /// @param m The WITHDRAW_DONE fields.
+    /// @return The payload: `abi.encode(VERSION, WITHDRAW_DONE, …fields)`, 288 bytes.
     function encodeWithdrawDone(WithdrawDone memory m) internal pure returns (bytes memory) {
         _checkOutcome(m.outcome);
         return abi.encode(VERSION, WITHDRAW_DONE, m.account, m.token, m.requestId, m.paid, m.balance, m.outcome, m.seq);
@@ -241,6 +292,8 @@ library OmniCodec {
     // ------------------------------------------------------------------ decode
 
     /// @notice Decodes a BALANCE payload (validating it first).
+    /// @param payload The message; reverts unless it is a well-formed BALANCE payload.
+    /// @return m The decoded fields.
     function decodeBalance(bytes memory payload) internal pure returns (Balance memory m) {
         _expect(payload, BALANCE);
         (,, m.account, m.token, m.balance, m.delta, m.seq) =
@@ -248,6 +301,8 @@ library OmniCodec {
     }
 
     /// @notice Decodes a WITHDRAW_REQUEST payload (validating it first).
+    /// @param payload The message; reverts unless it is a well-formed WITHDRAW_REQUEST payload.
+    /// @return m The decoded fields.
     function decodeWithdrawRequest(bytes memory payload) internal pure returns (WithdrawRequest memory m) {
         _expect(payload, WITHDRAW_REQUEST);
         (,, m.account, m.token, m.amount, m.requestId, m.seq) =
@@ -255,6 +310,8 @@ library OmniCodec {
     }
 
     /// @notice Decodes an EXPOSURE payload (validating it first).
+    /// @param payload The message; reverts unless it is a well-formed EXPOSURE payload.
+    /// @return m The decoded fields.
     function decodeExposure(bytes memory payload) internal pure returns (Exposure memory m) {
         _expect(payload, EXPOSURE);
         (,, m.account, m.protocol, m.market, m.size, m.entryPrice, m.seq) =
@@ -262,6 +319,8 @@ library OmniCodec {
     }
 
     /// @notice Decodes an ORDER_ACK payload (validating it first).
+    /// @param payload The message; reverts unless it is a well-formed ORDER_ACK payload.
+    /// @return m The decoded fields.
     function decodeOrderAck(bytes memory payload) internal pure returns (OrderAck memory m) {
         _expect(payload, ORDER_ACK);
         (,, m.orderId, m.account, m.token, m.seized, m.balance, m.seq) =
@@ -269,6 +328,8 @@ library OmniCodec {
     }
 
     /// @notice Decodes a LIQUIDATE payload (validating it first).
+    /// @param payload The message; reverts unless it is a well-formed LIQUIDATE payload.
+    /// @return m The decoded fields.
     function decodeLiquidate(bytes memory payload) internal pure returns (Liquidate memory m) {
         _expect(payload, LIQUIDATE);
         (,, m.orderId, m.account, m.token, m.amount, m.recipient, m.insuranceAmount) =
@@ -276,6 +337,8 @@ library OmniCodec {
     }
 
     /// @notice Decodes a WITHDRAW_DECISION payload (validating it first).
+    /// @param payload The message; reverts unless it is a well-formed WITHDRAW_DECISION payload.
+    /// @return m The decoded fields.
     function decodeWithdrawDecision(bytes memory payload) internal pure returns (WithdrawDecision memory m) {
         _expect(payload, WITHDRAW_DECISION);
         (,, m.orderId, m.account, m.token, m.amount, m.requestId, m.approved) =
@@ -283,6 +346,8 @@ library OmniCodec {
     }
 
     /// @notice Decodes a WITHDRAW_DONE payload (validating it first).
+    /// @param payload The message; reverts unless it is a well-formed WITHDRAW_DONE payload.
+    /// @return m The decoded fields.
     function decodeWithdrawDone(bytes memory payload) internal pure returns (WithdrawDone memory m) {
         _expect(payload, WITHDRAW_DONE);
         (,, m.account, m.token, m.requestId, m.paid, m.balance, m.outcome, m.seq) =
@@ -337,6 +402,8 @@ library OmniCodec {
 
     /// @dev The `index`-th 32-byte word of `payload`; the caller has checked the length.
     function _word(bytes memory payload, uint256 index) private pure returns (uint256 value) {
+        // Solidity cannot read one word at an offset of a `bytes memory` without copying it: a single MLOAD.
+        // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             value := mload(add(add(payload, 32), mul(index, 32)))
         }
