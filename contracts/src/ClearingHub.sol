@@ -38,6 +38,9 @@ contract ClearingHub is OApp, OAppOptionsType3, Ownable2Step, EIP712, IClearingH
     /// @notice The largest signer set `setSigners` accepts (replacing a set walks the old one).
     uint256 public constant MAX_SIGNERS = 32;
 
+    // The type strings are hashed at compile time: no string is stored, whatever its length.
+    // solhint-disable gas-small-strings
+
     /// @notice The EIP-712 type hash of `LiquidationOrder`.
     bytes32 public constant LIQUIDATION_ORDER_TYPEHASH = keccak256(
         "LiquidationOrder(uint32 dstEid,bytes32 orderId,address account,address token,uint256 amount,address recipient,uint256 insuranceAmount,uint64 expiry)"
@@ -47,6 +50,8 @@ contract ClearingHub is OApp, OAppOptionsType3, Ownable2Step, EIP712, IClearingH
     bytes32 public constant WITHDRAW_DECISION_ORDER_TYPEHASH = keccak256(
         "WithdrawDecisionOrder(uint32 dstEid,bytes32 orderId,address account,address token,uint256 amount,uint64 requestId,bool approved,uint64 expiry)"
     );
+
+    // solhint-enable gas-small-strings
 
     /// @inheritdoc IClearingHub
     mapping(bytes32 orderId => bool) public dispatched;
@@ -329,6 +334,8 @@ contract ClearingHub is OApp, OAppOptionsType3, Ownable2Step, EIP712, IClearingH
 
     /// @dev The type byte of a payload this contract encoded itself.
     function _typeOf(bytes memory message) internal pure returns (uint16 t) {
+        // one MLOAD of the type word instead of decoding the payload
+        // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             t := mload(add(message, 64))
         }

@@ -10,6 +10,8 @@ import {MessagingFee} from "@layerzerolabs/lz-evm-protocol-v2/contracts/interfac
 /// expiry; it executes only with signatures of at least `threshold` registered clearing signers, at most once per
 /// order id. Anyone may submit a signed order (a relayer) and pays its LayerZero fee.
 interface IClearingHub {
+    // The order structs only ever live in calldata and memory, and their field order is that of their EIP-712 types.
+    // solhint-disable gas-struct-packing
     /// @notice A liquidation order: seize `amount` of `token` from `account` on the vault of `dstEid`.
     /// @dev EIP-712 type: `LiquidationOrder(uint32 dstEid,bytes32 orderId,address account,address token,uint256 amount,
     /// address recipient,uint256 insuranceAmount,uint64 expiry)`.
@@ -53,6 +55,8 @@ interface IClearingHub {
         /// @dev The last block timestamp at which the order may be dispatched.
         uint64 expiry;
     }
+
+    // solhint-enable gas-struct-packing
 
     /// @notice A liquidation order with its signatures, for `dispatchBatch`.
     struct SignedLiquidation {
