@@ -111,6 +111,10 @@ function benchConfig(natsUrl) {
     ]),
     OMNI_LIQUIDATION_RECIPIENT: RECIPIENT,
     OMNI_NODE_ID: 'bench-node',
+    // the node signs every order (anvil's dev key #7 for a hub on chain 31337)
+    OMNI_SIGNER_KEY: '0x4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356',
+    OMNI_HUB_CHAIN_ID: '31337',
+    OMNI_HUB_ADDRESS: '0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9',
     OMNI_DOCS_ENABLED: 'false',
     OMNI_METRICS_PROCESS: 'false',
     ...(SNAPSHOT_EVERY === undefined ? {} : { OMNI_SNAPSHOT_EVERY: SNAPSHOT_EVERY }),

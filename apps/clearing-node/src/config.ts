@@ -1,5 +1,16 @@
-import { ConfigError, loadConfig, zAddress, zBool, zJson, zNatsUrl, zPort, zPositiveInt } from '@omniclear/config';
+import {
+  ConfigError,
+  loadConfig,
+  zAddress,
+  zBool,
+  zJson,
+  zNatsUrl,
+  zPort,
+  zPositiveInt,
+  zPrivateKey,
+} from '@omniclear/config';
 import { wad, type BookConfig } from '@omniclear/margin-engine';
+import type { Address, Hex } from 'viem';
 import { z } from 'zod';
 
 const zEid = z
@@ -92,6 +103,13 @@ export const nodeConfigSchema = z.object({
   OMNI_DOCS_ENABLED: zBool.default(true),
   OMNI_METRICS_PROCESS: zBool.default(true),
   OMNI_SSE_HEARTBEAT_MS: zPositiveInt.default(15_000),
+  /** This node's clearing signer key: it signs (EIP-712) every order it publishes. */
+  OMNI_SIGNER_KEY: zPrivateKey,
+  /** An order expires this long after the time of the input that triggered it. */
+  OMNI_ORDER_TTL_SECONDS: zPositiveInt.default(3600),
+  /** The hub the orders are signed for (the EIP-712 domain's chainId and verifyingContract). */
+  OMNI_HUB_CHAIN_ID: zPositiveInt,
+  OMNI_HUB_ADDRESS: zAddress,
 });
 
 /**
@@ -131,6 +149,15 @@ export interface NodeConfig {
   readonly processMetrics?: boolean;
   /** Interval of the keep-alive comment on `/events` (proxies close idle streams). */
   readonly sseHeartbeatMs?: number;
+  /**
+   * How the node signs its orders: its clearing signer key, the hub's EIP-712 domain, and the TTL
+   * added to the triggering input's time to make an order's expiry.
+   */
+  readonly signing: {
+    readonly key: Hex;
+    readonly hub: { readonly chainId: number; readonly address: Address };
+    readonly orderTtlSeconds: bigint;
+  };
 }
 
 /** Injection token of {@link NodeConfig}. */
@@ -215,6 +242,11 @@ export function readNodeConfig(env: Record<string, string | undefined>): NodeCon
     docs: c.OMNI_DOCS_ENABLED,
     processMetrics: c.OMNI_METRICS_PROCESS,
     sseHeartbeatMs: c.OMNI_SSE_HEARTBEAT_MS,
+    signing: {
+      key: c.OMNI_SIGNER_KEY,
+      hub: { chainId: c.OMNI_HUB_CHAIN_ID, address: c.OMNI_HUB_ADDRESS },
+      orderTtlSeconds: BigInt(c.OMNI_ORDER_TTL_SECONDS),
+    },
   };
 }
 

@@ -1,7 +1,16 @@
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { encodeInputEvent, msgIds, subjects, type HubBoundMessage, type InputEvent } from '@omniclear/protocol';
+import {
+  encodeInputEvent,
+  msgIds,
+  parseInputEvent,
+  subjects,
+  type HubBoundMessage,
+  type InputEvent,
+} from '@omniclear/protocol';
+import { ANVIL_KEYS } from '@omniclear/testkit';
 import { getAddress, type Address, type Hex } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
 
 import { readNodeConfig, type NodeConfig } from '../src/config.js';
 
@@ -15,6 +24,17 @@ export const PERP: Address = getAddress('0x000000000000000000000000000000000000b
 export const RECIPIENT: Address = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
 export const WETH_A: Address = '0x5FbDB2315678afecb367f032d93F642f64180aa3';
 export const WETH_B: Address = '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512';
+
+/** The node's clearing signer in the tests (an anvil dev key) and the hub it signs orders for. */
+export const SIGNER_KEY = ANVIL_KEYS[7] as Hex;
+export const SIGNER: Address = privateKeyToAccount(SIGNER_KEY).address;
+export const HUB_ADDRESS: Address = '0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9';
+export const ORDER_TTL = 3600n;
+export const SIGNING_ENV = {
+  OMNI_SIGNER_KEY: SIGNER_KEY,
+  OMNI_HUB_CHAIN_ID: String(HUB_CHAIN_ID),
+  OMNI_HUB_ADDRESS: HUB_ADDRESS,
+} as const;
 
 export const ASSETS = [
   {
@@ -47,6 +67,7 @@ export function testEnv(natsUrl: string, nodeId = 'test-node'): Record<string, s
     ]),
     OMNI_LIQUIDATION_RECIPIENT: RECIPIENT,
     OMNI_NODE_ID: nodeId,
+    ...SIGNING_ENV,
   };
 }
 
@@ -111,13 +132,28 @@ export class Inputs {
     return BigInt(ack.seq);
   }
 
+  /** The event time (block timestamp or publish time) of the input at OMNI_IN `seq`. */
+  async inputTime(seq: bigint): Promise<bigint> {
+    const m = await this.jsm.streams.getMessage('OMNI_IN', { seq: Number(seq) });
+    if (!m) throw new Error(`no input at OMNI_IN#${seq}`);
+    const e = parseInputEvent(m.data);
+    return e.kind === 'hub' ? e.blockTimestamp : e.publishTime;
+  }
+
   async raw(subject: string, body: string): Promise<bigint> {
     return BigInt((await this.js.publish(subject, new TextEncoder().encode(body))).seq);
   }
 
   /** Every message in OMNI_OUT, in order. */
   async outputs(): Promise<
-    Array<{ seq: number; subject: string; msgId: string | undefined; body: Record<string, unknown> }>
+    Array<{
+      seq: number;
+      subject: string;
+      msgId: string | undefined;
+      /** The order id, from the msg id `<orderId>:<signer>`. */
+      orderId: string | undefined;
+      body: Record<string, unknown>;
+    }>
   > {
     const info = await this.jsm.streams.info('OMNI_OUT').catch(() => undefined);
     if (!info) return [];
@@ -129,6 +165,7 @@ export class Inputs {
         seq,
         subject: m.subject,
         msgId: m.header?.get('Nats-Msg-Id'),
+        orderId: m.header?.get('Nats-Msg-Id')?.split(':')[0],
         body: m.json<Record<string, unknown>>(),
       });
     }

@@ -19,6 +19,7 @@ import {
   Inputs,
   PERP,
   RECIPIENT,
+  SIGNING_ENV,
   WAD,
   WETH_A,
   WETH_B,
@@ -48,6 +49,7 @@ function nodeConfig(natsUrl: string, overrides: Record<string, string> = {}): No
     ]),
     OMNI_LIQUIDATION_RECIPIENT: RECIPIENT,
     OMNI_NODE_ID: 'iface-node',
+    ...SIGNING_ENV,
     ...overrides,
   };
   return { ...readNodeConfig(env), httpPort: 0 };
@@ -308,7 +310,7 @@ describe('node interfaces', () => {
           event: 'emitted',
           inputSeq: priceSeq.toString(),
           order: expect.objectContaining({
-            orderId: o.msgId,
+            orderId: o.orderId,
             dstEid: o.body.dstEid,
             account: ALICE,
             amount: o.body.amount,
@@ -317,7 +319,7 @@ describe('node interfaces', () => {
           }),
         })),
       );
-      orderIds.push(...outs.map((o) => o.msgId!));
+      orderIds.push(...outs.map((o) => o.orderId!));
       const accountEvent = await waitFor('the account event', () => alice.events.find((e) => e.type === 'account'));
       expect(accountEvent.data).toMatchObject({
         type: 'account',
@@ -473,6 +475,7 @@ describe('interface configuration', () => {
     OMNI_ASSETS: JSON.stringify(ASSETS),
     OMNI_LIQUIDATION_RECIPIENT: RECIPIENT,
     OMNI_NODE_ID: 'n1',
+    ...SIGNING_ENV,
   };
 
   it('defaults the docs, process metrics and keep-alive settings', () => {

@@ -2,7 +2,8 @@ import 'reflect-metadata';
 
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { startNats, type NatsServer } from '@omniclear/testkit';
-import { liquidationOrderId, subjects } from '@omniclear/protocol';
+import { hashLiquidationOrder, liquidationOrderId, parseOrder, recoverOrderSigner, subjects } from '@omniclear/protocol';
+import { recoverAddress } from 'viem';
 
 import { createApp, startApp } from '../src/app.js';
 import type { NodeConfig } from '../src/config.js';
@@ -13,9 +14,13 @@ import {
   BOB,
   EID_A,
   EID_B,
+  HUB_ADDRESS,
+  HUB_CHAIN_ID,
   Inputs,
+  ORDER_TTL,
   PERP,
   RECIPIENT,
+  SIGNER,
   WAD,
   WETH_A,
   WETH_B,
@@ -130,17 +135,27 @@ describe('clearing node', () => {
         inputSeq: priceSeq,
       }),
     ];
-    expect(outs.map((o) => [o.subject, o.msgId, o.body.kind, o.body.dstEid, o.body.token, o.body.amount])).toEqual([
+    expect(outs.map((o) => [o.subject, o.orderId, o.body.kind, o.body.dstEid, o.body.token, o.body.amount])).toEqual([
       [subjects.order(EID_A), ids[0], 'liquidate', EID_A, WETH_A, (1n * WAD).toString()],
       [subjects.order(EID_B), ids[1], 'liquidate', EID_B, WETH_B, (2n * WAD).toString()],
     ]);
+    const domain = { chainId: HUB_CHAIN_ID, verifyingContract: HUB_ADDRESS };
     for (const o of outs) {
+      // signed by the node's signer, expiring one TTL after the price that triggered it
+      expect(o.msgId).toBe(`${o.orderId}:${SIGNER.toLowerCase()}`);
       expect(o.body).toMatchObject({
-        orderId: o.msgId,
+        orderId: o.orderId,
         account: ALICE,
         recipient: RECIPIENT,
         inputSeq: priceSeq.toString(),
+        expiry: (1_764_000_060n + ORDER_TTL).toString(),
+        signer: SIGNER,
       });
+      const order = parseOrder(JSON.stringify(o.body));
+      if (order.kind !== 'liquidate') throw new Error('expected a liquidation');
+      expect(await recoverAddress({ hash: hashLiquidationOrder(order, domain), signature: order.signature })).toBe(
+        SIGNER,
+      );
       const insurance = BigInt(o.body.insuranceAmount as string);
       expect(insurance > 0n && insurance < BigInt(o.body.amount as string)).toBe(true);
     }
@@ -155,7 +170,7 @@ describe('clearing node', () => {
     ]);
     const orders = (await getJson<{ orders: OrderDto[] }>(`${url}/orders`)).body.orders;
     expect(orders.map((o) => [o.orderId, o.kind, o.status, o.executed, o.insuranceAmount])).toEqual(
-      outs.map((o) => [o.msgId, 'liquidate', 'pending', null, o.body.insuranceAmount]),
+      outs.map((o) => [o.orderId, 'liquidate', 'pending', null, o.body.insuranceAmount]),
     );
   });
 
@@ -365,7 +380,16 @@ describe('clearing node', () => {
       requestId: '1',
       approved: true,
       inputSeq: req.toString(),
+      // dated by the request (the input the id names), not by the message that closed the gap
+      expiry: ((await inputs.inputTime(req)) + ORDER_TTL).toString(),
     });
+    expect(await inputs.inputTime(fill)).not.toBe(await inputs.inputTime(req));
+    expect(
+      await recoverOrderSigner(parseOrder(JSON.stringify(outs[0]!.body)), {
+        chainId: HUB_CHAIN_ID,
+        verifyingContract: HUB_ADDRESS,
+      }),
+    ).toBe(SIGNER);
     await caughtUp(fill);
     const after = (await getJson<Sources>(`${url}/health`)).body.sources.find((x) => x.eid === EID_A);
     expect(after).toMatchObject({ lastSeq: '6', contiguous: '6', gaps: 0 });

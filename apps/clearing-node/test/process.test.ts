@@ -13,6 +13,7 @@ import {
   Inputs,
   PERP,
   RECIPIENT,
+  SIGNING_ENV,
   WAD,
   WETH_A,
   WETH_B,
@@ -99,6 +100,7 @@ describe('the node process', () => {
         ]),
         OMNI_LIQUIDATION_RECIPIENT: RECIPIENT,
         OMNI_NODE_ID: 'proc-node',
+        ...SIGNING_ENV,
       }),
     });
   }

@@ -9,7 +9,7 @@ import { NatsClient } from '../nats/nats.client.js';
 import { DeadLetters } from './dead-letters.js';
 import { LedgerService } from './ledger.service.js';
 import { LedgerTelemetry } from './ledger-telemetry.js';
-import { OrderPublisher } from './order-publisher.js';
+import { OrderPublisher, inputTimeOf } from './order-publisher.js';
 import { SnapshotStore } from './snapshot-store.js';
 
 /** What the consumer has done so far (for /health). */
@@ -235,7 +235,7 @@ export class InputConsumer implements OnApplicationBootstrap, OnModuleDestroy {
     for (const order of orders) {
       const duplicates = this.orders.stats().duplicates;
       try {
-        await this.orders.publish(order);
+        await this.orders.publish(order, { seq: BigInt(seq), time: inputTimeOf(event) });
         this.telemetry.orderPublished(order.id, order.kind, BigInt(seq), this.orders.stats().duplicates === duplicates);
       } catch (error) {
         // an order the wire format refuses is a bug: keep it visible, keep the node going

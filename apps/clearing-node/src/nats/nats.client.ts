@@ -102,6 +102,11 @@ export class NatsClient implements OnApplicationShutdown {
     });
   }
 
+  /** The body of the message at `seq` in `stream`, or null when the stream has no such message. */
+  async messageAt(stream: string, seq: number): Promise<Uint8Array | null> {
+    return (await this.jsm.streams.getMessage(stream, { seq }))?.data ?? null;
+  }
+
   /** Fire-and-forget publish on core NATS (dead letters). */
   publishCore(subject: string, data: Uint8Array): void {
     this.connection.publish(subject, data);
