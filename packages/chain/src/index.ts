@@ -28,3 +28,49 @@ export {
   endpointV2Bytecode,
   simpleMessageLibBytecode,
 } from './generated/bytecode.js';
+export {
+  networkConfigSchema,
+  parseNetworkConfig,
+  resolveNetworkSecrets,
+  type NetworkConfig,
+  type NetworkSecrets,
+  type HubConfig,
+  type SpokeConfig,
+  type PathwayConfig,
+  type UlnSideConfig,
+} from './network/config.js';
+export {
+  checkPathways,
+  pathwayProblems,
+  typesSent,
+  EXECUTOR_GAS_FLOOR,
+  MAX_PAYLOAD_BYTES,
+  MIN_REQUIRED_DVNS,
+  HUB_TO_SPOKE_TYPES,
+  SPOKE_TO_HUB_TYPES,
+} from './network/check.js';
+export {
+  deployNetwork,
+  verifyNetwork,
+  hubConstructorArgs,
+  vaultConstructorArgs,
+  type DeployNetworkOptions,
+  type NetworkDeployment,
+  type NetworkDeployedChain,
+} from './network/deploy.js';
+export { planPathways, type PlannedPathway, type PlannedOption } from './network/plan.js';
+export {
+  ulnConfig,
+  encodeUlnConfig,
+  decodeUlnConfig,
+  encodeExecutorConfig,
+  decodeExecutorConfig,
+  executorLzReceiveOption,
+  CONFIG_TYPE_EXECUTOR,
+  CONFIG_TYPE_ULN,
+  NIL_DVN_COUNT,
+  type UlnConfig,
+  type ExecutorConfig,
+} from './network/layerzero.js';
+export { NetworkConfigError, PathwayCheckError, NetworkVerificationError, type NetworkIssue } from './network/errors.js';
+export { runNetworkCli, type CliIo } from './network/cli.js';
