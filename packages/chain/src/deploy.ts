@@ -59,8 +59,13 @@ export interface DeployOmniclearOptions {
   readonly spokes: readonly ChainTarget[];
   /** Deploys, owns and configures everything (and is the LayerZero treasury). */
   readonly deployerKey: Hex;
-  /** The account allowed to dispatch orders from the hub. */
-  readonly operator: Address;
+  /**
+   * The hub's clearing signer set: an order is dispatched (by anyone) only with the EIP-712
+   * signatures of `threshold` of them.
+   */
+  readonly signers: readonly Address[];
+  /** How many distinct signers must sign an order (1..signers.length). */
+  readonly threshold: number;
   /** Demo collateral tokens, deployed on every spoke and allow-listed in its vault. */
   readonly tokens: ReadonlyArray<{ readonly symbol: string; readonly decimals: number }>;
   /**
@@ -195,14 +200,14 @@ async function useLibraryTowards(local: PathwayEnd, remoteEid: number): Promise<
  * Deploys Omniclear end to end: the LayerZero stack on every chain, pathways hub ↔ spoke, the
  * ClearingHub on the hub, a CollateralVault and one DemoToken per symbol on each spoke (tokens
  * allow-listed, integrators allowed, insurance fund and escape delay set, the ACK reserve funded),
- * peers set both ways, the operator set.
+ * peers set both ways, the clearing signer set and its threshold registered.
  * Chains are deployed concurrently; each chain's transactions go one by one.
  * @throws {DeploymentError} naming the step, chain and contract of the first failure.
  * @example
  * const deployment = await deployOmniclear({
  *   hub: { name: 'hub', chainId: 31337, eid: 40101, rpcUrl: 'http://127.0.0.1:8545' },
  *   spokes: [{ name: 'spoke-a', chainId: 31338, eid: 40102, rpcUrl: 'http://127.0.0.1:8546' }],
- *   deployerKey, operator, tokens: [{ symbol: 'USDC', decimals: 6 }],
+ *   deployerKey, signers: [nodeSigner], threshold: 1, tokens: [{ symbol: 'USDC', decimals: 6 }],
  * });
  * fs.writeFileSync('deployment.json', JSON.stringify(deployment, null, 2));
  */
@@ -269,7 +274,7 @@ export async function deployOmniclear(opts: DeployOmniclearOptions): Promise<Dep
       data: encodeDeployData({
         abi: clearingHubAbi,
         bytecode: clearingHubBytecode,
-        args: [end(opts.hub).endpoint, owner, opts.operator],
+        args: [end(opts.hub).endpoint, owner, [...opts.signers], opts.threshold],
       }),
     }),
     'ClearingHub',
@@ -398,7 +403,8 @@ export async function deployOmniclear(opts: DeployOmniclearOptions): Promise<Dep
   });
   return {
     hubEid: opts.hub.eid,
-    operator: opts.operator,
+    signers: opts.signers.map((s) => getAddress(s)),
+    threshold: opts.threshold,
     chains: [
       { ...base(opts.hub, 'hub'), hub },
       ...spokes.map(({ target, vault, tokens, insuranceFund }) => ({

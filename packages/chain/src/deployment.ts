@@ -27,7 +27,9 @@ const zChain = z.object({
 export const deploymentSchema = z
   .object({
     hubEid: z.number().int().positive(),
-    operator: zAddr,
+    /** The hub's clearing signer set and how many of them must sign an order. */
+    signers: z.array(zAddr).min(1),
+    threshold: z.number().int().min(1).max(255),
     chains: z.array(zChain).min(1),
   })
   .superRefine((d, ctx) => {
@@ -43,6 +45,9 @@ export const deploymentSchema = z
       if (c.role === 'spoke' && !c.vault)
         ctx.addIssue({ code: 'custom', path: ['chains', i, 'vault'], message: 'spoke without vault' });
     });
+    if (d.threshold > d.signers.length) {
+      ctx.addIssue({ code: 'custom', path: ['threshold'], message: 'exceeds the number of signers' });
+    }
     if (new Set(d.chains.map((c) => c.eid)).size !== d.chains.length) {
       ctx.addIssue({ code: 'custom', path: ['chains'], message: 'duplicate eid' });
     }
@@ -72,7 +77,9 @@ export interface DeployedChain {
 /** Where everything was deployed; plain JSON (write it with `JSON.stringify`, read it with {@link parseDeployment}). */
 export interface Deployment {
   hubEid: number;
-  operator: Address;
+  /** The hub's clearing signer set (orders need `threshold` of their EIP-712 signatures). */
+  signers: Address[];
+  threshold: number;
   chains: DeployedChain[];
 }
 

@@ -5,7 +5,7 @@ export interface DeploymentErrorDetails extends Record<string, unknown> {
   readonly step: string;
   readonly chain: string;
   readonly contract?: string;
-  /** The decoded revert (`ZeroOperator()`) or the RPC failure, when known. */
+  /** The decoded revert (`ZeroSigner()`) or the RPC failure, when known. */
   readonly reason?: string;
 }
 

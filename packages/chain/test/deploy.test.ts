@@ -1,3 +1,4 @@
+import { hashLiquidationOrder, hashWithdrawDecisionOrder } from '@omniclear/protocol';
 import { ANVIL_KEYS, freePort, startAnvil, type AnvilChain } from '@omniclear/testkit';
 import { createPublicClient, getAddress, http, zeroAddress, type Address, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
@@ -17,7 +18,8 @@ import {
 } from '../src/index.js';
 
 const deployerKey = ANVIL_KEYS[0] as Hex;
-const operator = privateKeyToAccount(ANVIL_KEYS[1] as Hex).address;
+const signerKeys = [ANVIL_KEYS[7], ANVIL_KEYS[8]] as Hex[];
+const signers = signerKeys.map((k) => privateKeyToAccount(k).address);
 const protocol: Address = '0x000000000000000000000000000000000000bEEF';
 const insuranceA: Address = getAddress('0x00000000000000000000000000000000000019fa');
 const deployerAddress = privateKeyToAccount(deployerKey).address;
@@ -40,7 +42,8 @@ describe('deployOmniclear on three anvil chains', () => {
       hub,
       spokes,
       deployerKey,
-      operator,
+      signers,
+      threshold: 2,
       tokens: [
         { symbol: 'USDC', decimals: 6 },
         { symbol: 'WETH', decimals: 18 },
@@ -98,15 +101,16 @@ describe('deployOmniclear on three anvil chains', () => {
     }
   });
 
-  it('allow-lists every token and integrator in every vault, sets each insurance fund, the escape delay and the operator', async () => {
+  it('allow-lists every token and integrator in every vault, sets each insurance fund, the escape delay and the signer set', async () => {
     const hubChain = deployment.chains[0]!;
+    const hubRead = client(hubChain.rpcUrl);
     expect(
-      await client(hubChain.rpcUrl).readContract({
-        address: hubChain.hub!,
-        abi: clearingHubAbi,
-        functionName: 'operator',
-      }),
-    ).toBe(operator);
+      await hubRead.readContract({ address: hubChain.hub!, abi: clearingHubAbi, functionName: 'signers' }),
+    ).toEqual(signers);
+    expect(await hubRead.readContract({ address: hubChain.hub!, abi: clearingHubAbi, functionName: 'threshold' })).toBe(
+      2,
+    );
+    expect(deployment).toMatchObject({ signers, threshold: 2 });
     for (const spoke of deployment.chains.slice(1)) {
       const pub = client(spoke.rpcUrl);
       for (const [symbol, token] of Object.entries(spoke.tokens)) {
@@ -187,29 +191,69 @@ describe('deployOmniclear on three anvil chains', () => {
     expect(await hubClients.public.getTransactionCount({ address: hubClients.account.address })).toBe(before);
   });
 
+  it("computes the protocol's EIP-712 order digests on chain (hashLiquidation, hashWithdrawDecision)", async () => {
+    const hubChain = deployment.chains[0]!;
+    const pub = client(hubChain.rpcUrl);
+    const domain = { chainId: hubChain.chainId, verifyingContract: hubChain.hub! };
+    const common = {
+      dstEid: 40102,
+      orderId: `0x${'5a'.repeat(32)}` as Hex,
+      account: protocol,
+      token: insuranceA,
+      amount: 10n ** 18n + 7n,
+      expiry: 1_764_003_600n,
+    };
+    const liquidation = { ...common, recipient: deployerAddress, insuranceAmount: 12_345n };
+    const decision = { ...common, requestId: 9n, approved: true };
+    expect(
+      await pub.readContract({
+        address: hubChain.hub!,
+        abi: clearingHubAbi,
+        functionName: 'hashLiquidation',
+        args: [liquidation],
+      }),
+    ).toBe(hashLiquidationOrder(liquidation, domain));
+    for (const approved of [true, false]) {
+      expect(
+        await pub.readContract({
+          address: hubChain.hub!,
+          abi: clearingHubAbi,
+          functionName: 'hashWithdrawDecision',
+          args: [{ ...decision, approved }],
+        }),
+      ).toBe(hashWithdrawDecisionOrder({ ...decision, approved }, domain));
+    }
+  });
+
   it('round-trips through JSON and parseDeployment', () => {
     expect(parseDeployment(JSON.stringify(deployment))).toEqual(deployment);
-    expect(() => parseDeployment({ ...deployment, operator: '0x1234' })).toThrow(/operator/);
+    expect(() => parseDeployment({ ...deployment, signers: ['0x1234'] })).toThrow(/signers/);
+    expect(() => parseDeployment({ ...deployment, threshold: 3 })).toThrow(/exceeds the number of signers/);
   });
 
   it('names the step, chain and contract when a transaction reverts', async () => {
-    const err = await deployOmniclear({ hub, spokes: [], deployerKey, operator: zeroAddress, tokens: [] }).catch(
-      (e: unknown) => e,
-    );
+    const err = await deployOmniclear({
+      hub,
+      spokes: [],
+      deployerKey,
+      signers: [zeroAddress],
+      threshold: 1,
+      tokens: [],
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DeploymentError);
     const de = err as DeploymentError;
     expect(de.name).toBe('DeploymentError');
     expect(de.step).toBe('deploy ClearingHub');
     expect(de.chain).toBe('hub');
     expect(de.contract).toBe('ClearingHub');
-    expect(de.details.reason).toBe('ZeroOperator()');
-    expect(de.message).toMatch(/deploy ClearingHub.*hub.*ZeroOperator/);
+    expect(de.details.reason).toBe('ZeroSigner()');
+    expect(de.message).toMatch(/deploy ClearingHub.*hub.*ZeroSigner/);
   });
 
   it('fails at the connect step for an unreachable RPC or a wrong chain id', async () => {
     const deadPort = await freePort();
     const bad = { ...spokes[0]!, rpcUrl: `http://127.0.0.1:${deadPort}` };
-    const err = await deployOmniclear({ hub, spokes: [bad], deployerKey, operator, tokens: [] }).catch(
+    const err = await deployOmniclear({ hub, spokes: [bad], deployerKey, signers, threshold: 1, tokens: [] }).catch(
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(DeploymentError);
@@ -217,9 +261,14 @@ describe('deployOmniclear on three anvil chains', () => {
     expect((err as DeploymentError).chain).toBe('spoke-a');
 
     const wrongId = { ...spokes[0]!, chainId: 999 };
-    const err2 = await deployOmniclear({ hub, spokes: [wrongId], deployerKey, operator, tokens: [] }).catch(
-      (e: unknown) => e,
-    );
+    const err2 = await deployOmniclear({
+      hub,
+      spokes: [wrongId],
+      deployerKey,
+      signers,
+      threshold: 1,
+      tokens: [],
+    }).catch((e: unknown) => e);
     expect((err2 as DeploymentError).message).toMatch(/connect.*spoke-a.*chain id 31338, expected 999/);
   });
 });
