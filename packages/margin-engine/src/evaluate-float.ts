@@ -173,7 +173,7 @@ export function evaluateAccount(
     maintenanceMargin: mm,
     freeCollateral,
     marginRatio: crossNotional > 0 ? totalCollateral / crossNotional : totalCollateral < 0 ? 0 : Infinity,
-    healthFactor: debt + mm > 0 ? (wcM + pnl) / (debt + mm) : wcM + pnl < 0 ? 0 : Infinity,
+    healthFactor: wcM + pnl < 0 ? 0 : debt + mm > 0 ? (wcM + pnl) / (debt + mm) : Infinity,
     liquidatable: crossLiquidatable || isolatedLiq,
     crossLiquidatable,
     positions,

@@ -182,6 +182,24 @@ function ratio(num: bigint, den: bigint): bigint {
   return divFloor(num * WAD, den);
 }
 
+/**
+ * The health factor: `ratio` floored at 0. Below 0 the quotient would fall as debt is repaid
+ * (a smaller denominator under a negative numerator), so an underwater account's health is 0 and
+ * more collateral never lowers it.
+ */
+function healthRatio(num: bigint, den: bigint): bigint {
+  return num < 0n ? 0n : ratio(num, den);
+}
+
+/**
+ * The signed quotient behind the health factor, not floored: the planner ranks its actions on an
+ * underwater account with it (its decisions predate the floor and stay as they were).
+ * @internal
+ */
+export function signedHealth(r: ExactAccountRisk): bigint {
+  return ratio(r.weightedCollateral + r.unsettledPnl, r.debt + r.maintenanceMargin);
+}
+
 // A context object is validated the first time it is seen; contexts are immutable by contract
 // (every field is readonly): build a new context to change a price or a parameter.
 const checkedContexts = new WeakSet<object>();
@@ -363,7 +381,7 @@ export function evaluateExactUnchecked(
     maintenanceMargin: mm,
     freeCollateral,
     marginRatio: ratio(totalCollateral, crossNotional),
-    healthFactor: ratio(wcM + pnl, debt + mm),
+    healthFactor: healthRatio(wcM + pnl, debt + mm),
     liquidatable: crossLiquidatable || isolatedLiquidatable,
     crossLiquidatable,
     positions,

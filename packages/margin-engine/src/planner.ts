@@ -2,7 +2,7 @@
 // returns moves money. It simulates each action on a copy of the account and re-evaluates it
 // exactly, so a plan's effect is, by construction, what evaluateAccountExact says it is.
 
-import { evaluateExactUnchecked, staleFactor } from './evaluate.js';
+import { evaluateExactUnchecked, signedHealth, staleFactor } from './evaluate.js';
 import { InvalidInputError } from './errors.js';
 import { WAD, abs, divCeil, divFloor, min, mulDown, mulUp, scaleOf, toWadUp } from './fixed.js';
 import { checkExactAccount, checkExactContext } from './model/check.js';
@@ -112,8 +112,9 @@ interface Mutable {
   realizedPnl: bigint;
 }
 
+/** Signed health (not floored at 0), so actions on an underwater account still rank. */
 const health = (a: Mutable, ctx: ExactContext): bigint =>
-  evaluateExactUnchecked(a, ctx, { details: false }).healthFactor;
+  signedHealth(evaluateExactUnchecked(a, ctx, { details: false }));
 const frozen = (a: Mutable): ExactAccount => ({
   collateral: a.collateral,
   positions: a.positions.filter((p) => p.qty !== 0n || p.openCost !== 0n),

@@ -235,6 +235,40 @@ describe('bad input', () => {
   });
 });
 
+describe('health factor of an underwater account', () => {
+  // Debt of 1 USDC and a short BTC position whose loss exceeds everything: the quotient
+  // (weighted collateral + PnL) / (debt + MM) is negative, and repaying a unit of debt would make
+  // it more negative. The health factor is floored at 0 so that more collateral never lowers it.
+  const underwater: ExactAccount = {
+    collateral: [{ asset: 'USDC', chain: 1, qty: -1_000_000n }],
+    positions: [
+      {
+        market: 'BTC-PERP',
+        qty: -(10n ** 15n),
+        openCost: -12_993_100_000_000_000_000n,
+        lastCumFunding: 0n,
+        mode: 'cross',
+      },
+    ],
+  };
+
+  it('is 0 on both paths, and stays 0 as a unit of debt is repaid', () => {
+    const before = evaluateAccountExact(underwater, ctx, { details: false });
+    expect(before.weightedCollateral + before.unsettledPnl).toBeLessThan(0n);
+    expect(before.healthFactor).toBe(0n);
+    expect(before.liquidatable).toBe(true);
+    const repaid = evaluateAccountExact(
+      { ...underwater, collateral: [{ asset: 'USDC', chain: 1, qty: -999_999n }] },
+      ctx,
+      { details: false },
+    );
+    expect(repaid.debt).toBeLessThan(before.debt);
+    expect(repaid.healthFactor).toBe(0n);
+    const f = toFloatInputs(underwater, ctx);
+    expect(evaluateAccount(f.account, f.context).healthFactor).toBe(0);
+  });
+});
+
 describe('properties', () => {
   const withMark = (c: ExactContext, market: string, mark: bigint): ExactContext => ({
     ...c,

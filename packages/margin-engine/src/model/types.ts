@@ -194,7 +194,7 @@ export interface AccountRisk<T> {
   readonly freeCollateral: T;
   /** TC / Σ cross notional. */
   readonly marginRatio: T;
-  /** (weighted collateral + Σ cross unsettled PnL) / (debt + MM). */
+  /** (weighted collateral + Σ cross unsettled PnL) / (debt + MM), floored at 0 (an underwater account). */
   readonly healthFactor: T;
   /** The cross account is below maintenance (HF < 1), or any isolated position is. */
   readonly liquidatable: boolean;
