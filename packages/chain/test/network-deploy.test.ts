@@ -1,0 +1,380 @@
+import { ANVIL_KEYS, startAnvil, type AnvilChain } from '@omniclear/testkit';
+import { MessageType } from '@omniclear/protocol';
+import {
+  createPublicClient,
+  encodeDeployData,
+  encodeFunctionData,
+  getAddress,
+  http,
+  pad,
+  type Address,
+  type Hex,
+  type PublicClient,
+} from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import {
+  CONFIG_TYPE_EXECUTOR,
+  CONFIG_TYPE_ULN,
+  clearingHubAbi,
+  collateralVaultAbi,
+  createChainClients,
+  decodeExecutorConfig,
+  decodeUlnConfig,
+  demoTokenAbi,
+  demoTokenBytecode,
+  deployNetwork,
+  DeploymentError,
+  encodeUlnConfig,
+  endpointV2Abi,
+  executorLzReceiveOption,
+  NetworkVerificationError,
+  parseNetworkConfig,
+  PathwayCheckError,
+  ulnConfig,
+  verifyNetwork,
+  type NetworkConfig,
+  type NetworkDeployment,
+  type NetworkSecrets,
+} from '../src/index.js';
+import type { z } from 'zod';
+import { networkConfigSchema } from '../src/index.js';
+import { deployUln302Stack, type Uln302Stack } from './helpers/uln302.js';
+
+/** The config as its JSON file holds it (before validation). */
+type NetworkConfigJson = z.input<typeof networkConfigSchema>;
+
+const deployerKey = ANVIL_KEYS[0] as Hex;
+const ownerKey = ANVIL_KEYS[5] as Hex;
+const owner = privateKeyToAccount(ownerKey).address;
+const signers = [1, 2, 3].map((i) => privateKeyToAccount(ANVIL_KEYS[i] as Hex).address);
+const deployer = privateKeyToAccount(deployerKey).address;
+
+/** Stand-in workers: LayerZero's default DVN and executor, and the two DVNs and the executor Omniclear picks. */
+const DEFAULT_DVN = getAddress('0x00000000000000000000000000000000000dEF01');
+const DEFAULT_EXECUTOR = getAddress('0x00000000000000000000000000000000000dEF02');
+/** The same two DVNs have a different address on every chain (index: chain). */
+const dvnOne = (i: number) => getAddress(`0x${(0xd100 + i).toString(16).padStart(40, '0')}`);
+const dvnTwo = (i: number) => getAddress(`0x${(0xd200 + i).toString(16).padStart(40, '0')}`);
+const executorOf = (i: number) => getAddress(`0x${(0xc100 + i).toString(16).padStart(40, '0')}`);
+
+const chains = [
+  { name: 'hub', chainId: 31337, eid: 40101 },
+  { name: 'spoke-a', chainId: 31338, eid: 40102 },
+  { name: 'spoke-b', chainId: 31339, eid: 40103 },
+] as const;
+
+const HUB_GAS = { LIQUIDATE: 700_000, WITHDRAW_DECISION: 300_000 };
+const SPOKE_GAS = {
+  BALANCE: 90_000,
+  WITHDRAW_REQUEST: 91_000,
+  EXPOSURE: 92_000,
+  ORDER_ACK: 93_000,
+  WITHDRAW_DONE: 94_000,
+};
+
+describe('deployNetwork on three anvil chains with LayerZero EndpointV2 + SendUln302/ReceiveUln302', () => {
+  const anvils: AnvilChain[] = [];
+  const stacks: Uln302Stack[] = [];
+  const tokens: Address[] = [];
+  let config: NetworkConfig;
+  let secrets: NetworkSecrets;
+  let deployment: NetworkDeployment;
+  const pub = (i: number): PublicClient => createPublicClient({ transport: http(anvils[i]!.rpcUrl) }) as PublicClient;
+
+  /** The config, as a JSON file would give it, with `edit` applied first. */
+  const configJson = (edit: (json: NetworkConfigJson) => void = () => undefined): NetworkConfig => {
+    const chain = (i: number) => ({
+      name: chains[i]!.name,
+      chainId: chains[i]!.chainId,
+      rpcUrl: anvils[i]!.rpcUrl,
+      eid: chains[i]!.eid,
+      endpoint: stacks[i]!.endpoint,
+      sendLib: stacks[i]!.sendLib,
+      receiveLib: stacks[i]!.receiveLib,
+      executor: { address: executorOf(i), maxMessageSize: 4096 },
+      dvns: { 'dvn-one': dvnOne(i), 'dvn-two': dvnTwo(i) },
+    });
+    const uln = (confirmations: number) => ({ confirmations, requiredDVNs: ['dvn-two', 'dvn-one'] });
+    const json: NetworkConfigJson = {
+      owner,
+      hub: { ...chain(0), signers, threshold: 2 },
+      spokes: [1, 2].map((i) => ({
+        ...chain(i),
+        insuranceFund: '0x00000000000000000000000000000000000019fa',
+        integrators: ['0x000000000000000000000000000000000000bEEF'],
+        escapeDelaySeconds: 86_400,
+        ackReserveWei: '1000000000000000',
+        tokens: [{ symbol: 'USDC', address: tokens[i - 1]!, decimals: 6, depositCap: '1000000000000' }],
+      })),
+      pathways: ['spoke-a', 'spoke-b'].flatMap((spoke, j) => [
+        { from: 'hub', to: spoke, send: uln(5 + j), receive: uln(5 + j), enforcedOptions: { ...HUB_GAS } },
+        { from: spoke, to: 'hub', send: uln(12 + j), receive: uln(12 + j), enforcedOptions: { ...SPOKE_GAS } },
+      ]),
+    };
+    edit(json);
+    return parseNetworkConfig(json);
+  };
+
+  const nonces = () => Promise.all(anvils.map((_, i) => pub(i).getTransactionCount({ address: deployer })));
+
+  beforeAll(async () => {
+    anvils.push(...(await Promise.all(chains.map((c) => startAnvil({ chainId: c.chainId })))));
+    stacks.push(
+      ...(await Promise.all(
+        chains.map((c, i) =>
+          deployUln302Stack({
+            rpcUrl: anvils[i]!.rpcUrl,
+            chainId: c.chainId,
+            key: deployerKey,
+            eid: c.eid,
+            remoteEids: chains.filter((o) => o.eid !== c.eid).map((o) => o.eid),
+            defaultDvn: DEFAULT_DVN,
+            defaultExecutor: DEFAULT_EXECUTOR,
+          }),
+        ),
+      )),
+    );
+    for (const i of [1, 2]) {
+      const clients = createChainClients({
+        rpcUrl: anvils[i]!.rpcUrl,
+        chainId: chains[i]!.chainId,
+        privateKey: deployerKey,
+      });
+      const hash = await clients.wallet.sendTransaction({
+        data: encodeDeployData({ abi: demoTokenAbi, bytecode: demoTokenBytecode, args: ['Demo USDC', 'USDC', 6] }),
+      });
+      tokens.push(getAddress((await clients.public.waitForTransactionReceipt({ hash })).contractAddress!));
+    }
+    config = configJson();
+    secrets = { deployerKey, rpcUrls: Object.fromEntries(chains.map((c, i) => [c.name, anvils[i]!.rpcUrl])) };
+    deployment = await deployNetwork({ config, secrets });
+  }, 180_000);
+
+  afterAll(async () => {
+    await Promise.all(anvils.map((a) => a.stop()));
+  });
+
+  const oappOf = (name: string) => deployment.chains.find((c) => c.name === name)!.oapp;
+  const indexOf = (name: string) => chains.findIndex((c) => c.name === name);
+  const endpointRead = (i: number, functionName: string, args: readonly unknown[]) =>
+    pub(i).readContract({
+      address: stacks[i]!.endpoint,
+      abi: endpointV2Abi,
+      functionName,
+      args,
+    } as never) as Promise<unknown>;
+
+  it('deploys the hub with the signer set and a vault per spoke with its settings', async () => {
+    const hub = oappOf('hub');
+    expect(await pub(0).readContract({ address: hub, abi: clearingHubAbi, functionName: 'threshold' })).toBe(2);
+    for (const s of signers) {
+      expect(
+        await pub(0).readContract({ address: hub, abi: clearingHubAbi, functionName: 'isSigner', args: [s] }),
+      ).toBe(true);
+    }
+    for (const [i, name] of [
+      [1, 'spoke-a'],
+      [2, 'spoke-b'],
+    ] as const) {
+      const vault = oappOf(name);
+      const read = (functionName: string, args: readonly unknown[] = []) =>
+        pub(i).readContract({
+          address: vault,
+          abi: collateralVaultAbi,
+          functionName,
+          args,
+        } as never) as Promise<unknown>;
+      expect(await read('isCollateral', [tokens[i - 1]])).toBe(true);
+      expect(await read('isIntegrator', ['0x000000000000000000000000000000000000bEEF'])).toBe(true);
+      expect(await read('escapeDelay')).toBe(86_400n);
+      expect(await read('hubEid')).toBe(40101);
+      expect(await pub(i).getBalance({ address: vault })).toBe(1_000_000_000_000_000n);
+      expect(deployment.chains[i]!.tokens).toEqual({ USDC: { address: tokens[i - 1]!, decimals: 6 } });
+    }
+  });
+
+  it('the endpoints report the configured DVNs, confirmations and executor on both sides of every pathway', async () => {
+    for (const p of config.pathways) {
+      const from = indexOf(p.from);
+      const to = indexOf(p.to);
+      const required = (i: number) =>
+        [dvnOne(i), dvnTwo(i)].sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1));
+
+      const sendUln = decodeUlnConfig(
+        (await endpointRead(from, 'getConfig', [
+          oappOf(p.from),
+          stacks[from]!.sendLib,
+          chains[to]!.eid,
+          CONFIG_TYPE_ULN,
+        ])) as Hex,
+      );
+      expect(sendUln).toEqual({
+        confirmations: BigInt(p.send.confirmations),
+        requiredDVNCount: 2,
+        optionalDVNCount: 0,
+        optionalDVNThreshold: 0,
+        requiredDVNs: required(from),
+        optionalDVNs: [],
+      });
+      const receiveUln = decodeUlnConfig(
+        (await endpointRead(to, 'getConfig', [
+          oappOf(p.to),
+          stacks[to]!.receiveLib,
+          chains[from]!.eid,
+          CONFIG_TYPE_ULN,
+        ])) as Hex,
+      );
+      expect(receiveUln.requiredDVNs).toEqual(required(to));
+      expect(receiveUln.confirmations).toBe(BigInt(p.receive.confirmations));
+      expect(receiveUln.requiredDVNs).not.toContain(DEFAULT_DVN);
+
+      const executor = decodeExecutorConfig(
+        (await endpointRead(from, 'getConfig', [
+          oappOf(p.from),
+          stacks[from]!.sendLib,
+          chains[to]!.eid,
+          CONFIG_TYPE_EXECUTOR,
+        ])) as Hex,
+      );
+      expect(executor).toEqual({ executor: executorOf(from), maxMessageSize: 4096 });
+
+      expect(await endpointRead(from, 'getSendLibrary', [oappOf(p.from), chains[to]!.eid])).toBe(stacks[from]!.sendLib);
+      expect(await endpointRead(from, 'isDefaultSendLibrary', [oappOf(p.from), chains[to]!.eid])).toBe(false);
+      expect(await endpointRead(to, 'getReceiveLibrary', [oappOf(p.to), chains[from]!.eid])).toEqual([
+        stacks[to]!.receiveLib,
+        false,
+      ]);
+    }
+  });
+
+  it('the OApps enforce the configured lzReceive gas per destination and message type, and peer each other', async () => {
+    for (const [i, name] of [
+      [1, 'spoke-a'],
+      [2, 'spoke-b'],
+    ] as const) {
+      for (const [type, gas] of Object.entries(HUB_GAS)) {
+        const options = await pub(0).readContract({
+          address: oappOf('hub'),
+          abi: clearingHubAbi,
+          functionName: 'enforcedOptions',
+          args: [chains[i]!.eid, MessageType[type as keyof typeof MessageType]],
+        });
+        expect(options).toBe(executorLzReceiveOption(gas));
+      }
+      for (const [type, gas] of Object.entries(SPOKE_GAS)) {
+        const options = await pub(i).readContract({
+          address: oappOf(name),
+          abi: collateralVaultAbi,
+          functionName: 'enforcedOptions',
+          args: [40101, MessageType[type as keyof typeof MessageType]],
+        });
+        expect(options).toBe(executorLzReceiveOption(gas));
+      }
+      // no option for a type never sent that way
+      expect(
+        await pub(i).readContract({
+          address: oappOf(name),
+          abi: collateralVaultAbi,
+          functionName: 'enforcedOptions',
+          args: [40101, MessageType.LIQUIDATE],
+        }),
+      ).toBe('0x');
+      expect(
+        await pub(0).readContract({
+          address: oappOf('hub'),
+          abi: clearingHubAbi,
+          functionName: 'peers',
+          args: [chains[i]!.eid],
+        }),
+      ).toBe(pad(oappOf(name), { size: 32 }).toLowerCase());
+      expect(
+        await pub(i).readContract({
+          address: oappOf(name),
+          abi: collateralVaultAbi,
+          functionName: 'peers',
+          args: [40101],
+        }),
+      ).toBe(pad(oappOf('hub'), { size: 32 }).toLowerCase());
+    }
+  });
+
+  it('offers ownership and the endpoint delegate to the configured owner', async () => {
+    expect(deployment.owner).toBe(owner);
+    expect(deployment.ownershipPending).toBe(true);
+    for (const [i, c] of deployment.chains.entries()) {
+      const abi = c.role === 'hub' ? clearingHubAbi : collateralVaultAbi;
+      expect(await pub(i).readContract({ address: c.oapp, abi, functionName: 'pendingOwner' } as never)).toBe(owner);
+      expect(await pub(i).readContract({ address: c.oapp, abi, functionName: 'owner' } as never)).toBe(deployer);
+      expect(await endpointRead(i, 'delegates', [c.oapp])).toBe(owner);
+    }
+  });
+
+  it('verifyNetwork passes on the deployment and names what changed after a setting is altered', async () => {
+    await expect(verifyNetwork(config, deployment, secrets)).resolves.toBeUndefined();
+    // The owner (now the endpoint delegate) lowers spoke-a's send confirmations behind the config's back.
+    const ownerClients = createChainClients({ rpcUrl: anvils[1]!.rpcUrl, chainId: 31338, privateKey: ownerKey });
+    const hash = await ownerClients.wallet.sendTransaction({
+      to: stacks[1]!.endpoint,
+      data: encodeFunctionData({
+        abi: endpointV2Abi,
+        functionName: 'setConfig',
+        args: [
+          oappOf('spoke-a'),
+          stacks[1]!.sendLib,
+          [
+            {
+              eid: 40101,
+              configType: CONFIG_TYPE_ULN,
+              config: encodeUlnConfig(ulnConfig({ confirmations: 1, requiredDVNs: [dvnOne(1), dvnTwo(1)] })),
+            },
+          ],
+        ],
+      }),
+    });
+    expect((await ownerClients.public.waitForTransactionReceipt({ hash })).status).toBe('success');
+    const err = await verifyNetwork(config, deployment, secrets).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NetworkVerificationError);
+    const mismatches = (err as NetworkVerificationError).mismatches;
+    expect(mismatches).toHaveLength(1);
+    expect(mismatches[0]!.path).toBe('pathways[1].send');
+    expect(mismatches[0]!.message).toMatch(
+      /^spoke-a send ULN config for eid 40101 is .*1 confirmations, configured .*12 confirmations$/,
+    );
+  });
+
+  it('refuses a config the check refuses before sending any transaction', async () => {
+    const before = await nonces();
+    const bad = configJson((j) => {
+      j.pathways[0]!.send.requiredDVNs = ['dvn-one'];
+      delete j.pathways[3]!.enforcedOptions.ORDER_ACK;
+    });
+    const err = await deployNetwork({ config: bad, secrets }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PathwayCheckError);
+    expect((err as PathwayCheckError).problems.map((p) => p.path)).toEqual([
+      'pathways[0].send.requiredDVNs',
+      'pathways[0].receive.requiredDVNs',
+      'pathways[3].enforcedOptions.ORDER_ACK',
+    ]);
+    expect(await nonces()).toEqual(before);
+  });
+
+  it('refuses, before any transaction, an endpoint with another eid or a library it has not registered', async () => {
+    const before = await nonces();
+    // spoke-a's endpoint really has eid 40102; nothing on the hub supports 40104 either
+    const wrong = configJson((j) => (j.spokes[0]!.eid = 40104));
+    const err = await deployNetwork({ config: wrong, secrets }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DeploymentError);
+    expect((err as DeploymentError).step).toBe('preflight');
+    expect((err as DeploymentError).details.reason).toMatch(
+      /endpoint 0x[0-9a-fA-F]{40} has eid 40102, configured 40104|does not support eid 40104/,
+    );
+    expect(await nonces()).toEqual(before);
+
+    const mislabelled = configJson((j) => (j.spokes[1]!.sendLib = stacks[2]!.receiveLib));
+    const err2 = (await deployNetwork({ config: mislabelled, secrets }).catch((e: unknown) => e)) as DeploymentError;
+    expect(err2.step).toBe('preflight');
+    expect(err2.chain).toBe('spoke-b');
+    expect(err2.details.reason).toMatch(/sendLib 0x[0-9a-fA-F]{40} is a receive library/);
+    expect(await nonces()).toEqual(before);
+  });
+});
