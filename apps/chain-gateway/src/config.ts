@@ -1,4 +1,5 @@
 import {
+  ConfigError,
   loadConfig,
   zAddress,
   zBigintString,
@@ -30,7 +31,12 @@ export const gatewayEnvSchema = z.object({
   OMNI_HUB_RPC_URL: zHttpUrl,
   OMNI_HUB_CHAIN_ID: zPositiveInt,
   OMNI_HUB_ADDRESS: zAddress,
-  OMNI_OPERATOR_KEY: zPrivateKey,
+  /** Pays for and sends the dispatch transactions (any funded account: dispatch is permissionless). */
+  OMNI_SUBMITTER_KEY: zPrivateKey.optional(),
+  /** The former name of OMNI_SUBMITTER_KEY, still read when that one is unset. */
+  OMNI_OPERATOR_KEY: zPrivateKey.optional(),
+  /** How often the executor re-reads the hub's signer set and threshold (also re-read on `SignersSet`). */
+  OMNI_GATEWAY_SIGNERS_REFRESH_MS: zPositiveInt.default(30_000),
   OMNI_GATEWAY_CONFIRMATIONS: zNonNegativeInt.default(0),
   OMNI_GATEWAY_POLL_MS: zPositiveInt.default(1_000),
   OMNI_GATEWAY_START_BLOCK: zBigintString.default(0n),
@@ -62,7 +68,8 @@ export interface GatewayConfig {
     readonly chainId: number;
     readonly address: Address;
   };
-  readonly operatorKey: Hex;
+  /** Key of the account that sends (and pays the fees of) dispatch transactions. */
+  readonly submitterKey: Hex;
   readonly follower: {
     /** Blocks below the head a block must be before its logs are published (0 = the head itself). */
     readonly confirmations: number;
@@ -85,6 +92,8 @@ export interface GatewayConfig {
     readonly retryDelayMs: number;
     /** Extra fee sent over the quote, in basis points (the hub forwards it all; the endpoint refunds the excess). */
     readonly feeMarginBps: number;
+    /** Interval of re-reading the hub's signer set and threshold. */
+    readonly signersRefreshMs: number;
   };
   /** Port of the `/health` HTTP endpoint; none when undefined. */
   readonly healthPort: number | undefined;
@@ -96,10 +105,12 @@ export interface GatewayConfig {
  */
 export function loadGatewayConfig(env: Record<string, string | undefined>): GatewayConfig {
   const e = loadConfig(gatewayEnvSchema, env);
+  const submitterKey = e.OMNI_SUBMITTER_KEY ?? e.OMNI_OPERATOR_KEY;
+  if (submitterKey === undefined) throw new ConfigError([{ key: 'OMNI_SUBMITTER_KEY', message: 'required' }]);
   return {
     natsServers: e.OMNI_NATS_URL,
     hub: { rpcUrl: e.OMNI_HUB_RPC_URL, chainId: e.OMNI_HUB_CHAIN_ID, address: e.OMNI_HUB_ADDRESS },
-    operatorKey: e.OMNI_OPERATOR_KEY,
+    submitterKey,
     follower: {
       confirmations: e.OMNI_GATEWAY_CONFIRMATIONS,
       pollMs: e.OMNI_GATEWAY_POLL_MS,
@@ -113,6 +124,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
       maxDeliver: e.OMNI_GATEWAY_MAX_DELIVER,
       retryDelayMs: e.OMNI_GATEWAY_RETRY_DELAY_MS,
       feeMarginBps: e.OMNI_GATEWAY_FEE_MARGIN_BPS,
+      signersRefreshMs: e.OMNI_GATEWAY_SIGNERS_REFRESH_MS,
     },
     healthPort: e.OMNI_GATEWAY_HEALTH_PORT,
   };

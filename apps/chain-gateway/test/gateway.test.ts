@@ -11,15 +11,16 @@ import {
   msgIds,
   withdrawDecisionOrderId,
   parseInputEvent,
+  signOrder,
   STREAMS,
   subjects,
   toJson,
   type HubEvent,
-  type LiquidationOrder,
   type OutputOrder,
-  type WithdrawDecisionOrder,
+  type UnsignedOrder,
 } from '@omniclear/protocol';
-import { createPublicClient, createTestClient, getAddress, http, parseEventLogs, type Address } from 'viem';
+import { createPublicClient, createTestClient, getAddress, http, parseEventLogs, type Address, type Hex } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
 
 import { AppModule } from '../src/app.module.js';
 import type { GatewayConfig } from '../src/config.js';
@@ -30,7 +31,10 @@ import {
   eventually,
   gatewayConfig,
   HubDeliverer,
+  SIGNER_KEYS,
+  SIGNERS,
   SPOKE_EID,
+  STRANGER_KEY,
   startDevnet,
   type Devnet,
 } from './helpers.js';
@@ -206,7 +210,15 @@ describe('order executor', () => {
   });
   const pub = () => createPublicClient({ transport: http(devnet.hubChain.rpcUrl) });
 
-  function order(overrides: Partial<LiquidationOrder> = {}): LiquidationOrder {
+  const domain = () => ({ chainId: 31337, verifyingContract: devnet.hub });
+  /** An hour after the hub's current time. */
+  async function inAnHour(): Promise<bigint> {
+    return (await pub().getBlock()).timestamp + 3600n;
+  }
+
+  async function order(
+    overrides: Partial<Extract<UnsignedOrder, { kind: 'liquidate' }>> = {},
+  ): Promise<Extract<UnsignedOrder, { kind: 'liquidate' }>> {
     inputSeq += 1n;
     const fields = {
       dstEid: SPOKE_EID,
@@ -216,12 +228,15 @@ describe('order executor', () => {
       recipient: getAddress(LIQUIDATOR),
       insuranceAmount: 4n,
       inputSeq,
+      expiry: await inAnHour(),
       ...overrides,
     };
     return { kind: 'liquidate', orderId: liquidationOrderId(fields), ...fields };
   }
 
-  function decision(overrides: Partial<WithdrawDecisionOrder> = {}): WithdrawDecisionOrder {
+  async function decision(
+    overrides: Partial<Extract<UnsignedOrder, { kind: 'withdraw-decision' }>> = {},
+  ): Promise<Extract<UnsignedOrder, { kind: 'withdraw-decision' }>> {
     inputSeq += 1n;
     const fields = {
       dstEid: SPOKE_EID,
@@ -231,13 +246,43 @@ describe('order executor', () => {
       requestId: 7n,
       approved: true,
       inputSeq,
+      expiry: await inAnHour(),
       ...overrides,
     };
     return { kind: 'withdraw-decision', orderId: withdrawDecisionOrderId(fields), ...fields };
   }
 
-  async function publishOrder(o: OutputOrder, msgId: string = o.orderId): Promise<void> {
+  /** `key`'s signed copy of `o`. */
+  function signed(o: UnsignedOrder, key: Hex): Promise<OutputOrder> {
+    return signOrder(privateKeyToAccount(key), o, domain());
+  }
+
+  /** Publishes the copies of `o` signed by `keys`, each under its node's msg id `<orderId>:<signer>`. */
+  async function publishSigned(o: UnsignedOrder, keys: readonly Hex[]): Promise<void> {
+    for (const key of keys) await publishOrder(await signed(o, key));
+  }
+
+  async function publishOrder(o: OutputOrder, msgId: string = msgIds.order(o.orderId, o.signer)): Promise<void> {
     await jetstream(nc).publish(subjects.order(o.dstEid), encodeOrder(o), { msgID: msgId });
+  }
+
+  async function isDispatched(orderId: Hex): Promise<boolean> {
+    return pub().readContract({
+      address: devnet.hub,
+      abi: clearingHubAbi,
+      functionName: 'dispatched',
+      args: [orderId],
+    });
+  }
+
+  /** The next dead letter of the gateway. */
+  function nextDeadLetter() {
+    const dlq = nc.subscribe(subjects.dlq('chain-gateway'), { max: 1 });
+    return eventually(async () => {
+      for await (const m of dlq)
+        return m.json<{ reason: string; data: string; msgId: string; deliveryCount: number }>();
+      return undefined;
+    }, 'a dead letter');
   }
 
   async function dispatchedLogs(orderId: `0x${string}`) {
@@ -256,9 +301,77 @@ describe('order executor', () => {
     return info.num_pending === 0 && info.num_ack_pending === 0;
   }
 
+  it('holds one signature of a 2-of-3 order, and dispatches when the second signer’s copy arrives', async () => {
+    const stats = app!.get(OrderConsumerService).stats;
+    const before = { ...stats };
+    const o = await order();
+    await publishSigned(o, [SIGNER_KEYS[2]!]);
+    await eventually(async () => stats.collected - before.collected === 1, 'the first copy collected');
+    await eventually(consumerSettled, 'the first copy acked');
+    expect(await isDispatched(o.orderId)).toBe(false);
+    expect(await dispatchedLogs(o.orderId)).toHaveLength(0);
+
+    await publishSigned(o, [SIGNER_KEYS[0]!]);
+    await eventually(() => dispatchedLogs(o.orderId).then((l) => l.length === 1), 'OrderDispatched');
+    await eventually(async () => stats.dispatched - before.dispatched === 1, 'the dispatch counted');
+    // the transaction carried both signatures, ascending by signer address
+    const [log] = await dispatchedLogs(o.orderId);
+    const tx = await pub().getTransaction({ hash: log!.transactionHash });
+    const sigs = await Promise.all([signed(o, SIGNER_KEYS[2]!), signed(o, SIGNER_KEYS[0]!)]);
+    const ascending = sigs.sort((a, b) => (a.signer.toLowerCase() < b.signer.toLowerCase() ? -1 : 1));
+    expect(tx.input).toContain(ascending[0]!.signature.slice(2) + '');
+    expect(tx.input.indexOf(ascending[0]!.signature.slice(2))).toBeLessThan(
+      tx.input.indexOf(ascending[1]!.signature.slice(2)),
+    );
+    expect(tx.from.toLowerCase()).toBe(privateKeyToAccount(config.submitterKey).address.toLowerCase());
+    await eventually(consumerSettled, 'order acked');
+  });
+
+  it('refuses a copy signed by a key outside the signer set, dead-lettering it with the reason', async () => {
+    const stats = app!.get(OrderConsumerService).stats;
+    const before = { ...stats };
+    const o = await order();
+    const letter = nextDeadLetter();
+    const stranger = privateKeyToAccount(STRANGER_KEY).address;
+    await publishSigned(o, [STRANGER_KEY]);
+    expect((await letter).reason).toBe(
+      `not a signer: ${stranger} is not in the hub's signer set (copy of order ${o.orderId})`,
+    );
+    // a copy whose signature is not its signer's (claims signer #0, signed by #1)
+    const forged = { ...(await signed(o, SIGNER_KEYS[1]!)), signer: SIGNERS[0]! };
+    const letter2 = nextDeadLetter();
+    await publishOrder(forged, `${o.orderId}:forged`);
+    expect((await letter2).reason).toBe(
+      `bad signature: the copy of order ${o.orderId} from ${SIGNERS[0]} recovers to ${SIGNERS[1]}`,
+    );
+    // one registered signer (the refused copies did not count): still held
+    await publishSigned(o, [SIGNER_KEYS[2]!]);
+    await eventually(async () => stats.collected - before.collected === 1, 'the valid copy collected');
+    await eventually(consumerSettled, 'copies settled');
+    expect(stats.refused - before.refused).toBe(2);
+    expect(await isDispatched(o.orderId)).toBe(false);
+  });
+
+  it('dead-letters an expired order with the reason instead of retrying it', async () => {
+    const stats = app!.get(OrderConsumerService).stats;
+    const before = { ...stats };
+    const now = (await pub().getBlock()).timestamp;
+    const o = await order({ expiry: now - 10n });
+    const letter = nextDeadLetter();
+    await publishSigned(o, [SIGNER_KEYS[0]!]);
+    const l = await letter;
+    expect(l.reason).toMatch(
+      new RegExp(`^expired: order ${o.orderId} expired at ${o.expiry} \\(hub time \\d+\\); the hub would refuse it$`),
+    );
+    expect(l.deliveryCount).toBe(1);
+    await eventually(consumerSettled, 'expired order terminated');
+    expect(stats.retried).toBe(before.retried);
+    expect(await isDispatched(o.orderId)).toBe(false);
+  });
+
   it('dispatches an order on the hub and acknowledges it', async () => {
-    const o = order();
-    await publishOrder(o);
+    const o = await order();
+    await publishSigned(o, SIGNER_KEYS.slice(0, 2));
     await eventually(() => dispatchedLogs(o.orderId).then((l) => l.length === 1), 'OrderDispatched');
     expect(
       await pub().readContract({
@@ -278,15 +391,15 @@ describe('order executor', () => {
   it('dispatches a withdrawal decision on the hub with its request id, once', async () => {
     const stats = app!.get(OrderConsumerService).stats;
     const before = { ...stats };
-    const d = decision({ approved: false, requestId: 11n });
-    await publishOrder(d);
-    await publishOrder(d, `${d.orderId}:again`);
+    const d = await decision({ approved: false, requestId: 11n });
+    await publishSigned(d, SIGNER_KEYS);
     await eventually(() => dispatchedLogs(d.orderId).then((l) => l.length === 1), 'OrderDispatched');
     await eventually(
       async () => stats.dispatched + stats.alreadyDispatched - before.dispatched - before.alreadyDispatched === 2,
-      'both handled',
+      'the second and third copies handled',
     );
     await eventually(consumerSettled, 'decision acked');
+    expect(stats.collected - before.collected).toBe(1);
     expect(stats.dispatched - before.dispatched).toBe(1);
     expect(stats.alreadyDispatched - before.alreadyDispatched).toBe(1);
 
@@ -307,26 +420,25 @@ describe('order executor', () => {
     });
   });
 
-  it('dispatches an order published twice under two msg ids once, and acks both', async () => {
+  it('counts a signer once: its copy published twice under two msg ids is not two signatures', async () => {
     const stats = app!.get(OrderConsumerService).stats;
     const before = { ...stats };
-    const o = order();
-    await publishOrder(o, o.orderId);
-    await publishOrder(o, `${o.orderId}:again`);
-    await eventually(
-      async () => stats.dispatched + stats.alreadyDispatched - before.dispatched - before.alreadyDispatched === 2,
-      'both handled',
-    );
+    const o = await order();
+    const copy = await signed(o, SIGNER_KEYS[1]!);
+    await publishOrder(copy);
+    await publishOrder(copy, `${o.orderId}:again`);
+    await eventually(async () => stats.collected - before.collected === 2, 'both copies handled');
     await eventually(consumerSettled, 'both acked');
-    expect(await dispatchedLogs(o.orderId)).toHaveLength(1);
-    expect(stats.dispatched - before.dispatched).toBe(1);
-    expect(stats.alreadyDispatched - before.alreadyDispatched).toBe(1);
+    expect(await dispatchedLogs(o.orderId)).toHaveLength(0);
+    await publishSigned(o, [SIGNER_KEYS[2]!]);
+    await eventually(() => dispatchedLogs(o.orderId).then((l) => l.length === 1), 'OrderDispatched');
+    await eventually(async () => stats.dispatched - before.dispatched === 1, 'the dispatch counted');
     expect(stats.deadLettered).toBe(before.deadLettered);
   });
 
   it('dead-letters a malformed order with the reason and terminates it', async () => {
     const dlq = nc.subscribe(subjects.dlq('chain-gateway'), { max: 1 });
-    const { orderId: _drop, ...withoutId } = order();
+    const { orderId: _drop, ...withoutId } = await signed(await order(), SIGNER_KEYS[0]!);
     await jetstream(nc).publish(subjects.order(SPOKE_EID), toJson(withoutId), { msgID: 'malformed-1' });
     const letter = await eventually(async () => {
       for await (const m of dlq) return m.json<{ reason: string; data: string; msgId: string }>();
@@ -342,8 +454,8 @@ describe('order executor', () => {
     const stats = app!.get(OrderConsumerService).stats;
     const retriedBefore = stats.retried;
     // No vault peer on this eid: quoteLiquidation reverts with OApp's NoPeer.
-    const o = order({ dstEid: 40199 });
-    await publishOrder(o);
+    const o = await order({ dstEid: 40199 });
+    await publishSigned(o, SIGNER_KEYS.slice(0, 2));
     const letter = await eventually(async () => {
       for await (const m of dlq) return m.json<{ reason: string; deliveryCount: number }>();
       return undefined;

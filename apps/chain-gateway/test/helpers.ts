@@ -18,8 +18,14 @@ import { loadGatewayConfig, type GatewayConfig } from '../src/config.js';
 
 export const HUB_EID = 40101;
 export const SPOKE_EID = 40102;
-export const OPERATOR_KEY = ANVIL_KEYS[1];
-export const OPERATOR = privateKeyToAccount(OPERATOR_KEY).address;
+/** Sends and pays for dispatch transactions (any funded account). */
+export const SUBMITTER_KEY = ANVIL_KEYS[1];
+export const SUBMITTER = privateKeyToAccount(SUBMITTER_KEY).address;
+/** The hub's clearing signers (2 of 3), and a key that is not one of them. */
+export const SIGNER_KEYS = [ANVIL_KEYS[7], ANVIL_KEYS[8], ANVIL_KEYS[9]] as Hex[];
+export const SIGNERS = SIGNER_KEYS.map((k) => privateKeyToAccount(k).address);
+export const THRESHOLD = 2;
+export const STRANGER_KEY = ANVIL_KEYS[6] as Hex;
 
 /** A real nats-server, a hub and a spoke anvil, and Omniclear deployed on them by @omniclear/chain. */
 export interface Devnet {
@@ -47,7 +53,8 @@ export async function startDevnet(): Promise<Devnet> {
       hub: { name: 'hub', chainId: 31337, eid: HUB_EID, rpcUrl: hubAnvil.rpcUrl },
       spokes: [{ name: 'spoke-a', chainId: 31338, eid: SPOKE_EID, rpcUrl: spokeAnvil.rpcUrl }],
       deployerKey: ANVIL_KEYS[0],
-      operator: OPERATOR,
+      signers: SIGNERS,
+      threshold: THRESHOLD,
       tokens: [{ symbol: 'USDC', decimals: 6 }],
     });
     const hubInfo = hubChain(deployment);
@@ -80,7 +87,7 @@ export function gatewayConfig(devnet: Devnet, overrides: Record<string, string> 
     OMNI_HUB_RPC_URL: devnet.hubChain.rpcUrl,
     OMNI_HUB_CHAIN_ID: '31337',
     OMNI_HUB_ADDRESS: devnet.hub,
-    OMNI_OPERATOR_KEY: OPERATOR_KEY,
+    OMNI_SUBMITTER_KEY: SUBMITTER_KEY,
     OMNI_GATEWAY_POLL_MS: '100',
     OMNI_GATEWAY_MAX_DELIVER: '2',
     OMNI_GATEWAY_RETRY_DELAY_MS: '200',

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { ANVIL_KEYS, freePort, startAnvil, startNats, type AnvilChain, type NatsServer } from '@omniclear/testkit';
 
 import { loadGatewayConfig } from '../src/config.js';
-import { OPERATOR, OPERATOR_KEY, startDevnet, type Devnet } from './helpers.js';
+import { SUBMITTER, SUBMITTER_KEY, startDevnet, type Devnet } from './helpers.js';
 
 const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/main.js');
 
@@ -15,7 +15,7 @@ const VALID = {
   OMNI_HUB_RPC_URL: 'http://127.0.0.1:8545',
   OMNI_HUB_CHAIN_ID: '31337',
   OMNI_HUB_ADDRESS: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
-  OMNI_OPERATOR_KEY: ANVIL_KEYS[1],
+  OMNI_SUBMITTER_KEY: ANVIL_KEYS[1],
 };
 
 /** Runs the built gateway with exactly `env` (plus PATH); resolves with its exit code and output. */
@@ -64,6 +64,7 @@ describe('configuration', () => {
       maxDeliver: 5,
       retryDelayMs: 2_000,
       feeMarginBps: 1_000,
+      signersRefreshMs: 30_000,
     });
     expect(config.healthPort).toBeUndefined();
   });
@@ -75,15 +76,24 @@ describe('configuration', () => {
     expect(() => loadGatewayConfig({ ...VALID, OMNI_GATEWAY_CONSUMER: 'has.dot' })).toThrow(/OMNI_GATEWAY_CONSUMER/);
   });
 
+  it('reads the submitter key from OMNI_SUBMITTER_KEY, or from its former name OMNI_OPERATOR_KEY', () => {
+    const { OMNI_SUBMITTER_KEY: key, ...rest } = VALID;
+    expect(loadGatewayConfig(VALID).submitterKey).toBe(key);
+    expect(loadGatewayConfig({ ...rest, OMNI_OPERATOR_KEY: key }).submitterKey).toBe(key);
+    expect(loadGatewayConfig({ ...VALID, OMNI_OPERATOR_KEY: ANVIL_KEYS[2] }).submitterKey).toBe(key);
+    expect(() => loadGatewayConfig(rest)).toThrow(/OMNI_SUBMITTER_KEY: required/);
+    expect(() => loadGatewayConfig({ ...rest, OMNI_OPERATOR_KEY: '0x12' })).toThrow(/OMNI_OPERATOR_KEY/);
+  });
+
   it('exits non-zero naming the key when the configuration is invalid', async () => {
     const { OMNI_HUB_ADDRESS: _missing, ...rest } = VALID;
     const missing = await runMain(rest);
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toContain('OMNI_HUB_ADDRESS');
 
-    const bad = await runMain({ ...VALID, OMNI_OPERATOR_KEY: '0x1234' });
+    const bad = await runMain({ ...VALID, OMNI_SUBMITTER_KEY: '0x1234' });
     expect(bad.code).not.toBe(0);
-    expect(bad.stderr).toContain('OMNI_OPERATOR_KEY');
+    expect(bad.stderr).toContain('OMNI_SUBMITTER_KEY');
   });
 });
 
@@ -127,7 +137,7 @@ describe('process', () => {
   });
 });
 
-describe('operator check at start-up', () => {
+describe('signer set at start-up', () => {
   let devnet: Devnet | undefined;
 
   beforeAll(async () => {
@@ -144,7 +154,7 @@ describe('operator check at start-up', () => {
         OMNI_NATS_URL: devnet!.nats.url,
         OMNI_HUB_RPC_URL: devnet!.hubChain.rpcUrl,
         OMNI_HUB_ADDRESS: devnet!.hub,
-        OMNI_OPERATOR_KEY: key,
+        OMNI_SUBMITTER_KEY: key,
       },
       {
         untilStdout: /executing orders from OMNI_OUT/,
@@ -152,15 +162,9 @@ describe('operator check at start-up', () => {
       },
     );
 
-  it("says at once when the gateway's key is not the hub's operator", async () => {
-    const wrong = await run(ANVIL_KEYS[7]);
-    expect(wrong.stdout + wrong.stderr).toContain(`the hub's operator is ${OPERATOR}`);
-    expect(wrong.stdout + wrong.stderr).toContain('orders will be refused');
-  });
-
-  it('stays quiet when the key is the operator', async () => {
-    const right = await run(OPERATOR_KEY);
-    expect(right.stdout + right.stderr).not.toContain('orders will be refused');
-    expect(right.stdout).toContain('executor stopped');
+  it("reads the hub's signer set and threshold, and says who submits", async () => {
+    const out = await run(SUBMITTER_KEY);
+    expect(out.stdout).toContain(`submitting as ${SUBMITTER}; orders need 2 of 3 hub signers`);
+    expect(out.stdout).toContain('executor stopped');
   });
 });

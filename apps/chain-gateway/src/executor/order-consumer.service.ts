@@ -8,6 +8,7 @@ import { NatsClient } from '../nats/nats.client.js';
 import { Backoff, describeError, sleep } from '../util/backoff.js';
 import { HubClient } from '../hub/hub.client.js';
 import { OrderExecutor } from './order-executor.js';
+import { SignerSetCache } from './signer-set.js';
 
 const SERVICE = 'chain-gateway';
 /** Longer than a dispatch takes (simulate, send, 60 s receipt timeout), so a slow order is not redelivered mid-flight. */
@@ -17,15 +18,21 @@ const ACK_WAIT_MS = 90_000;
 export interface ExecutorStats {
   dispatched: number;
   alreadyDispatched: number;
+  /** Valid signed copies held until their order has `threshold` signatures. */
+  collected: number;
+  /** Copies refused for good (expired, bad signature, not a signer), each dead-lettered. */
+  refused: number;
   retried: number;
   deadLettered: number;
 }
 
 /**
  * The executor's message handler: a durable, explicitly acknowledged pull consumer on `OMNI_OUT`
- * orders, one order at a time (one operator key, so sends are serial anyway). Maps each outcome of
- * {@link OrderExecutor} to the JetStream verdict: done → ack; retryable → nak with a delay,
- * up to `maxDeliver` deliveries; malformed or out of deliveries → dead letter and term.
+ * signed copies, one at a time (one submitter key, so sends are serial anyway). Maps each outcome
+ * of {@link OrderExecutor} to the JetStream verdict: dispatched, already dispatched or collected
+ * (held for more signatures) → ack; retryable → nak with a delay, up to `maxDeliver` deliveries;
+ * malformed, refused (expired, bad signature, not a signer) or out of deliveries → dead letter
+ * with the reason, and term.
  */
 @Injectable()
 export class OrderConsumerService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -33,36 +40,41 @@ export class OrderConsumerService implements OnApplicationBootstrap, OnModuleDes
   private readonly abort = new AbortController();
   private messages?: ConsumerMessages;
   private loop?: Promise<void>;
-  readonly stats: ExecutorStats = { dispatched: 0, alreadyDispatched: 0, retried: 0, deadLettered: 0 };
+  readonly stats: ExecutorStats = {
+    dispatched: 0,
+    alreadyDispatched: 0,
+    collected: 0,
+    refused: 0,
+    retried: 0,
+    deadLettered: 0,
+  };
 
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     private readonly nats: NatsClient,
     private readonly executor: OrderExecutor,
     private readonly hub: HubClient,
+    private readonly signers: SignerSetCache,
   ) {}
 
   onApplicationBootstrap(): void {
-    void this.checkOperator();
+    void this.readSigners();
     this.loop = this.run(this.abort.signal);
   }
 
   /**
-   * A gateway whose key is not the hub's operator would see every order refused (NotOperator)
-   * only after its retries ran out: say so at once. Advisory: the hub stays the authority, and an
-   * unreachable RPC at start-up must not stop the gateway.
+   * Reads the hub's signer set at start (logged), so a hub without the expected signers shows at
+   * once. Advisory: an unreachable RPC at start-up must not stop the gateway; the first order
+   * reads the set again.
    */
-  private async checkOperator(): Promise<void> {
+  private async readSigners(): Promise<void> {
     try {
-      const expected = await this.hub.hubOperator();
-      const actual = this.hub.operator;
-      if (expected.toLowerCase() !== actual.toLowerCase()) {
-        this.logger.error(
-          `the hub's operator is ${expected} but this gateway signs as ${actual}: orders will be refused`,
-        );
-      }
+      const known = await this.signers.current();
+      this.logger.log(
+        `submitting as ${this.hub.submitter}; orders need ${known.threshold} of ${known.signers.size} hub signers`,
+      );
     } catch (err) {
-      this.logger.warn(`could not read the hub's operator (${describeError(err)})`);
+      this.logger.warn(`could not read the hub's signer set (${describeError(err)})`);
     }
   }
 
@@ -113,7 +125,12 @@ export class OrderConsumerService implements OnApplicationBootstrap, OnModuleDes
     }
     try {
       const outcome = await this.executor.execute(order);
+      if (outcome.status === 'refused') {
+        this.stats.refused += 1;
+        return this.deadLetter(msg, outcome.reason);
+      }
       if (outcome.status === 'dispatched') this.stats.dispatched += 1;
+      else if (outcome.status === 'collected') this.stats.collected += 1;
       else {
         this.stats.alreadyDispatched += 1;
         this.logger.log(`order ${order.orderId} already dispatched; acknowledging`);

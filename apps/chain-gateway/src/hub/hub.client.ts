@@ -35,7 +35,7 @@ export interface HubMessageLog {
   readonly payload: Hex;
 }
 
-/** The arguments of `quoteLiquidation` / `dispatchLiquidation`. */
+/** The hub's `LiquidationOrder` struct (`quoteLiquidation` / `dispatchLiquidation`). */
 export interface LiquidationCall {
   readonly kind: 'liquidate';
   readonly dstEid: number;
@@ -45,9 +45,10 @@ export interface LiquidationCall {
   readonly amount: bigint;
   readonly recipient: Address;
   readonly insuranceAmount: bigint;
+  readonly expiry: bigint;
 }
 
-/** The arguments of `quoteWithdrawDecision` / `dispatchWithdrawDecision`. */
+/** The hub's `WithdrawDecisionOrder` struct (`quoteWithdrawDecision` / `dispatchWithdrawDecision`). */
 export interface WithdrawDecisionCall {
   readonly kind: 'withdraw-decision';
   readonly dstEid: number;
@@ -57,6 +58,13 @@ export interface WithdrawDecisionCall {
   readonly amount: bigint;
   readonly requestId: bigint;
   readonly approved: boolean;
+  readonly expiry: bigint;
+}
+
+/** The hub's clearing signer set and how many of them must sign an order. */
+export interface SignerSet {
+  readonly signers: readonly Address[];
+  readonly threshold: number;
 }
 
 /** An order the hub dispatches: a liquidation or a withdrawal decision. */
@@ -73,8 +81,10 @@ export interface DispatchReceipt {
 
 /**
  * All of the gateway's hub-chain I/O (viem): reading blocks and `MessageReceived` logs for the
- * follower, and quoting/sending orders from the operator key for the executor. The operator
- * account carries viem's nonce manager, so nonces are assigned locally and released when a send fails.
+ * follower; reading the signer set and quoting/sending signed orders from the submitter key for
+ * the executor (dispatch is permissionless: the signatures authorize an order, the submitter only
+ * pays). The submitter account carries viem's nonce manager, so nonces are assigned locally and
+ * released when a send fails.
  */
 @Injectable()
 export class HubClient {
@@ -95,13 +105,13 @@ export class HubClient {
     });
     // No transport retries: the follower and the executor own the retry policy (backoff, keep the cursor, nak).
     const transport = http(config.hub.rpcUrl, { retryCount: 0, timeout: 10_000 });
-    this.account = privateKeyToAccount(config.operatorKey, { nonceManager });
+    this.account = privateKeyToAccount(config.submitterKey, { nonceManager });
     this.publicClient = createPublicClient({ chain, transport, pollingInterval: 250 });
     this.walletClient = createWalletClient({ chain, transport, account: this.account, pollingInterval: 250 });
   }
 
-  /** The operator's address (the hub's `operator` must be this). */
-  get operator(): Address {
+  /** The address that sends and pays for dispatch transactions. */
+  get submitter(): Address {
     return this.account.address;
   }
 
@@ -152,11 +162,26 @@ export class HubClient {
       );
   }
 
-  /** The operator address the hub accepts orders from. */
-  async hubOperator(): Promise<Address> {
-    return this.publicClient
-      .readContract({ address: this.address, abi: clearingHubAbi, functionName: 'operator' })
+  /** The hub's registered clearing signers and threshold, as of the latest block. */
+  async signerSet(): Promise<SignerSet> {
+    const [signers, threshold] = await Promise.all([
+      this.publicClient.readContract({ address: this.address, abi: clearingHubAbi, functionName: 'signers' }),
+      this.publicClient.readContract({ address: this.address, abi: clearingHubAbi, functionName: 'threshold' }),
+    ]).catch(rethrowRevert);
+    return { signers, threshold };
+  }
+
+  /** Whether the hub emitted `SignersSet` (its signer set changed) in `[fromBlock, toBlock]`. */
+  async signersChanged(fromBlock: bigint, toBlock: bigint): Promise<boolean> {
+    const logs = await this.publicClient
+      .getContractEvents({ address: this.address, abi: clearingHubAbi, eventName: 'SignersSet', fromBlock, toBlock })
       .catch(rethrowRevert);
+    return logs.length > 0;
+  }
+
+  /** Timestamp of the latest block: the clock the hub judges an order's expiry by. */
+  async time(): Promise<bigint> {
+    return (await this.publicClient.getBlock({ blockTag: 'latest' })).timestamp;
   }
 
   /** Whether the hub has already dispatched `orderId`. */
@@ -187,25 +212,27 @@ export class HubClient {
   }
 
   /**
-   * Simulates, then sends `dispatchLiquidation` or `dispatchWithdrawDecision` with `value` from the
-   * operator and waits for the receipt. A simulated revert throws {@link HubRevertError} with the
-   * decoded custom error and sends nothing.
+   * Simulates, then sends `dispatchLiquidation` or `dispatchWithdrawDecision` with `signatures`
+   * (65 bytes each, ascending by signer) and `value` from the submitter, and waits for the receipt.
+   * A simulated revert throws {@link HubRevertError} with the decoded custom error and sends nothing.
    */
-  async dispatch(call: OrderCall, value: bigint): Promise<DispatchReceipt> {
+  async dispatch(call: OrderCall, signatures: readonly Hex[], value: bigint): Promise<DispatchReceipt> {
     const txHash =
-      call.kind === 'liquidate' ? await this.sendLiquidation(call, value) : await this.sendDecision(call, value);
+      call.kind === 'liquidate'
+        ? await this.sendLiquidation(call, signatures, value)
+        : await this.sendDecision(call, signatures, value);
     const receipt = await this.publicClient.waitForTransactionReceipt({ hash: txHash, timeout: 60_000 });
     const [dispatched] = parseEventLogs({ abi: clearingHubAbi, logs: receipt.logs, eventName: 'OrderDispatched' });
     return { txHash, status: receipt.status, blockNumber: receipt.blockNumber, guid: dispatched?.args.guid };
   }
 
-  private async sendLiquidation(call: LiquidationCall, value: bigint): Promise<Hex> {
+  private async sendLiquidation(call: LiquidationCall, signatures: readonly Hex[], value: bigint): Promise<Hex> {
     const { request } = await this.publicClient
       .simulateContract({
         address: this.address,
         abi: clearingHubAbi,
         functionName: 'dispatchLiquidation',
-        args: liquidationArgs(call),
+        args: [...liquidationArgs(call), signatures],
         value,
         account: this.account,
       })
@@ -213,13 +240,13 @@ export class HubClient {
     return this.walletClient.writeContract(request);
   }
 
-  private async sendDecision(call: WithdrawDecisionCall, value: bigint): Promise<Hex> {
+  private async sendDecision(call: WithdrawDecisionCall, signatures: readonly Hex[], value: bigint): Promise<Hex> {
     const { request } = await this.publicClient
       .simulateContract({
         address: this.address,
         abi: clearingHubAbi,
         functionName: 'dispatchWithdrawDecision',
-        args: decisionArgs(call),
+        args: [...decisionArgs(call), signatures],
         value,
         account: this.account,
       })
@@ -229,11 +256,13 @@ export class HubClient {
 }
 
 function liquidationArgs(c: LiquidationCall) {
-  return [c.dstEid, c.orderId, c.account, c.token, c.amount, c.recipient, c.insuranceAmount] as const;
+  const { kind: _kind, ...order } = c;
+  return [order] as const;
 }
 
 function decisionArgs(c: WithdrawDecisionCall) {
-  return [c.dstEid, c.orderId, c.account, c.token, c.amount, c.requestId, c.approved] as const;
+  const { kind: _kind, ...order } = c;
+  return [order] as const;
 }
 
 function rethrowRevert(err: unknown): never {
