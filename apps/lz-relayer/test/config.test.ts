@@ -20,7 +20,8 @@ const chains = [
 ];
 const deployment = {
   hubEid: 40101,
-  operator: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8',
+  signers: ['0x70997970C51812dc3A010C7d01b50e0d17dc79C8'],
+  threshold: 1,
   chains: [
     { name: 'hub', role: 'hub', ...chains[0], hub: '0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0', tokens: {} },
     { name: 'spoke-a', role: 'spoke', ...chains[1], vault: '0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0', tokens: {} },

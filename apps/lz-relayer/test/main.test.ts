@@ -26,7 +26,8 @@ describe('the relayer service (dist/main.js)', () => {
       hub: { name: 'hub', chainId: 31337, eid: 40101, rpcUrl: h.rpcUrl },
       spokes: [{ name: 'spoke-a', chainId: 31338, eid: 40102, rpcUrl: a.rpcUrl }],
       deployerKey: ANVIL_KEYS[0] as Hex,
-      operator: privateKeyToAccount(ANVIL_KEYS[1] as Hex).address,
+      signers: [privateKeyToAccount(ANVIL_KEYS[7] as Hex).address],
+      threshold: 1,
       tokens: [{ symbol: 'USDC', decimals: 6 }],
     });
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'relayer-'));

@@ -9,14 +9,17 @@ import {
   type DeployedChain,
   type Deployment,
 } from '@omniclear/chain';
-import { decodeHubBoundMessage, liquidationOrderId, type HubBoundMessage } from '@omniclear/protocol';
+import { decodeHubBoundMessage, liquidationOrderId, signOrder, type HubBoundMessage } from '@omniclear/protocol';
 import { ANVIL_KEYS, startAnvil, type AnvilChain } from '@omniclear/testkit';
 import { getAbiItem, pad, parseUnits, zeroHash, type Address, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { Relayer, relayerChainsFromDeployment, type DeliveryReport } from '../src/index.js';
 
 const deployerKey = ANVIL_KEYS[0] as Hex;
-const operatorKey = ANVIL_KEYS[1] as Hex;
+/** Sends the dispatch transactions (dispatch is permissionless: the signature authorizes). */
+const submitterKey = ANVIL_KEYS[1] as Hex;
+/** The hub's single clearing signer. */
+const signerKey = ANVIL_KEYS[7] as Hex;
 const relayerKey = ANVIL_KEYS[2] as Hex;
 const userKey = ANVIL_KEYS[3] as Hex;
 const liquidator: Address = '0x000000000000000000000000000000000000dEaD';
@@ -33,6 +36,34 @@ async function waitFor<T>(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * A liquidation of `amount` to the liquidator (no insurance part), expiring an hour after the
+ * hub's current time, signed by the hub's clearing signer: the struct and its signature.
+ */
+async function signedLiquidation(
+  c: ChainClients,
+  hub: DeployedChain,
+  o: { dstEid: number; orderId: Hex; account: Address; token: Address; amount: bigint; inputSeq: bigint },
+) {
+  const expiry = (await c.public.getBlock()).timestamp + 3600n;
+  const struct = {
+    dstEid: o.dstEid,
+    orderId: o.orderId,
+    account: o.account,
+    token: o.token,
+    amount: o.amount,
+    recipient: liquidator,
+    insuranceAmount: 0n,
+    expiry,
+  };
+  const { signature } = await signOrder(
+    privateKeyToAccount(signerKey),
+    { kind: 'liquidate', ...struct, inputSeq: o.inputSeq },
+    { chainId: hub.chainId, verifyingContract: hub.hub! },
+  );
+  return { struct, signature };
 }
 
 interface Received {
@@ -112,22 +143,22 @@ describe('lz-relayer on three anvil chains with the real EndpointV2', () => {
   };
 
   const liquidate = async (spoke: DeployedChain, amount: bigint, inputSeq: bigint): Promise<Hex> => {
-    const c = as(operatorKey, hub);
+    const c = as(submitterKey, hub);
     const account = privateKeyToAccount(userKey).address;
     const token = spoke.tokens.USDC!.address;
     const orderId = liquidationOrderId({ dstEid: spoke.eid, account, token, amount, recipient: liquidator, inputSeq });
-    const args = [spoke.eid, orderId, account, token, amount, liquidator, 0n] as const;
+    const order = await signedLiquidation(c, hub, { dstEid: spoke.eid, orderId, account, token, amount, inputSeq });
     const fee = await c.public.readContract({
       address: hub.hub!,
       abi: clearingHubAbi,
       functionName: 'quoteLiquidation',
-      args,
+      args: [order.struct],
     });
     const hash = await c.wallet.writeContract({
       address: hub.hub!,
       abi: clearingHubAbi,
       functionName: 'dispatchLiquidation',
-      args,
+      args: [order.struct, [order.signature]],
       value: fee.nativeFee,
     });
     expect((await c.public.waitForTransactionReceipt({ hash })).status).toBe('success');
@@ -144,7 +175,8 @@ describe('lz-relayer on three anvil chains with the real EndpointV2', () => {
         { name: 'spoke-b', chainId: 31339, eid: 40103, rpcUrl: b.rpcUrl },
       ],
       deployerKey,
-      operator: privateKeyToAccount(operatorKey).address,
+      signers: [privateKeyToAccount(signerKey).address],
+      threshold: 1,
       tokens: [{ symbol: 'USDC', decimals: 6 }],
     });
     [hub, spokeA, spokeB] = deployment.chains as [DeployedChain, DeployedChain, DeployedChain];
@@ -308,12 +340,13 @@ describe('lz-relayer giving up on a delivery', () => {
       hub: { name: 'hub', chainId: 31337, eid: 40101, rpcUrl: h.rpcUrl },
       spokes: [{ name: 'spoke-a', chainId: 31338, eid: 40102, rpcUrl: a.rpcUrl }],
       deployerKey,
-      operator: privateKeyToAccount(operatorKey).address,
+      signers: [privateKeyToAccount(signerKey).address],
+      threshold: 1,
       tokens: [{ symbol: 'USDC', decimals: 6 }],
       ackReserveWei: 0n,
     });
     const [hub, spoke] = deployment.chains as [DeployedChain, DeployedChain];
-    const op = createChainClients({ rpcUrl: hub.rpcUrl, chainId: hub.chainId, privateKey: operatorKey });
+    const op = createChainClients({ rpcUrl: hub.rpcUrl, chainId: hub.chainId, privateKey: submitterKey });
     const account = privateKeyToAccount(userKey).address;
     const token = spoke.tokens.USDC!.address;
     const orderId = liquidationOrderId({
@@ -324,19 +357,26 @@ describe('lz-relayer giving up on a delivery', () => {
       recipient: liquidator,
       inputSeq: 9n,
     });
-    const args = [spoke.eid, orderId, account, token, 1n, liquidator, 0n] as const;
+    const order = await signedLiquidation(op, hub, {
+      dstEid: spoke.eid,
+      orderId,
+      account,
+      token,
+      amount: 1n,
+      inputSeq: 9n,
+    });
     const fee = await op.public.readContract({
       address: hub.hub!,
       abi: clearingHubAbi,
       functionName: 'quoteLiquidation',
-      args,
+      args: [order.struct],
     });
     await op.public.waitForTransactionReceipt({
       hash: await op.wallet.writeContract({
         address: hub.hub!,
         abi: clearingHubAbi,
         functionName: 'dispatchLiquidation',
-        args,
+        args: [order.struct, [order.signature]],
         value: fee.nativeFee,
       }),
     });
