@@ -290,25 +290,13 @@ interface AccountState {
   readonly inAssets: string[];
   readonly inChains: number[];
   readonly inMarkets: string[];
-  /** Queued for re-evaluation (in `dirtyList`). */
-  dirty: boolean;
   /**
-   * A lower bound (USD, float) of how far the account stands above maintenance — weighted
-   * collateral + PnL − (debt + MM) — as of its last exact evaluation, less every adverse price
-   * move since; −∞ when unknown or when only an exact evaluation can tell (isolated positions,
-   * missing prices, already liquidatable). A price tick re-evaluates a holder only once this
-   * bound can have run out.
+   * The account's index in the book's per-account typed arrays (`Ticks`): whether it is queued for
+   * re-evaluation (in `dirtyList`), its slack and the float inputs of the slack's decrements.
    */
-  slack: number;
-  /**
-   * The float inputs of the slack's per-tick decrements, taken with it (a finite slack always has
-   * them): per asset index, Σ |balance| + in flight over the account's holdings of that asset, in
-   * base units; per market index, each position's |qty| in whole units. Any change to a holding
-   * or a position touches the account, and the next exact evaluation takes them again, so a tick
-   * is float arithmetic over these arrays, with no bigint converted per holder.
-   */
-  assetUnits: Float64Array | null;
-  marketUnits: number[][] | null;
+  readonly ix: number;
+  /** Per market index, each position's |qty| in whole units, taken with the slack (see `Ticks`). */
+  readonly marketUnits: number[][];
   /** key: asset index × 65536 + chain slot (a small integer: no string built per event) */
   readonly holdings: Holdings;
   /** key: the position's `id` (`${market}:${mode}`, or `${market}@${eid}:${protocol}` if reported) */
@@ -322,6 +310,59 @@ interface MarketState {
   mark: bigint | null;
   funding: FundingState;
   vol: VolatilityState;
+}
+
+/** A growable list of account indexes (a holder list's twin, read by the tick loops). */
+interface IxList {
+  a: Int32Array;
+  n: number;
+}
+
+/**
+ * What a price tick or a mark reads per holder, struct-of-arrays by account index, so the tick
+ * loops walk small typed arrays instead of account objects scattered over the heap:
+ *
+ * - `dirty[ix]`: queued for re-evaluation;
+ * - `slack[ix]`: a lower bound (USD, float) of how far the account stands above maintenance —
+ *   weighted collateral + PnL − (debt + MM) — as of its last exact evaluation, less every adverse
+ *   move since; −∞ when unknown or when only an exact evaluation can tell (isolated positions,
+ *   missing prices, already liquidatable). A tick re-evaluates a holder only once it can have run
+ *   out;
+ * - the float inputs of the slack's decrements, taken with it (a finite slack always has them):
+ *   `assetUnits[asset][ix]` = Σ |balance| + in flight over the account's holdings of that asset
+ *   (base units); `marketUnits[market][ix]` = its position's |qty| (whole units), 0 with none,
+ *   NaN with several (then the account's own list). Any change to a holding or a position touches
+ *   the account, and the next exact evaluation takes them again, so no bigint is converted per
+ *   holder per tick.
+ */
+class Ticks {
+  size = 0;
+  dirty = new Uint8Array(1024);
+  slack = new Float64Array(1024).fill(-Infinity);
+  readonly assetUnits: Float64Array[];
+  readonly marketUnits: Float64Array[];
+
+  constructor(assets: number, markets: number) {
+    this.assetUnits = Array.from({ length: assets }, () => new Float64Array(1024));
+    this.marketUnits = Array.from({ length: markets }, () => new Float64Array(1024));
+  }
+
+  /** The index of a new account. */
+  add(): number {
+    if (this.size === this.slack.length) {
+      const cap = this.size * 2;
+      const grow = <T extends Float64Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+        const b = make(cap);
+        b.set(a);
+        return b;
+      };
+      this.dirty = grow(this.dirty, (n) => new Uint8Array(n));
+      this.slack = grow(this.slack, (n) => new Float64Array(n).fill(-Infinity));
+      for (const list of [this.assetUnits, this.marketUnits])
+        list.forEach((a, i) => (list[i] = grow(a, (n) => new Float64Array(n))));
+    }
+    return this.size++;
+  }
 }
 
 const keyOf = (asset: string, chain: number) => `${asset}@${chain}`;
@@ -423,6 +464,11 @@ export class MarginBook {
   private readonly liquidator: string;
   /** Accounts touched since the last `liquidatable()`; each once (flag on the state). */
   private readonly dirtyList: AccountState[] = [];
+  /** Accounts by `ix`. */
+  private readonly byIx: AccountState[] = [];
+  private ticks!: Ticks;
+  /** The account indexes of each asset's and market's holder list, in the same order. */
+  private readonly holderIx = new WeakMap<AccountState[], IxList>();
   private readonly liquidatableSet = new Set<string>();
   private readonly queued = new Set<string>();
   private window = -1n;
@@ -504,6 +550,7 @@ export class MarginBook {
     this.config = config;
     this.ctx = { assets, markets, chains, now: 0n };
     Object.keys(assets).forEach((a, i) => this.assetIds.set(a, i));
+    this.ticks = new Ticks(this.assetIds.size, this.marketIds.size);
     for (const k of Object.keys(chains)) {
       this.chainSlots.set(Number(k), this.chainIds.size);
       this.chainIds.add(Number(k));
@@ -606,15 +653,20 @@ export class MarginBook {
           (Math.abs(Number(price - last.price)) / 1e18 / 10 ** params.decimals) *
           Math.max(1, Number(params.maintenanceWeight) / 1e18) *
           (1 + 1e-9);
-        const ai = this.assetIds.get(asset)!;
-        for (const a of holders) {
-          if (a.dirty) continue;
-          if (a.slack === -Infinity) {
-            this.touch(a);
+        const { dirty, slack } = this.ticks;
+        const units = this.ticks.assetUnits[this.assetIds.get(asset)!]!;
+        const { a: ix, n } = this.holderIx.get(holders)!;
+        for (let i = 0; i < n; i++) {
+          const j = ix[i]!;
+          if (dirty[j]) continue;
+          const s = slack[j]!;
+          if (s === -Infinity) {
+            this.touch(this.byIx[j]!);
             continue;
           }
-          a.slack -= a.assetUnits![ai]! * move + 1e-9;
-          if (!(a.slack >= 0)) this.touch(a);
+          const t = s - (units[j]! * move + 1e-9);
+          slack[j] = t;
+          if (!(t >= 0)) this.touch(this.byIx[j]!);
         }
       }
     }
@@ -667,21 +719,36 @@ export class MarginBook {
         const oldScale = f(before.volScale ?? WAD);
         const newScale = f(scale);
         const mi = this.marketIds.get(market)!;
-        for (const a of holders) {
-          if (a.dirty) continue;
-          if (a.slack === -Infinity) {
-            this.touch(a);
+        const { dirty, slack } = this.ticks;
+        const one = this.ticks.marketUnits[mi]!;
+        const term = (units: number) =>
+          units * dMark +
+          Math.max(0, mm(units, newMark, newScale) * (1 + 1e-9) - mm(units, oldMark, oldScale) * (1 - 1e-9));
+        const { a: ix, n } = this.holderIx.get(holders)!;
+        for (let i = 0; i < n; i++) {
+          const j = ix[i]!;
+          if (dirty[j]) continue;
+          const s = slack[j]!;
+          if (s === -Infinity) {
+            this.touch(this.byIx[j]!);
             continue;
           }
+          // Σ over the account's positions in the market, from 0 (one position: its term; none: 0)
           let bound = 0;
-          const list = a.marketUnits![mi]!;
-          for (let j = 0; j < list.length; j++) {
-            const units = list[j]!;
-            bound += units * dMark;
-            bound += Math.max(0, mm(units, newMark, newScale) * (1 + 1e-9) - mm(units, oldMark, oldScale) * (1 - 1e-9));
-          }
-          a.slack -= bound * (1 + 1e-9) + 1e-9;
-          if (!(a.slack >= 0)) this.touch(a);
+          const u = one[j]!;
+          if (u === u) {
+            if (u !== 0) bound += term(u);
+          } else
+            for (const units of this.byIx[j]!.marketUnits[mi]!) {
+              bound += units * dMark;
+              bound += Math.max(
+                0,
+                mm(units, newMark, newScale) * (1 + 1e-9) - mm(units, oldMark, oldScale) * (1 - 1e-9),
+              );
+            }
+          const t = s - (bound * (1 + 1e-9) + 1e-9);
+          slack[j] = t;
+          if (!(t >= 0)) this.touch(this.byIx[j]!);
         }
       }
     }
@@ -957,11 +1024,12 @@ export class MarginBook {
    * An account holding an asset or market without a price yet is deferred, not listed.
    */
   liquidatable(): string[] {
+    const { dirty, slack } = this.ticks;
     for (const st of this.dirtyList) {
-      st.dirty = false;
+      dirty[st.ix] = 0;
       const a = st.id;
       let liq = false;
-      st.slack = -Infinity;
+      slack[st.ix] = -Infinity;
       if (this.missingPrices(a).length === 0) {
         const r = evaluateExactUnchecked(this.exactAccount(a), this.ctx, { details: false });
         liq = r.liquidatable;
@@ -970,7 +1038,7 @@ export class MarginBook {
         if (!liq && !isolated) {
           // the exact margin above maintenance, as a float rounded towards zero with room to spare
           const margin = Number(r.weightedCollateral + r.unsettledPnl - r.debt - r.maintenanceMargin) / 1e18;
-          st.slack = margin * (1 - 1e-9) - 1e-9;
+          slack[st.ix] = margin * (1 - 1e-9) - 1e-9;
           this.takeUnits(st);
         }
       }
@@ -1675,7 +1743,7 @@ export class MarginBook {
 
   private account(id: string): AccountState {
     let s = this.accounts.get(id);
-    if (!s)
+    if (!s) {
       this.accounts.set(
         id,
         (s = {
@@ -1684,16 +1752,16 @@ export class MarginBook {
           inAssets: [],
           inChains: [],
           inMarkets: [],
-          dirty: false,
-          slack: -Infinity,
-          assetUnits: null,
-          marketUnits: null,
+          ix: this.ticks.add(),
+          marketUnits: Array.from({ length: this.marketIds.size }, () => []),
           holdings: new Holdings(),
           positions: new Map(),
           positionSeq: new Map(),
           realizedPnl: 0n,
         }),
       );
+      this.byIx.push(s);
+    }
     return s;
   }
 
@@ -1715,15 +1783,19 @@ export class MarginBook {
    * (the same values, summed in the same order, as converting them on every tick would give).
    */
   private takeUnits(st: AccountState): void {
-    const au = (st.assetUnits ??= new Float64Array(this.assetIds.size));
-    au.fill(0);
+    const j = st.ix;
+    const au = this.ticks.assetUnits;
+    for (const a of au) a[j] = 0;
     for (const h of st.holdings.values()) {
-      const i = this.assetIds.get(h.asset)!;
-      au[i] = au[i]! + (Math.abs(Number(h.qty)) + Number(pendingSum(h)));
+      const a = au[this.assetIds.get(h.asset)!]!;
+      a[j] = a[j]! + (Math.abs(Number(h.qty)) + Number(pendingSum(h)));
     }
-    const mu = (st.marketUnits ??= Array.from({ length: this.marketIds.size }, () => []));
+    const mu = st.marketUnits;
     for (const list of mu) list.length = 0;
     for (const p of st.positions.values()) mu[this.marketIds.get(p.market)!]!.push(Math.abs(Number(p.qty) / 1e18));
+    mu.forEach(
+      (list, i) => (this.ticks.marketUnits[i]![j] = list.length === 0 ? 0 : list.length === 1 ? list[0]! : NaN),
+    );
   }
 
   /** Small-integer key of (asset, chain): stays a V8 Smi, so no number is allocated per event. */
@@ -1734,8 +1806,8 @@ export class MarginBook {
   /** Marks an account for re-evaluation. */
   private touch(account: string | AccountState): void {
     const s = typeof account === 'string' ? this.accounts.get(account) : account;
-    if (s && !s.dirty) {
-      s.dirty = true;
+    if (s && !this.ticks.dirty[s.ix]) {
+      this.ticks.dirty[s.ix] = 1;
       this.dirtyList.push(s);
     }
   }
@@ -1744,9 +1816,17 @@ export class MarginBook {
     // the account's own short list keeps the shared list free of duplicates
     if (mine.includes(key)) return;
     mine.push(key);
-    const list = idx.get(key);
+    let list = idx.get(key);
     if (list) list.push(st);
-    else idx.set(key, [st]);
+    else idx.set(key, (list = [st]));
+    let ix = this.holderIx.get(list);
+    if (!ix) this.holderIx.set(list, (ix = { a: new Int32Array(16), n: 0 }));
+    if (ix.n === ix.a.length) {
+      const a = new Int32Array(ix.n * 2);
+      a.set(ix.a);
+      ix.a = a;
+    }
+    ix.a[ix.n++] = st.ix;
   }
 
   private assetName(field: string, v: unknown): string {
