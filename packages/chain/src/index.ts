@@ -32,6 +32,7 @@ export {
   networkConfigSchema,
   parseNetworkConfig,
   resolveNetworkSecrets,
+  resolveRpcUrls,
   type NetworkConfig,
   type NetworkSecrets,
   type HubConfig,
@@ -59,6 +60,7 @@ export {
   type NetworkDeployedChain,
 } from './network/deploy.js';
 export { planPathways, type PlannedPathway, type PlannedOption } from './network/plan.js';
+export { networkDeploymentSchema, parseNetworkDeployment } from './network/deployment.js';
 export {
   ulnConfig,
   encodeUlnConfig,
@@ -72,5 +74,10 @@ export {
   type UlnConfig,
   type ExecutorConfig,
 } from './network/layerzero.js';
-export { NetworkConfigError, PathwayCheckError, NetworkVerificationError, type NetworkIssue } from './network/errors.js';
+export {
+  NetworkConfigError,
+  PathwayCheckError,
+  NetworkVerificationError,
+  type NetworkIssue,
+} from './network/errors.js';
 export { runNetworkCli, type CliIo } from './network/cli.js';

@@ -12,6 +12,7 @@ import {
   NetworkConfigError,
   NIL_DVN_COUNT,
   parseNetworkConfig,
+  parseNetworkDeployment,
   resolveNetworkSecrets,
   runNetworkCli,
   ulnConfig,
@@ -97,6 +98,17 @@ describe('parseNetworkConfig', () => {
 
   it('reports text that is not JSON, with the file name', () => {
     expect(() => parseNetworkConfig('{', 'net.json')).toThrow(/invalid network config net\.json: \(root\): not JSON/);
+  });
+});
+
+describe('parseNetworkDeployment', () => {
+  it('names the path of a bad field of a deployment file', () => {
+    expect(() =>
+      parseNetworkDeployment(
+        { hubEid: 1, owner: '0x1', ownershipPending: false, signers: [], threshold: 1, chains: [] },
+        'deployment.json',
+      ),
+    ).toThrow(/invalid network config deployment\.json: owner: not an EVM address; chains: Too small/);
   });
 });
 

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { ANVIL_KEYS, startAnvil, type AnvilChain } from '@omniclear/testkit';
 import { MessageType } from '@omniclear/protocol';
 import {
@@ -30,6 +33,7 @@ import {
   NetworkVerificationError,
   parseNetworkConfig,
   PathwayCheckError,
+  runNetworkCli,
   ulnConfig,
   verifyNetwork,
   type NetworkConfig,
@@ -82,7 +86,7 @@ describe('deployNetwork on three anvil chains with LayerZero EndpointV2 + SendUl
   const pub = (i: number): PublicClient => createPublicClient({ transport: http(anvils[i]!.rpcUrl) }) as PublicClient;
 
   /** The config, as a JSON file would give it, with `edit` applied first. */
-  const configJson = (edit: (json: NetworkConfigJson) => void = () => undefined): NetworkConfig => {
+  const rawConfig = (edit: (json: NetworkConfigJson) => void = () => undefined): NetworkConfigJson => {
     const chain = (i: number) => ({
       name: chains[i]!.name,
       chainId: chains[i]!.chainId,
@@ -112,7 +116,22 @@ describe('deployNetwork on three anvil chains with LayerZero EndpointV2 + SendUl
       ]),
     };
     edit(json);
-    return parseNetworkConfig(json);
+    return json;
+  };
+  const configJson = (edit?: (json: NetworkConfigJson) => void): NetworkConfig => parseNetworkConfig(rawConfig(edit));
+
+  /** Runs `deploy:network --config <file> --verify <file>` on the current deployment. */
+  const cliVerify = async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omni-verify-'));
+    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(rawConfig()));
+    fs.writeFileSync(path.join(dir, 'deployment.json'), JSON.stringify(deployment));
+    const lines: string[] = [];
+    const code = await runNetworkCli(
+      ['--config', path.join(dir, 'config.json'), '--verify', path.join(dir, 'deployment.json')],
+      {},
+      { out: (l) => lines.push(l), err: (l) => lines.push(l) },
+    );
+    return { code, lines };
   };
 
   const nonces = () => Promise.all(anvils.map((_, i) => pub(i).getTransactionCount({ address: deployer })));
@@ -311,6 +330,10 @@ describe('deployNetwork on three anvil chains with LayerZero EndpointV2 + SendUl
 
   it('verifyNetwork passes on the deployment and names what changed after a setting is altered', async () => {
     await expect(verifyNetwork(config, deployment, secrets)).resolves.toBeUndefined();
+    expect(await cliVerify()).toEqual({
+      code: 0,
+      lines: [expect.stringMatching(/deployment\.json: every pathway setting read back equals .*config\.json$/)],
+    });
     // The owner (now the endpoint delegate) lowers spoke-a's send confirmations behind the config's back.
     const ownerClients = createChainClients({ rpcUrl: anvils[1]!.rpcUrl, chainId: 31338, privateKey: ownerKey });
     const hash = await ownerClients.wallet.sendTransaction({
@@ -340,6 +363,25 @@ describe('deployNetwork on three anvil chains with LayerZero EndpointV2 + SendUl
     expect(mismatches[0]!.message).toMatch(
       /^spoke-a send ULN config for eid 40101 is .*1 confirmations, configured .*12 confirmations$/,
     );
+    const cli = await cliVerify();
+    expect(cli.code).toBe(1);
+    expect(cli.lines).toEqual([
+      'NetworkVerificationError:',
+      expect.stringMatching(/^ {2}pathways\[1\]\.send: spoke-a send ULN config for eid 40101 is /),
+    ]);
+  });
+
+  it('verifyNetwork refuses a deployment of other chains than the config describes', async () => {
+    const other = {
+      ...deployment,
+      chains: [deployment.chains[0]!, { ...deployment.chains[1]!, eid: 40109 }],
+    };
+    const err = (await verifyNetwork(config, other, secrets).catch((e: unknown) => e)) as NetworkVerificationError;
+    expect(err).toBeInstanceOf(NetworkVerificationError);
+    expect(err.mismatches).toEqual([
+      { path: 'spokes[0].eid', message: 'the deployment has 40109, the config 40102' },
+      { path: 'spokes[1]', message: 'chain spoke-b is not in the deployment' },
+    ]);
   });
 
   it('refuses a config the check refuses before sending any transaction', async () => {

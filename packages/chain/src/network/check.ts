@@ -51,8 +51,9 @@ export function typesSent(config: NetworkConfig, from: string, to: string): read
 /**
  * Checks every LayerZero pathway of a deployment config, without any I/O, and refuses an unsafe or
  * incomplete one. Problems (each reported with its path in the file):
- * - a chain name, eid or chain id used twice; a pathway between unknown chains, between two spokes,
- *   or listed twice; a spoke without both pathways (hub → spoke and spoke → hub);
+ * - a chain name, eid or chain id used twice; an executor whose `maxMessageSize` is below
+ *   {@link MAX_PAYLOAD_BYTES}; a pathway between unknown chains, between two spokes, or listed
+ *   twice; a spoke without both pathways (hub → spoke and spoke → hub);
  * - a side (send or receive) with fewer than {@link MIN_REQUIRED_DVNS} required DVNs, a DVN name the
  *   chain does not define, a DVN listed twice (also across required and optional, or two names
  *   with one address), an optional threshold of 0 or above the optional set (or set without one),

@@ -207,6 +207,31 @@ export function resolveNetworkSecrets(
       message: `environment variable ${config.deployerKeyEnv} is not a 0x-prefixed 32-byte hex private key`,
     });
   }
+  const rpcUrls = rpcUrlsOf(config, env, issues);
+  if (issues.length > 0) throw new NetworkConfigError(issues);
+  return { deployerKey: key as Hex, rpcUrls };
+}
+
+/**
+ * Resolves every chain's RPC URL (literal, or from the variable its `rpcUrlEnv` names): all that
+ * reading a deployment back needs.
+ * @throws {NetworkConfigError} naming each chain whose variable is unset or not a URL.
+ */
+export function resolveRpcUrls(
+  config: NetworkConfig,
+  env: Readonly<Record<string, string | undefined>>,
+): Readonly<Record<string, string>> {
+  const issues: NetworkIssue[] = [];
+  const rpcUrls = rpcUrlsOf(config, env, issues);
+  if (issues.length > 0) throw new NetworkConfigError(issues);
+  return rpcUrls;
+}
+
+function rpcUrlsOf(
+  config: NetworkConfig,
+  env: Readonly<Record<string, string | undefined>>,
+  issues: NetworkIssue[],
+): Record<string, string> {
   const rpcUrls: Record<string, string> = {};
   for (const [i, chain] of [config.hub, ...config.spokes].entries()) {
     const at = i === 0 ? 'hub' : `spokes[${i - 1}]`;
@@ -224,8 +249,7 @@ export function resolveNetworkSecrets(
       rpcUrls[chain.name] = url;
     }
   }
-  if (issues.length > 0) throw new NetworkConfigError(issues);
-  return { deployerKey: key as Hex, rpcUrls };
+  return rpcUrls;
 }
 
 /** Every chain of a config, the hub first. */

@@ -17,7 +17,14 @@ import { clearingHubAbi, collateralVaultAbi, endpointV2Abi } from '../generated/
 import { clearingHubBytecode, collateralVaultBytecode } from '../generated/bytecode.js';
 import { transactorFor, type Transactor } from '../transactor.js';
 import { checkPathways } from './check.js';
-import { networkChains, type HubConfig, type NetworkConfig, type NetworkSecrets, type SpokeConfig } from './config.js';
+import {
+  chainPath,
+  networkChains,
+  type HubConfig,
+  type NetworkConfig,
+  type NetworkSecrets,
+  type SpokeConfig,
+} from './config.js';
 import { NetworkVerificationError, type NetworkIssue } from './errors.js';
 import {
   CONFIG_TYPE_EXECUTOR,
@@ -272,6 +279,19 @@ export async function verifyNetwork(
 ): Promise<void> {
   const mismatches: NetworkIssue[] = [];
   const chainOf = (name: string) => deployment.chains.find((c) => c.name === name)!;
+  for (const c of networkChains(config)) {
+    const d = deployment.chains.find((x) => x.name === c.name);
+    const at = chainPath(config, c.name);
+    if (!d) {
+      mismatches.push({ path: at, message: `chain ${c.name} is not in the deployment` });
+      continue;
+    }
+    for (const key of ['eid', 'chainId', 'endpoint', 'sendLib', 'receiveLib'] as const) {
+      if (d[key] !== c[key])
+        mismatches.push({ path: `${at}.${key}`, message: `the deployment has ${d[key]}, the config ${c[key]}` });
+    }
+  }
+  if (mismatches.length > 0) throw new NetworkVerificationError(mismatches);
   const pubOf = new Map(
     networkChains(config).map((c) => {
       const rpcUrl = secrets.rpcUrls[c.name]!;
