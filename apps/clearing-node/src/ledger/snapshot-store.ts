@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
+
 import { Logger } from '@nestjs/common';
 import type { KV } from '@nats-io/kv';
-import { sha256Hex } from '@omniclear/margin-engine';
 
 /** A snapshot as stored: the book's state after applying OMNI_IN up to `seq`. */
 export interface StoredSnapshot {
@@ -89,7 +90,7 @@ export class SnapshotStore {
       at += p.length;
     }
     const state = new TextDecoder().decode(all);
-    if (all.length !== head.bytes || sha256Hex(state) !== head.stateHash) {
+    if (all.length !== head.bytes || createHash('sha256').update(state).digest('hex') !== head.stateHash) {
       this.logger.warn(`snapshot at OMNI_IN#${head.seq} fails its checksum: replaying in full`);
       return null;
     }
