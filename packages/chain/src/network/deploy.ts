@@ -196,9 +196,9 @@ export async function deployNetwork(opts: DeployNetworkOptions): Promise<Network
     tokens.set(spoke.name, await configureVault(l, spoke));
     onStep({ chain: spoke.name, step: 'deploy CollateralVault' });
   });
-  await Promise.all([hubDeploy, ...vaultDeploys]);
+  await settled([hubDeploy, ...vaultDeploys]);
 
-  await Promise.all(
+  await settled(
     plan.flatMap((p) => {
       const from = at(p.from);
       const to = at(p.to);
@@ -254,7 +254,7 @@ export async function deployNetwork(opts: DeployNetworkOptions): Promise<Network
   live.forEach((l) => onStep({ chain: l.name, step: 'verify' }));
 
   if (deployment.ownershipPending) {
-    await Promise.all(
+    await settled(
       live.flatMap((l) => [
         oappCall(l, `make ${deployment.owner} the endpoint delegate`, 'setDelegate', [deployment.owner]),
         oappCall(l, `offer ownership to ${deployment.owner}`, 'transferOwnership', [deployment.owner]),
@@ -431,7 +431,7 @@ function compareUln(actual: UlnConfig, expected: UlnConfig, what: string, report
 }
 
 async function connect(config: NetworkConfig, secrets: NetworkSecrets): Promise<Live[]> {
-  return Promise.all(
+  return settled(
     networkChains(config).map(async (chain, i) => {
       const rpcUrl = secrets.rpcUrls[chain.name]!;
       const clients = createChainClients({
@@ -480,7 +480,7 @@ async function preflight(
     get(p.from).send.add(p.toEid);
     get(p.to).receive.add(p.fromEid);
   }
-  await Promise.all(
+  const failures = await failuresOf(
     networkChains(config).map(async (chain) => {
       const l = at(chain.name);
       const pub = l.clients.public;
@@ -548,6 +548,20 @@ async function preflight(
       }
     }),
   );
+  if (failures.length === 1) throw failures[0];
+  if (failures.length > 1) {
+    const errors = failures.map((f) =>
+      f instanceof DeploymentError ? f : new DeploymentError({ step: 'preflight', chain: '?', reason: String(f) }),
+    );
+    throw new DeploymentError(
+      {
+        step: 'preflight',
+        chain: errors.map((e) => e.chain).join(', '),
+        reason: errors.map((e) => `${e.chain}: ${e.details.reason}`).join(' | '),
+      },
+      failures,
+    );
+  }
 }
 
 async function configureVault(l: Live, spoke: SpokeConfig): Promise<NetworkDeployedChain['tokens']> {
@@ -599,7 +613,7 @@ async function configureVault(l: Live, spoke: SpokeConfig): Promise<NetworkDeplo
       }),
     );
   }
-  await Promise.all(steps);
+  await settled(steps);
   return tokens;
 }
 
@@ -646,6 +660,20 @@ const ulnErrorsAbi: Abi = [
     inputs: [{ name: 'value', type: 'uint32' }],
   })),
 ];
+
+/** Waits for every step, so that none is left running, then throws the first failure. */
+async function settled<T>(steps: readonly Promise<T>[]): Promise<T[]> {
+  const results = await Promise.allSettled(steps);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<T>).value);
+}
+
+/** Waits for every check and returns the errors of those that failed. */
+async function failuresOf(checks: readonly Promise<unknown>[]): Promise<unknown[]> {
+  const results = await Promise.allSettled(checks);
+  return results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason);
+}
 
 async function deployed(receipt: Promise<TransactionReceipt>, contract: string, chain: string): Promise<Address> {
   const { contractAddress } = await receipt;
