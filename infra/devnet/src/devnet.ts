@@ -73,7 +73,9 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
       hub: targets[0]!,
       spokes: targets.slice(1),
       deployerKey: DEVNET_ACTORS.deployer.key,
-      operator: DEVNET_ACTORS.operator.address,
+      // One clearing node: its signer key is the whole signer set.
+      signers: [DEVNET_ACTORS.clearingSigner.address],
+      threshold: 1,
       tokens: [DEVNET_ASSET],
       protocols: [DEVNET_ACTORS.protocol.address],
       // Each vault pays the insurance fund's part of a liquidation penalty here.
@@ -108,6 +110,9 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
         OMNI_HTTP_PORT: String(httpPort),
         OMNI_HTTP_HOST: '127.0.0.1',
         OMNI_NODE_ID: 'devnet-node-1',
+        OMNI_SIGNER_KEY: DEVNET_ACTORS.clearingSigner.key,
+        OMNI_HUB_CHAIN_ID: String(hub.chainId),
+        OMNI_HUB_ADDRESS: hub.hub!,
         OMNI_LIQUIDATION_RECIPIENT: DEVNET_ACTORS.liquidator.address,
         OMNI_ASSETS: JSON.stringify([
           {
@@ -144,7 +149,7 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
         OMNI_HUB_RPC_URL: hub.rpcUrl,
         OMNI_HUB_CHAIN_ID: String(hub.chainId),
         OMNI_HUB_ADDRESS: hub.hub!,
-        OMNI_OPERATOR_KEY: DEVNET_ACTORS.operator.key,
+        OMNI_SUBMITTER_KEY: DEVNET_ACTORS.submitter.key,
         OMNI_GATEWAY_CONFIRMATIONS: '0',
         OMNI_GATEWAY_POLL_MS: pollMs,
         OMNI_GATEWAY_START_BLOCK: '0',

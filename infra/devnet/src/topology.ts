@@ -31,7 +31,10 @@ function actor(index: number) {
  */
 export const DEVNET_ACTORS = {
   deployer: actor(0),
-  operator: actor(1),
+  /** The gateway's submitter: sends the dispatch transactions and pays their LayerZero fees. */
+  submitter: actor(1),
+  /** The clearing node's signer key, the hub's single registered signer (threshold 1). */
+  clearingSigner: actor(7),
   relayer: actor(2),
   trader: actor(3),
   protocol: actor(4),

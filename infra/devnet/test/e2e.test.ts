@@ -65,7 +65,9 @@ describe('walking skeleton: a deposit crosses every real component and a liquida
     const deployment = devnet!.deployment;
     const spokeA = deployment.chains.find((c) => c.name === 'spoke-a')!;
     const spokeB = deployment.chains.find((c) => c.name === 'spoke-b')!;
-    let t = 1_764_000_000n;
+    // Prices carry the time they are published at, as the price feed's do: a liquidation expires
+    // OMNI_ORDER_TTL_SECONDS after its triggering price, judged by the hub's block time.
+    let t = BigInt(Math.floor(Date.now() / 1000));
 
     await publishPrice(nc!, { asset: 'WETH', price: parseEther('2000'), publishTime: t++ });
     await mintAndDeposit({ deployment, chain: 'spoke-a', userKey: trader.key, asset: 'WETH', amount: parseEther('1') });
