@@ -140,7 +140,7 @@ describe('resolveNetworkSecrets', () => {
     expect(e.issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
       'deployerKeyEnv: environment variable OMNI_DEPLOYER_KEY is not a 0x-prefixed 32-byte hex private key',
       'hub.rpcUrlEnv: environment variable OMNI_ARBITRUM_SEPOLIA_RPC_URL is not set',
-      'spokes[0].rpcUrlEnv: environment variable OMNI_BASE_SEPOLIA_RPC_URL is not a URL',
+      'spokes[0].rpcUrlEnv: environment variable OMNI_BASE_SEPOLIA_RPC_URL is not an http(s) URL',
     ]);
     expect(e.message).not.toMatch(/secret-not-hex/);
   });

@@ -83,6 +83,7 @@ describe('deployNetwork on three anvil chains with LayerZero EndpointV2 + SendUl
   let config: NetworkConfig;
   let secrets: NetworkSecrets;
   let deployment: NetworkDeployment;
+  const steps: Array<{ chain: string; step: string; address?: Address }> = [];
   const pub = (i: number): PublicClient => createPublicClient({ transport: http(anvils[i]!.rpcUrl) }) as PublicClient;
 
   /** The config, as a JSON file would give it, with `edit` applied first. */
@@ -166,7 +167,7 @@ describe('deployNetwork on three anvil chains with LayerZero EndpointV2 + SendUl
     }
     config = configJson();
     secrets = { deployerKey, rpcUrls: Object.fromEntries(chains.map((c, i) => [c.name, anvils[i]!.rpcUrl])) };
-    deployment = await deployNetwork({ config, secrets });
+    deployment = await deployNetwork({ config, secrets, onStep: (e) => steps.push(e) });
   }, 180_000);
 
   afterAll(async () => {
@@ -210,6 +211,26 @@ describe('deployNetwork on three anvil chains with LayerZero EndpointV2 + SendUl
       expect(await pub(i).getBalance({ address: vault })).toBe(1_000_000_000_000_000n);
       expect(deployment.chains[i]!.tokens).toEqual({ USDC: { address: tokens[i - 1]!, decimals: 6 } });
     }
+  });
+
+  it('reports each step, with the address of each contract as soon as it is deployed', () => {
+    const deploys = steps.filter((e) => e.address !== undefined);
+    expect(deploys).toHaveLength(3);
+    for (const c of deployment.chains) {
+      expect(deploys).toContainEqual({
+        chain: c.name,
+        step: c.role === 'hub' ? 'deploy ClearingHub' : 'deploy CollateralVault',
+        address: c.oapp,
+      });
+    }
+    expect(steps.filter((e) => e.chain === 'spoke-a').map((e) => e.step)).toEqual([
+      'preflight',
+      'deploy CollateralVault',
+      'configure CollateralVault',
+      'configure pathways',
+      'verify',
+      'offer ownership',
+    ]);
   });
 
   it('the endpoints report the configured DVNs, confirmations and executor on both sides of every pathway', async () => {

@@ -94,7 +94,7 @@ export async function runNetworkCli(
     const deployment: NetworkDeployment = await deployNetwork({
       config,
       secrets,
-      onStep: ({ chain, step }) => io.err(`[${chain}] ${step}`),
+      onStep: ({ chain, step, address }) => io.err(`[${chain}] ${step}${address ? ` ${address}` : ''}`),
     });
     const json = JSON.stringify(deployment, null, 2);
     if (out) {

@@ -18,7 +18,7 @@ const zName = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digi
 /** How a chain's RPC URL is given: literally, or by the name of the environment variable that holds it. */
 const zRpc = {
   /** The RPC URL itself (fine for public endpoints). */
-  rpcUrl: z.url().optional(),
+  rpcUrl: z.url({ protocol: /^https?$/ }).optional(),
   /** The name of an environment variable holding the RPC URL (for URLs that embed an API key). */
   rpcUrlEnv: z
     .string()
@@ -243,8 +243,8 @@ function rpcUrlsOf(
     const url = env[name];
     if (!url) {
       issues.push({ path: `${at}.rpcUrlEnv`, message: `environment variable ${name} is not set` });
-    } else if (!z.url().safeParse(url).success) {
-      issues.push({ path: `${at}.rpcUrlEnv`, message: `environment variable ${name} is not a URL` });
+    } else if (!z.url({ protocol: /^https?$/ }).safeParse(url).success) {
+      issues.push({ path: `${at}.rpcUrlEnv`, message: `environment variable ${name} is not an http(s) URL` });
     } else {
       rpcUrls[chain.name] = url;
     }

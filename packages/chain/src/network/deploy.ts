@@ -69,8 +69,11 @@ export interface DeployNetworkOptions {
   readonly config: NetworkConfig;
   /** The deployer's key and the RPC URLs, resolved from the environment (`resolveNetworkSecrets`). */
   readonly secrets: NetworkSecrets;
-  /** Progress callback, called once per completed step. */
-  readonly onStep?: (event: { chain: string; step: string }) => void;
+  /**
+   * Progress callback, called once per completed step; deployments carry the new contract's address,
+   * so that a run that fails later still tells what it left on chain.
+   */
+  readonly onStep?: (event: { chain: string; step: string; address?: Address }) => void;
 }
 
 /**
@@ -174,7 +177,7 @@ export async function deployNetwork(opts: DeployNetworkOptions): Promise<Network
     hub.name,
   ).then((address) => {
     hub.oapp = address;
-    onStep({ chain: hub.name, step: 'deploy ClearingHub' });
+    onStep({ chain: hub.name, step: 'deploy ClearingHub', address });
   });
   const tokens = new Map<string, NetworkDeployedChain['tokens']>();
   const vaultDeploys = config.spokes.map(async (spoke) => {
@@ -193,8 +196,9 @@ export async function deployNetwork(opts: DeployNetworkOptions): Promise<Network
       'CollateralVault',
       spoke.name,
     );
+    onStep({ chain: spoke.name, step: 'deploy CollateralVault', address: l.oapp });
     tokens.set(spoke.name, await configureVault(l, spoke));
-    onStep({ chain: spoke.name, step: 'deploy CollateralVault' });
+    onStep({ chain: spoke.name, step: 'configure CollateralVault' });
   });
   await settled([hubDeploy, ...vaultDeploys]);
 
