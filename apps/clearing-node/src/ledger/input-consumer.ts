@@ -33,10 +33,15 @@ export interface ConsumerStatus {
 
 /**
  * Follows OMNI_IN from its first message, in order, and applies each event to the ledger; the
- * node's state is a pure function of the stream, so a start is a full replay. Each decision is
- * published before the next input is taken, so orders leave in input order. Malformed inputs go
- * to the dead-letter subject and are skipped.
+ * node's state is a pure function of the stream, so a start is a full replay. Orders are
+ * published one after another on one chain, each after the previous one's ack, so they leave in
+ * input order; the next inputs are applied meanwhile (up to {@link MAX_UNSETTLED} inputs ahead).
+ * An input counts as handled (`lastInputSeq`, a snapshot covering it) only once its orders and
+ * all earlier ones are in OMNI_OUT. Malformed inputs go to the dead-letter subject and are skipped.
  */
+/** Inputs applied but not yet settled (their orders or earlier ones still being published), at most. */
+const MAX_UNSETTLED = 1024;
+
 @Injectable()
 export class InputConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(InputConsumer.name);
@@ -58,6 +63,12 @@ export class InputConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly snapshotEvery: number;
   private sinceSnapshot = 0;
   private snapshotWrite: Promise<void> = Promise.resolve();
+  /** The tail of the chain that publishes orders and settles inputs, in input order. */
+  private settling: Promise<void> = Promise.resolve();
+  /** Inputs applied and not yet settled. */
+  private unsettled = 0;
+  /** Why the settling chain stopped (a publish that failed for good): the consumer fails with it. */
+  private settleError: Error | null = null;
   private finishedPromise: Promise<void> = Promise.resolve();
 
   constructor(
@@ -173,7 +184,11 @@ export class InputConsumer implements OnApplicationBootstrap, OnModuleDestroy {
       this.logger.log(`re-published ${pending.length} pending orders once live; ${added} were missing from OMNI_OUT`);
   }
 
-  /** Every `snapshotEvery` inputs: captures the state now, writes it in the background (in order). */
+  /**
+   * Every `snapshotEvery` inputs: captures the state now (just after input `seq` is applied) and
+   * writes it in the background, in order, once every order of the inputs it covers is published
+   * (never, if one fails: the next start replays them).
+   */
   private maybeSnapshot(seq: number): void {
     if (!this.snapshots || ++this.sinceSnapshot < this.snapshotEvery) return;
     this.sinceSnapshot = 0;
@@ -183,13 +198,16 @@ export class InputConsumer implements OnApplicationBootstrap, OnModuleDestroy {
     const state = this.ledger.exportState();
     const stateHash = createHash('sha256').update(state).digest('hex');
     const snap = { seq, state, configHash: this.ledger.configHash, stateHash };
-    this.snapshotWrite = this.snapshotWrite.then(() =>
-      store.save(snap).then(
-        () => {
-          this.status.lastSnapshotSeq = String(seq);
-        },
-        (error: Error) => this.logger.warn(`snapshot at #${seq} not written: ${error.message}`),
-      ),
+    const settled = this.settling;
+    this.snapshotWrite = Promise.all([this.snapshotWrite, settled]).then(
+      () =>
+        store.save(snap).then(
+          () => {
+            this.status.lastSnapshotSeq = String(seq);
+          },
+          (error: Error) => this.logger.warn(`snapshot at #${seq} not written: ${error.message}`),
+        ),
+      () => undefined, // its orders were not all published: not written (the failure stops the consumer)
     );
   }
 
@@ -209,7 +227,9 @@ export class InputConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   private async run(messages: ConsumerMessages): Promise<void> {
     for await (const msg of messages) {
       try {
-        await this.handle(msg);
+        this.handle(msg);
+        if (this.unsettled >= MAX_UNSETTLED) await this.settling;
+        if (this.settleError) throw this.settleError;
       } catch (error) {
         // A publish abandoned because the node is stopping: the replay at the next start redoes it.
         if (this.stopping) return;
@@ -220,7 +240,33 @@ export class InputConsumer implements OnApplicationBootstrap, OnModuleDestroy {
     if (!this.stopping) throw new InputStreamError(`${STREAMS.IN.name} consumer ended unexpectedly`);
   }
 
-  private async handle(msg: JsMsg): Promise<void> {
+  /**
+   * Runs `settle` (publishing an input's orders, then marking it handled) after everything settling
+   * before it: at once when nothing is, else at the end of the chain.
+   */
+  private settle(settle: () => void | Promise<void>): void {
+    if (this.unsettled === 0) {
+      const r = settle();
+      if (!r) return;
+      this.unsettled += 1;
+      this.settling = r;
+    } else {
+      this.unsettled += 1;
+      this.settling = this.settling.then(settle);
+    }
+    this.settling = this.settling.then(
+      () => {
+        this.unsettled -= 1;
+      },
+      (error: Error) => {
+        this.settleError ??= error;
+        throw error;
+      },
+    );
+    this.settling.catch(() => undefined); // observed through settleError
+  }
+
+  private handle(msg: JsMsg): void {
     const receivedAt = this.telemetry.received();
     const seq = msg.seq;
     let event: InputEvent;
@@ -235,40 +281,62 @@ export class InputConsumer implements OnApplicationBootstrap, OnModuleDestroy {
     const applyStart = this.telemetry.now();
     const { orders, rejected } = this.ledger.apply(event, BigInt(seq));
     if (!rejected) this.telemetry.applied(event, applyStart);
-    for (const order of orders) {
-      const duplicates = this.orders.stats().duplicates;
-      try {
-        await this.orders.publish(order, { seq: BigInt(seq), time: inputTimeOf(event) });
-        this.telemetry.orderPublished(order.id, order.kind, BigInt(seq), this.orders.stats().duplicates === duplicates);
-      } catch (error) {
-        // an order the wire format refuses is a bug: keep it visible, keep the node going
-        if (!(error instanceof EventSchemaError)) throw error;
-        this.deadLetters.send({ stream: STREAMS.IN.name, seq: msg.seq, subject: msg.subject, data: msg.data }, error);
-      }
-    }
-    this.telemetry.decided(
-      event,
-      BigInt(seq),
-      orders.map((o) => o.account),
-      receivedAt,
+    const decided = () => {
+      this.telemetry.decided(
+        event,
+        BigInt(seq),
+        orders.map((o) => o.account),
+        receivedAt,
+      );
+      if (rejected) this.deadLetters.send(deadLetterOf(msg), rejected);
+      this.advance(seq);
+    };
+    this.settle(
+      orders.length === 0
+        ? decided
+        : async () => {
+            for (const order of orders) {
+              const duplicates = this.orders.stats().duplicates;
+              try {
+                await this.orders.publish(order, { seq: BigInt(seq), time: inputTimeOf(event) });
+                this.telemetry.orderPublished(
+                  order.id,
+                  order.kind,
+                  BigInt(seq),
+                  this.orders.stats().duplicates === duplicates,
+                );
+              } catch (error) {
+                // an order the wire format refuses is a bug: keep it visible, keep the node going
+                if (!(error instanceof EventSchemaError)) throw error;
+                this.deadLetters.send(deadLetterOf(msg), error);
+              }
+            }
+            decided();
+          },
     );
-    if (rejected) return this.skip(msg, rejected);
-    this.advance(seq);
+    this.maybeSnapshot(seq);
   }
 
   private skip(msg: JsMsg, error: Error): void {
-    this.deadLetters.send({ stream: STREAMS.IN.name, seq: msg.seq, subject: msg.subject, data: msg.data }, error);
-    this.advance(msg.seq);
+    this.settle(() => {
+      this.deadLetters.send(deadLetterOf(msg), error);
+      this.advance(msg.seq);
+    });
+    this.maybeSnapshot(msg.seq);
   }
 
+  /** Input `seq` is handled: its orders, and every earlier one, are published. */
   private advance(seq: number): void {
     this.status.processed += 1;
     this.status.lastInputSeq = String(seq);
-    this.maybeSnapshot(seq);
     if (this.status.state === 'replaying' && seq >= this.target) {
       this.status.state = 'live';
       this.logger.log(`replay done at ${STREAMS.IN.name}#${seq}; state ${this.ledger.stateHash()}`);
       void this.reemit();
     }
   }
+}
+
+function deadLetterOf(msg: JsMsg): { stream: string; seq: number; subject: string; data: Uint8Array } {
+  return { stream: STREAMS.IN.name, seq: msg.seq, subject: msg.subject, data: msg.data };
 }
