@@ -52,6 +52,7 @@ export {
 } from './network/check.js';
 export {
   deployNetwork,
+  configureNetwork,
   verifyNetwork,
   hubConstructorArgs,
   vaultConstructorArgs,

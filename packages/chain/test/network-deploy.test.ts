@@ -20,6 +20,7 @@ import {
   CONFIG_TYPE_ULN,
   clearingHubAbi,
   collateralVaultAbi,
+  configureNetwork,
   createChainClients,
   decodeExecutorConfig,
   decodeUlnConfig,
@@ -390,6 +391,52 @@ describe('deployNetwork on three anvil chains with LayerZero EndpointV2 + SendUl
       'NetworkVerificationError:',
       expect.stringMatching(/^ {2}pathways\[1\]\.send: spoke-a send ULN config for eid 40101 is /),
     ]);
+  });
+
+  it('configureNetwork puts drifted settings right, an unpinned one included, and a second run sends nothing', async () => {
+    // Still drifted from the test above: spoke-a sends with 1 confirmation. Now the owner also resets
+    // spoke-a's receive side to "LayerZero's default" (all counts 0), which pins nothing.
+    const ownerClients = createChainClients({ rpcUrl: anvils[1]!.rpcUrl, chainId: 31338, privateKey: ownerKey });
+    const unset = encodeUlnConfig({
+      confirmations: 0n,
+      requiredDVNCount: 0,
+      optionalDVNCount: 0,
+      optionalDVNThreshold: 0,
+      requiredDVNs: [],
+      optionalDVNs: [],
+    });
+    const hash = await ownerClients.wallet.sendTransaction({
+      to: stacks[1]!.endpoint,
+      data: encodeFunctionData({
+        abi: endpointV2Abi,
+        functionName: 'setConfig',
+        args: [oappOf('spoke-a'), stacks[1]!.receiveLib, [{ eid: 40101, configType: CONFIG_TYPE_ULN, config: unset }]],
+      }),
+    });
+    expect((await ownerClients.public.waitForTransactionReceipt({ hash })).status).toBe('success');
+    const drift = (await verifyNetwork(config, deployment, secrets).catch(
+      (e: unknown) => e,
+    )) as NetworkVerificationError;
+    expect(drift.mismatches.map((m) => m.path)).toEqual([
+      'pathways[0].receive',
+      'pathways[0].receive',
+      'pathways[1].send',
+    ]);
+    expect(drift.mismatches[0]!.message).toBe(
+      "spoke-a: the OApp has no receive ULN config of its own for eid 40101: it follows LayerZero's default, which LayerZero may change",
+    );
+    expect(drift.mismatches[1]!.message).toMatch(
+      new RegExp(`required \\[${DEFAULT_DVN}\\].*1 confirmations, configured`),
+    );
+
+    // The owner is the endpoint delegate now: it applies the config.
+    const ownerSecrets = { ...secrets, deployerKey: ownerKey };
+    expect(await configureNetwork({ config, secrets: ownerSecrets, deployment })).toBe(2);
+    await expect(verifyNetwork(config, deployment, secrets)).resolves.toBeUndefined();
+    const ownerNonces = () => Promise.all(anvils.map((_, i) => pub(i).getTransactionCount({ address: owner })));
+    const before = await ownerNonces();
+    expect(await configureNetwork({ config, secrets: ownerSecrets, deployment })).toBe(0);
+    expect(await ownerNonces()).toEqual(before);
   });
 
   it('verifyNetwork refuses a deployment of other chains than the config describes', async () => {

@@ -8,7 +8,7 @@ import {
   zeroAddress,
   type Abi,
   type Address,
-  type Hex,
+  type PublicClient,
   type TransactionReceipt,
 } from 'viem';
 import { createChainClients, defineLocalChain, type ChainClients } from '../clients.js';
@@ -26,16 +26,9 @@ import {
   type SpokeConfig,
 } from './config.js';
 import { NetworkVerificationError, type NetworkIssue } from './errors.js';
-import {
-  CONFIG_TYPE_EXECUTOR,
-  CONFIG_TYPE_ULN,
-  decodeExecutorConfig,
-  decodeUlnConfig,
-  encodeExecutorConfig,
-  encodeUlnConfig,
-  type UlnConfig,
-} from './layerzero.js';
+import { CONFIG_TYPE_EXECUTOR, CONFIG_TYPE_ULN, encodeExecutorConfig, encodeUlnConfig } from './layerzero.js';
 import { planPathways, type PlannedPathway } from './plan.js';
+import { pathwayDiffs, readPathwayState, type PathwayEndState } from './state.js';
 
 /** One chain of a {@link NetworkDeployment}. */
 export interface NetworkDeployedChain {
@@ -202,38 +195,7 @@ export async function deployNetwork(opts: DeployNetworkOptions): Promise<Network
   });
   await settled([hubDeploy, ...vaultDeploys]);
 
-  await settled(
-    plan.flatMap((p) => {
-      const from = at(p.from);
-      const to = at(p.to);
-      return [
-        oappCall(from, `set peer for eid ${p.toEid}`, 'setPeer', [p.toEid, pad(to.oapp!, { size: 32 })]),
-        endpointCall(from, `set send library for eid ${p.toEid}`, 'setSendLibrary', [from.oapp!, p.toEid, p.sendLib]),
-        endpointCall(from, `set executor and ULN config for eid ${p.toEid}`, 'setConfig', [
-          from.oapp!,
-          p.sendLib,
-          [
-            { eid: p.toEid, configType: CONFIG_TYPE_EXECUTOR, config: encodeExecutorConfig(p.executor) },
-            { eid: p.toEid, configType: CONFIG_TYPE_ULN, config: encodeUlnConfig(p.sendUln) },
-          ],
-        ]),
-        oappCall(from, `set enforced options for eid ${p.toEid}`, 'setEnforcedOptions', [
-          p.options.map((o) => ({ eid: p.toEid, msgType: o.msgType, options: o.options })),
-        ]),
-        endpointCall(to, `set receive library for eid ${p.fromEid}`, 'setReceiveLibrary', [
-          to.oapp!,
-          p.fromEid,
-          p.receiveLib,
-          0n,
-        ]),
-        endpointCall(to, `set ULN config for eid ${p.fromEid}`, 'setConfig', [
-          to.oapp!,
-          p.receiveLib,
-          [{ eid: p.fromEid, configType: CONFIG_TYPE_ULN, config: encodeUlnConfig(p.receiveUln) }],
-        ]),
-      ];
-    }),
-  );
+  await applyPathways(plan, at);
   live.forEach((l) => onStep({ chain: l.name, step: 'configure pathways' }));
 
   const deployment: NetworkDeployment = {
@@ -270,19 +232,79 @@ export async function deployNetwork(opts: DeployNetworkOptions): Promise<Network
 }
 
 /**
+ * Applies the config's pathway settings to an existing deployment, sending only what differs from
+ * what the chains report (a second run sends nothing): peers, send and receive libraries, executor
+ * and ULN configs, enforced options. Then reads everything back like {@link verifyNetwork}. Use it
+ * to finish a deployment a failure interrupted, or to apply a changed config (more DVNs, other
+ * confirmations or gas), signed by the OApps' owner and endpoint delegate. Refuses what
+ * `checkPathways` refuses, and a deployment of other chains than the config's, before any I/O.
+ * @returns the number of transactions sent.
+ * @throws {PathwayCheckError}, {@link DeploymentError}, {@link NetworkVerificationError}.
+ */
+export async function configureNetwork(
+  opts: DeployNetworkOptions & { deployment: NetworkDeployment },
+): Promise<number> {
+  const { config, secrets, deployment } = opts;
+  checkPathways(config);
+  assertDeploymentMatches(config, deployment);
+  const plan = planPathways(config);
+  const live = await connect(config, secrets);
+  const byName = new Map(live.map((l) => [l.name, l]));
+  const at = (name: string): Live => byName.get(name)!;
+  await preflight(config, plan, at);
+  for (const l of live) l.oapp = deployment.chains.find((c) => c.name === l.name)!.oapp;
+  const sent = await applyPathways(plan, at);
+  live.forEach((l) => opts.onStep?.({ chain: l.name, step: 'configure pathways' }));
+  await verifyNetwork(config, deployment, secrets);
+  live.forEach((l) => opts.onStep?.({ chain: l.name, step: 'verify' }));
+  return sent;
+}
+
+/**
  * Reads back, from the endpoints and the OApps, every pathway setting of a deployment and compares
  * it with the config: send and receive libraries (set explicitly, not LayerZero's defaults), the
  * effective ULN config on both sides (`getConfig`, type 2: DVNs, optional threshold,
  * confirmations), the executor config (`getConfig`, type 1), every enforced option, the peers.
- * @throws {NetworkVerificationError} listing every difference.
+ * @throws {NetworkVerificationError} listing every difference (and every setting it could not read).
  */
 export async function verifyNetwork(
   config: NetworkConfig,
   deployment: NetworkDeployment,
   secrets: Pick<NetworkSecrets, 'rpcUrls'>,
 ): Promise<void> {
+  assertDeploymentMatches(config, deployment);
+  const ends = new Map(
+    networkChains(config).map((c) => {
+      const rpcUrl = secrets.rpcUrls[c.name]!;
+      const chain = defineLocalChain({ chainId: c.chainId, rpcUrl, name: c.name });
+      const d = deployment.chains.find((x) => x.name === c.name)!;
+      const end: PathwayEndState = {
+        name: c.name,
+        role: d.role,
+        oapp: d.oapp,
+        endpoint: d.endpoint,
+        pub: createPublicClient({ chain, transport: http(rpcUrl, { retryCount: 0, timeout: 10_000 }) }) as PublicClient,
+      };
+      return [c.name, end];
+    }),
+  );
   const mismatches: NetworkIssue[] = [];
-  const chainOf = (name: string) => deployment.chains.find((c) => c.name === name)!;
+  await Promise.all(
+    planPathways(config).map(async (p) => {
+      const state = await readPathwayState(p, ends.get(p.from)!, ends.get(p.to)!);
+      mismatches.push(...state.unreadable);
+      mismatches.push(...pathwayDiffs(p, state, ends.get(p.to)!.oapp).map(({ path, message }) => ({ path, message })));
+    }),
+  );
+  if (mismatches.length > 0) {
+    const order = (path: string) => Number(/^pathways\[(\d+)\]/.exec(path)?.[1] ?? -1);
+    throw new NetworkVerificationError(mismatches.sort((a, b) => order(a.path) - order(b.path)));
+  }
+}
+
+/** Refuses a deployment whose chains are not the config's (by name, eid, chain id, endpoint and libraries). */
+function assertDeploymentMatches(config: NetworkConfig, deployment: NetworkDeployment): void {
+  const mismatches: NetworkIssue[] = [];
   for (const c of networkChains(config)) {
     const d = deployment.chains.find((x) => x.name === c.name);
     const at = chainPath(config, c.name);
@@ -291,147 +313,100 @@ export async function verifyNetwork(
       continue;
     }
     for (const key of ['eid', 'chainId', 'endpoint', 'sendLib', 'receiveLib'] as const) {
-      if (d[key] !== c[key])
+      if (d[key] !== c[key]) {
         mismatches.push({ path: `${at}.${key}`, message: `the deployment has ${d[key]}, the config ${c[key]}` });
+      }
     }
   }
-  if (mismatches.length > 0) throw new NetworkVerificationError(mismatches);
-  const pubOf = new Map(
-    networkChains(config).map((c) => {
-      const rpcUrl = secrets.rpcUrls[c.name]!;
-      const chain = defineLocalChain({ chainId: c.chainId, rpcUrl, name: c.name });
-      return [c.name, createPublicClient({ chain, transport: http(rpcUrl, { retryCount: 0, timeout: 10_000 }) })];
-    }),
-  );
-  const oappAbi = (name: string) => (chainOf(name).role === 'hub' ? clearingHubAbi : collateralVaultAbi) as Abi;
-  const read = async <T>(chain: string, what: string, fn: () => Promise<T>): Promise<T | undefined> => {
-    try {
-      return await fn();
-    } catch (cause) {
-      mismatches.push({ path: chain, message: `cannot read ${what}: ${(cause as Error).message.split('\n')[0]}` });
-      return undefined;
-    }
-  };
-
-  await Promise.all(
-    planPathways(config).map(async (p) => {
-      const from = chainOf(p.from);
-      const to = chainOf(p.to);
-      const fromPub = pubOf.get(p.from)!;
-      const toPub = pubOf.get(p.to)!;
-      const mismatch = (path: string, message: string) =>
-        mismatches.push({ path: path ? `${p.path}.${path}` : p.path, message });
-      const endpointRead = (pub: typeof fromPub, endpoint: Address, functionName: string, args: readonly unknown[]) =>
-        pub.readContract({ address: endpoint, abi: endpointAbi, functionName, args }) as Promise<unknown>;
-
-      const [sendLib, sendIsDefault, execRaw, sendUlnRaw, receiveLibRaw, receiveUlnRaw, peer] = await Promise.all([
-        read(p.from, 'the send library', () =>
-          endpointRead(fromPub, from.endpoint, 'getSendLibrary', [from.oapp, p.toEid]),
-        ),
-        read(p.from, 'isDefaultSendLibrary', () =>
-          endpointRead(fromPub, from.endpoint, 'isDefaultSendLibrary', [from.oapp, p.toEid]),
-        ),
-        read(p.from, 'the executor config', () =>
-          endpointRead(fromPub, from.endpoint, 'getConfig', [from.oapp, p.sendLib, p.toEid, CONFIG_TYPE_EXECUTOR]),
-        ),
-        read(p.from, 'the send ULN config', () =>
-          endpointRead(fromPub, from.endpoint, 'getConfig', [from.oapp, p.sendLib, p.toEid, CONFIG_TYPE_ULN]),
-        ),
-        read(p.to, 'the receive library', () =>
-          endpointRead(toPub, to.endpoint, 'getReceiveLibrary', [to.oapp, p.fromEid]),
-        ),
-        read(p.to, 'the receive ULN config', () =>
-          endpointRead(toPub, to.endpoint, 'getConfig', [to.oapp, p.receiveLib, p.fromEid, CONFIG_TYPE_ULN]),
-        ),
-        read(p.from, 'the peer', () =>
-          fromPub.readContract({ address: from.oapp, abi: oappAbi(p.from), functionName: 'peers', args: [p.toEid] }),
-        ),
-      ]);
-
-      if (sendLib !== undefined && (getAddress(sendLib as Address) !== p.sendLib || sendIsDefault !== false)) {
-        mismatch(
-          'send',
-          `${p.from}: send library for eid ${p.toEid} is ${sendLib}${sendIsDefault ? ' (the default)' : ''}, configured ${p.sendLib}`,
-        );
-      }
-      if (receiveLibRaw !== undefined) {
-        const [lib, isDefault] = receiveLibRaw as readonly [Address, boolean];
-        if (getAddress(lib) !== p.receiveLib || isDefault) {
-          mismatch(
-            'receive',
-            `${p.to}: receive library for eid ${p.fromEid} is ${lib}${isDefault ? ' (the default)' : ''}, configured ${p.receiveLib}`,
-          );
-        }
-      }
-      if (execRaw !== undefined) {
-        const exec = decodeExecutorConfig(execRaw as Hex);
-        if (exec.executor !== p.executor.executor || exec.maxMessageSize !== p.executor.maxMessageSize) {
-          mismatch(
-            'send',
-            `${p.from}: executor config for eid ${p.toEid} is ${exec.executor} / ${exec.maxMessageSize} bytes, configured ${p.executor.executor} / ${p.executor.maxMessageSize} bytes`,
-          );
-        }
-      }
-      if (sendUlnRaw !== undefined)
-        compareUln(decodeUlnConfig(sendUlnRaw as Hex), p.sendUln, `${p.from} send ULN config for eid ${p.toEid}`, (m) =>
-          mismatch('send', m),
-        );
-      if (receiveUlnRaw !== undefined)
-        compareUln(
-          decodeUlnConfig(receiveUlnRaw as Hex),
-          p.receiveUln,
-          `${p.to} receive ULN config for eid ${p.fromEid}`,
-          (m) => mismatch('receive', m),
-        );
-      if (peer !== undefined && (peer as Hex).toLowerCase() !== pad(to.oapp, { size: 32 }).toLowerCase()) {
-        mismatch('', `${p.from}: peer for eid ${p.toEid} is ${peer}, expected ${to.oapp}`);
-      }
-      await Promise.all(
-        p.options.map(async (o) => {
-          const actual = await read(p.from, `the enforced option of ${o.type}`, () =>
-            fromPub.readContract({
-              address: from.oapp,
-              abi: oappAbi(p.from),
-              functionName: 'enforcedOptions',
-              args: [p.toEid, o.msgType],
-            }),
-          );
-          if (actual !== undefined && (actual as Hex).toLowerCase() !== o.options.toLowerCase()) {
-            mismatch(
-              `enforcedOptions.${o.type}`,
-              `${p.from}: enforced options for eid ${p.toEid} are ${actual}, configured ${o.options} (${o.gas} gas)`,
-            );
-          }
-        }),
-      );
-    }),
-  );
   if (mismatches.length > 0) throw new NetworkVerificationError(mismatches);
 }
 
+function endOf(l: Live): PathwayEndState {
+  return {
+    name: l.name,
+    role: l.role,
+    oapp: l.oapp!,
+    endpoint: l.config.endpoint,
+    pub: l.clients.public as PublicClient,
+  };
+}
+
 /**
- * Compares an effective ULN config read back with the one set. An empty optional set is written
- * with the NIL count and reads back as count 0; everything else must be equal.
+ * Reads every pathway's settings and sends, per chain in order, only the transactions that put a
+ * differing one right. Returns how many it sent.
  */
-function compareUln(actual: UlnConfig, expected: UlnConfig, what: string, report: (message: string) => void): void {
-  const norm = (c: UlnConfig) => ({
-    confirmations: c.confirmations,
-    required: c.requiredDVNs.map((a) => a.toLowerCase()).join(','),
-    optional: c.optionalDVNs.map((a) => a.toLowerCase()).join(','),
-    threshold: c.optionalDVNs.length === 0 ? 0 : c.optionalDVNThreshold,
-  });
-  const a = norm(actual);
-  const e = norm(expected);
-  const describe = (c: UlnConfig) =>
-    `required [${c.requiredDVNs.join(', ')}], optional [${c.optionalDVNs.join(', ')}] threshold ${c.optionalDVNThreshold}, ${c.confirmations} confirmations`;
-  if (
-    a.confirmations !== e.confirmations ||
-    a.required !== e.required ||
-    a.optional !== e.optional ||
-    a.threshold !== e.threshold
-  ) {
-    report(`${what} is ${describe(actual)}, configured ${describe(expected)}`);
+async function applyPathways(plan: readonly PlannedPathway[], at: (name: string) => Live): Promise<number> {
+  const states = await Promise.all(plan.map((p) => readPathwayState(p, endOf(at(p.from)), endOf(at(p.to)))));
+  const unreadable = states.flatMap((s) => s.unreadable);
+  if (unreadable.length > 0) {
+    throw new DeploymentError({
+      step: 'read pathway settings',
+      chain: [...new Set(unreadable.map((u) => u.message.split(':')[0]))].join(', '),
+      reason: unreadable.map((u) => `${u.path}: ${u.message}`).join('; '),
+    });
   }
+  const sends = plan.flatMap((p, i) => {
+    const from = at(p.from);
+    const to = at(p.to);
+    const diffs = pathwayDiffs(p, states[i]!, to.oapp!);
+    const fixes = new Set(diffs.map((d) => d.fix.kind));
+    const options = diffs.flatMap((d) => (d.fix.kind === 'option' ? [d.fix.option] : []));
+    const txs: Promise<TransactionReceipt>[] = [];
+    if (fixes.has('peer')) {
+      txs.push(oappCall(from, `set peer for eid ${p.toEid}`, 'setPeer', [p.toEid, pad(to.oapp!, { size: 32 })]));
+    }
+    if (fixes.has('sendLib')) {
+      txs.push(
+        endpointCall(from, `set send library for eid ${p.toEid}`, 'setSendLibrary', [from.oapp!, p.toEid, p.sendLib]),
+      );
+    }
+    const sendParams = [
+      ...(fixes.has('executor')
+        ? [{ eid: p.toEid, configType: CONFIG_TYPE_EXECUTOR, config: encodeExecutorConfig(p.executor) }]
+        : []),
+      ...(fixes.has('sendUln')
+        ? [{ eid: p.toEid, configType: CONFIG_TYPE_ULN, config: encodeUlnConfig(p.sendUln) }]
+        : []),
+    ];
+    if (sendParams.length > 0) {
+      txs.push(
+        endpointCall(from, `set executor/ULN config for eid ${p.toEid}`, 'setConfig', [
+          from.oapp!,
+          p.sendLib,
+          sendParams,
+        ]),
+      );
+    }
+    if (options.length > 0) {
+      txs.push(
+        oappCall(from, `set enforced options for eid ${p.toEid}`, 'setEnforcedOptions', [
+          options.map((o) => ({ eid: p.toEid, msgType: o.msgType, options: o.options })),
+        ]),
+      );
+    }
+    if (fixes.has('receiveLib')) {
+      txs.push(
+        endpointCall(to, `set receive library for eid ${p.fromEid}`, 'setReceiveLibrary', [
+          to.oapp!,
+          p.fromEid,
+          p.receiveLib,
+          0n,
+        ]),
+      );
+    }
+    if (fixes.has('receiveUln')) {
+      txs.push(
+        endpointCall(to, `set ULN config for eid ${p.fromEid}`, 'setConfig', [
+          to.oapp!,
+          p.receiveLib,
+          [{ eid: p.fromEid, configType: CONFIG_TYPE_ULN, config: encodeUlnConfig(p.receiveUln) }],
+        ]),
+      );
+    }
+    return txs;
+  });
+  await settled(sends);
+  return sends.length;
 }
 
 async function connect(config: NetworkConfig, secrets: NetworkSecrets): Promise<Live[]> {
