@@ -122,19 +122,20 @@ describe('deployNetwork on three anvil chains with LayerZero EndpointV2 + SendUl
   };
   const configJson = (edit?: (json: NetworkConfigJson) => void): NetworkConfig => parseNetworkConfig(rawConfig(edit));
 
-  /** Runs `deploy:network --config <file> --verify <file>` on the current deployment. */
-  const cliVerify = async () => {
+  /** Runs `deploy:network --config <file> <mode> <deployment file>` on the current deployment. */
+  const cli = async (mode: '--verify' | '--configure', env: Record<string, string> = {}) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omni-verify-'));
     fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(rawConfig()));
     fs.writeFileSync(path.join(dir, 'deployment.json'), JSON.stringify(deployment));
     const lines: string[] = [];
     const code = await runNetworkCli(
-      ['--config', path.join(dir, 'config.json'), '--verify', path.join(dir, 'deployment.json')],
-      {},
+      ['--config', path.join(dir, 'config.json'), mode, path.join(dir, 'deployment.json')],
+      env,
       { out: (l) => lines.push(l), err: (l) => lines.push(l) },
     );
     return { code, lines };
   };
+  const cliVerify = () => cli('--verify');
 
   const nonces = () => Promise.all(anvils.map((_, i) => pub(i).getTransactionCount({ address: deployer })));
 
@@ -436,6 +437,11 @@ describe('deployNetwork on three anvil chains with LayerZero EndpointV2 + SendUl
     const ownerNonces = () => Promise.all(anvils.map((_, i) => pub(i).getTransactionCount({ address: owner })));
     const before = await ownerNonces();
     expect(await configureNetwork({ config, secrets: ownerSecrets, deployment })).toBe(0);
+    const again = await cli('--configure', { OMNI_DEPLOYER_KEY: ownerKey });
+    expect(again.code).toBe(0);
+    expect(again.lines.at(-1)).toMatch(
+      /deployment\.json: 0 transaction\(s\) sent; every pathway setting read back equals/,
+    );
     expect(await ownerNonces()).toEqual(before);
   });
 

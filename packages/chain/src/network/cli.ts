@@ -3,17 +3,21 @@ import { OmniError } from '@omniclear/protocol';
 import { DeploymentError } from '../errors.js';
 import { checkPathways } from './check.js';
 import { parseNetworkConfig, resolveNetworkSecrets, resolveRpcUrls } from './config.js';
-import { deployNetwork, verifyNetwork, type NetworkDeployment } from './deploy.js';
+import { configureNetwork, deployNetwork, verifyNetwork, type NetworkDeployment } from './deploy.js';
 import { parseNetworkDeployment } from './deployment.js';
 import { NetworkConfigError, NetworkVerificationError, PathwayCheckError, type NetworkIssue } from './errors.js';
 import { planPathways } from './plan.js';
 
-const USAGE = `usage: deploy-network --config <file.json> [--check-only | --verify <deployment.json> | --out <deployment.json>]
+const USAGE = `usage: deploy-network --config <file.json> [--check-only | --verify <deployment.json> |
+                      --configure <deployment.json> | --out <deployment.json>]
 
   --config      network deployment config (see infra/deploy/example.testnet.json)
   --check-only  validate the config and check every pathway; send nothing, need no key or RPC
   --verify      read a past deployment's settings back from the chains and compare them with the
                 config; send nothing, need no key
+  --configure   apply the config's pathway settings to a past deployment, sending only what differs
+                (finish an interrupted run, or apply a change); signed by the deployer key, which
+                must be the OApps' endpoint delegate
   --out         where to write the deployment (default: print it)
 
 The deployer's key is read from the variable named by the config's deployerKeyEnv
@@ -51,10 +55,11 @@ export async function runNetworkCli(
   const file = value('--config');
   const out = value('--out');
   const verify = value('--verify');
+  const configure = value('--configure');
   const checkOnly = args.includes('--check-only');
-  const known = new Set(['--config', '--out', '--verify', '--check-only', file, out, verify]);
+  const known = new Set(['--config', '--out', '--verify', '--configure', '--check-only', file, out, verify, configure]);
   const unknown = args.filter((a) => !known.has(a));
-  const modes = [checkOnly, verify !== undefined, out !== undefined].filter(Boolean).length;
+  const modes = [checkOnly, verify !== undefined, configure !== undefined, out !== undefined].filter(Boolean).length;
   if (!file || unknown.length > 0 || modes > 1 || args.includes('--help')) {
     io.err(unknown.length > 0 ? `unknown argument(s): ${unknown.join(' ')}\n${USAGE}` : USAGE);
     return 2;
@@ -78,16 +83,28 @@ export async function runNetworkCli(
       io.out(`${file}: ${config.pathways.length} pathway(s) pass the check`);
       return 0;
     }
-    if (verify) {
-      let deployment: NetworkDeployment;
+    const readDeployment = (where: string): NetworkDeployment => {
       try {
-        deployment = parseNetworkDeployment(fs.readFileSync(verify, 'utf8'), verify);
+        return parseNetworkDeployment(fs.readFileSync(where, 'utf8'), where);
       } catch (cause) {
         if (cause instanceof NetworkConfigError) throw cause;
-        throw new NetworkConfigError([{ path: '', message: `cannot read ${verify}: ${(cause as Error).message}` }]);
+        throw new NetworkConfigError([{ path: '', message: `cannot read ${where}: ${(cause as Error).message}` }]);
       }
-      await verifyNetwork(config, deployment, { rpcUrls: resolveRpcUrls(config, env) });
+    };
+    if (verify) {
+      await verifyNetwork(config, readDeployment(verify), { rpcUrls: resolveRpcUrls(config, env) });
       io.out(`${verify}: every pathway setting read back equals ${file}`);
+      return 0;
+    }
+    if (configure) {
+      const deployment = readDeployment(configure);
+      const sent = await configureNetwork({
+        config,
+        secrets: resolveNetworkSecrets(config, env),
+        deployment,
+        onStep: ({ chain, step }) => io.err(`[${chain}] ${step}`),
+      });
+      io.out(`${configure}: ${sent} transaction(s) sent; every pathway setting read back equals ${file}`);
       return 0;
     }
     const secrets = resolveNetworkSecrets(config, env);
