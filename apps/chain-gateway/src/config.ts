@@ -37,6 +37,11 @@ export const gatewayEnvSchema = z.object({
   OMNI_OPERATOR_KEY: zPrivateKey.optional(),
   /** How often the executor re-reads the hub's signer set and threshold (also re-read on `SignersSet`). */
   OMNI_GATEWAY_SIGNERS_REFRESH_MS: zPositiveInt.default(30_000),
+  /**
+   * On start, the executor re-reads the signed copies it had already consumed from OMNI_OUT within
+   * this many seconds, so signatures collected before a restart still count (≥ the nodes' order TTL).
+   */
+  OMNI_GATEWAY_RECOLLECT_SECONDS: zPositiveInt.default(3_600),
   OMNI_GATEWAY_CONFIRMATIONS: zNonNegativeInt.default(0),
   OMNI_GATEWAY_POLL_MS: zPositiveInt.default(1_000),
   OMNI_GATEWAY_START_BLOCK: zBigintString.default(0n),
@@ -94,6 +99,8 @@ export interface GatewayConfig {
     readonly feeMarginBps: number;
     /** Interval of re-reading the hub's signer set and threshold. */
     readonly signersRefreshMs: number;
+    /** How far back (seconds) the executor re-reads already consumed copies on start. */
+    readonly recollectSeconds: number;
   };
   /** Port of the `/health` HTTP endpoint; none when undefined. */
   readonly healthPort: number | undefined;
@@ -125,6 +132,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined>): Gate
       retryDelayMs: e.OMNI_GATEWAY_RETRY_DELAY_MS,
       feeMarginBps: e.OMNI_GATEWAY_FEE_MARGIN_BPS,
       signersRefreshMs: e.OMNI_GATEWAY_SIGNERS_REFRESH_MS,
+      recollectSeconds: e.OMNI_GATEWAY_RECOLLECT_SECONDS,
     },
     healthPort: e.OMNI_GATEWAY_HEALTH_PORT,
   };

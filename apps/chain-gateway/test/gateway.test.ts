@@ -19,8 +19,18 @@ import {
   type OutputOrder,
   type UnsignedOrder,
 } from '@omniclear/protocol';
-import { createPublicClient, createTestClient, getAddress, http, parseEventLogs, type Address, type Hex } from 'viem';
+import {
+  createPublicClient,
+  createTestClient,
+  createWalletClient,
+  getAddress,
+  http,
+  parseEventLogs,
+  type Address,
+  type Hex,
+} from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
+import { ANVIL_KEYS } from '@omniclear/testkit';
 
 import { AppModule } from '../src/app.module.js';
 import type { GatewayConfig } from '../src/config.js';
@@ -472,5 +482,43 @@ describe('order executor', () => {
         args: [o.orderId],
       }),
     ).toBe(false);
+  });
+  it('keeps the signatures it collected across a restart: the copy consumed before counts with the one after', async () => {
+    const o = await order();
+    await publishSigned(o, [SIGNER_KEYS[1]!]);
+    await eventually(consumerSettled, 'the first copy acked');
+    await app!.close();
+    app = await startGateway();
+    const stats = app.get(OrderConsumerService).stats;
+    await eventually(async () => stats.recollected > 0, 'copies re-read at start');
+    await publishSigned(o, [SIGNER_KEYS[0]!]);
+    await eventually(() => dispatchedLogs(o.orderId).then((l) => l.length === 1), 'OrderDispatched');
+    await eventually(consumerSettled, 'settled');
+  });
+
+  it('follows a change of the signer set (SignersSet): a new signer counts, a removed one is refused', async () => {
+    const owner = createWalletClient({
+      account: privateKeyToAccount(ANVIL_KEYS[0] as Hex),
+      transport: http(devnet.hubChain.rpcUrl),
+    });
+    const stranger = privateKeyToAccount(STRANGER_KEY).address;
+    const hash = await owner.writeContract({
+      chain: null,
+      address: devnet.hub,
+      abi: clearingHubAbi,
+      functionName: 'setSigners',
+      args: [[SIGNERS[0]!, stranger], 2],
+    });
+    await pub().waitForTransactionReceipt({ hash });
+    const o = await order();
+    await publishSigned(o, [STRANGER_KEY, SIGNER_KEYS[0]!]);
+    await eventually(() => dispatchedLogs(o.orderId).then((l) => l.length === 1), 'OrderDispatched');
+    const removed = await order();
+    const letter = nextDeadLetter();
+    await publishSigned(removed, [SIGNER_KEYS[2]!]);
+    expect((await letter).reason).toBe(
+      `not a signer: ${SIGNERS[2]} is not in the hub's signer set (copy of order ${removed.orderId})`,
+    );
+    await eventually(consumerSettled, 'settled');
   });
 });

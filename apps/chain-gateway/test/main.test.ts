@@ -65,6 +65,7 @@ describe('configuration', () => {
       retryDelayMs: 2_000,
       feeMarginBps: 1_000,
       signersRefreshMs: 30_000,
+      recollectSeconds: 3_600,
     });
     expect(config.healthPort).toBeUndefined();
   });

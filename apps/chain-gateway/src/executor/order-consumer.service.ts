@@ -11,6 +11,7 @@ import { OrderExecutor } from './order-executor.js';
 import { SignerSetCache } from './signer-set.js';
 
 const SERVICE = 'chain-gateway';
+const ORDER_SUBJECT_PREFIX = subjects.allOrders.slice(0, -1);
 /** Longer than a dispatch takes (simulate, send, 60 s receipt timeout), so a slow order is not redelivered mid-flight. */
 const ACK_WAIT_MS = 90_000;
 
@@ -22,6 +23,8 @@ export interface ExecutorStats {
   collected: number;
   /** Copies refused for good (expired, bad signature, not a signer), each dead-lettered. */
   refused: number;
+  /** Copies re-read from OMNI_OUT at start (consumed before a restart). */
+  recollected: number;
   retried: number;
   deadLettered: number;
 }
@@ -40,11 +43,13 @@ export class OrderConsumerService implements OnApplicationBootstrap, OnModuleDes
   private readonly abort = new AbortController();
   private messages?: ConsumerMessages;
   private loop?: Promise<void>;
+  private recollected = false;
   readonly stats: ExecutorStats = {
     dispatched: 0,
     alreadyDispatched: 0,
     collected: 0,
     refused: 0,
+    recollected: 0,
     retried: 0,
     deadLettered: 0,
   };
@@ -99,6 +104,7 @@ export class OrderConsumerService implements OnApplicationBootstrap, OnModuleDes
           ackWaitMs: ACK_WAIT_MS,
         });
         if (signal.aborted) return;
+        await this.recollect(signal);
         this.messages = await consumer.consume({ max_messages: 1 });
         this.logger.log(`executing orders from ${STREAMS.OUT.name} as ${this.config.executor.consumer}`);
         backoff.reset();
@@ -113,6 +119,41 @@ export class OrderConsumerService implements OnApplicationBootstrap, OnModuleDes
         await sleep(delay, signal);
       }
     }
+  }
+
+  /**
+   * Once per process, before consuming: re-reads the copies the durable consumer had already been
+   * delivered (within `recollectSeconds`) and collects them again, so the signatures held in
+   * memory before a restart still count towards their orders' thresholds. Dispatches nothing and
+   * refuses nothing: each of these copies was handled (acked or dead-lettered) when it first came.
+   */
+  private async recollect(signal: AbortSignal): Promise<void> {
+    if (this.recollected) return;
+    const info = await this.nats.consumerInfo(STREAMS.OUT.name, this.config.executor.consumer);
+    const upTo = info.delivered.stream_seq;
+    if (upTo > 0) {
+      const since = new Date(Date.now() - this.config.executor.recollectSeconds * 1000);
+      let copies = 0;
+      for await (const m of this.nats.readRange(STREAMS.OUT.name, since, upTo)) {
+        if (signal.aborted) return;
+        if (!m.subject.startsWith(ORDER_SUBJECT_PREFIX)) continue;
+        let order: OutputOrder;
+        try {
+          order = parseOrder(m.data);
+        } catch {
+          continue;
+        }
+        copies += 1;
+        await this.executor.execute(order, { collectOnly: true });
+      }
+      this.stats.recollected = copies;
+      if (copies > 0) {
+        this.logger.log(
+          `re-read ${copies} copies already consumed (up to ${STREAMS.OUT.name}#${upTo}); ${this.executor.collecting} orders wait for more signatures`,
+        );
+      }
+    }
+    this.recollected = true;
   }
 
   /** Handles one delivery; never throws (every path ends in ack, nak or term). */

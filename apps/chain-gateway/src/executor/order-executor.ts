@@ -78,7 +78,12 @@ export class OrderExecutor {
     return this.book.size;
   }
 
-  async execute(order: OutputOrder): Promise<ExecutionOutcome> {
+  /**
+   * Verifies and collects one signed copy of `order`, and dispatches the order when it completes
+   * the threshold — unless `collectOnly` (re-reading copies consumed before a restart: an order
+   * that had its signatures then was dispatched, or failed for good, then).
+   */
+  async execute(order: OutputOrder, opts: { collectOnly?: boolean } = {}): Promise<ExecutionOutcome> {
     if (await this.hub.isDispatched(order.orderId)) {
       this.book.forget(order.orderId);
       return { status: 'already-dispatched' };
@@ -108,7 +113,7 @@ export class OrderExecutor {
     }
 
     const collected = this.book.add(order, digest, known.signers);
-    if (collected.signatures.length < known.threshold) {
+    if (collected.signatures.length < known.threshold || opts.collectOnly) {
       this.logger.log(
         `order ${order.orderId}: ${collected.signatures.length} of ${known.threshold} signatures (${order.signer})`,
       );

@@ -12,9 +12,6 @@ export interface KnownSigners {
   readonly block: bigint;
 }
 
-/** At most one on-demand re-read per this many ms (a burst of copies from a stranger costs one read). */
-const ON_DEMAND_MIN_INTERVAL_MS = 1_000;
-
 /**
  * The hub's clearing signer set, read from the chain at the first use, re-read whenever the hub
  * emitted `SignersSet` since (checked every `signersRefreshMs`), and on demand when a copy names
@@ -25,7 +22,6 @@ export class SignerSetCache implements OnModuleDestroy {
   private readonly logger = new Logger(SignerSetCache.name);
   private known: KnownSigners | undefined;
   private reading: Promise<KnownSigners> | undefined;
-  private lastOnDemand = 0;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -39,10 +35,12 @@ export class SignerSetCache implements OnModuleDestroy {
     return this.known ?? this.read();
   }
 
-  /** Re-reads the set now, unless it was re-read on demand less than a second ago. */
+  /**
+   * Re-reads the set, unless it was read at the hub's current block already (a burst of copies
+   * from a stranger costs one block-number read each, not a re-read of the set each).
+   */
   async refresh(): Promise<KnownSigners> {
-    if (this.known && Date.now() - this.lastOnDemand < ON_DEMAND_MIN_INTERVAL_MS) return this.known;
-    this.lastOnDemand = Date.now();
+    if (this.known && (await this.hub.head()) <= this.known.block) return this.known;
     return this.read();
   }
 

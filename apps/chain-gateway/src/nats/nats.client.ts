@@ -9,6 +9,7 @@ import {
   type Consumer,
   type JetStreamClient,
   type JetStreamManager,
+  type JsMsg,
   type StoredMsg,
 } from '@nats-io/jetstream';
 import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
@@ -180,6 +181,36 @@ export class NatsClient implements OnApplicationShutdown {
       await jsm.consumers.update(opts.stream, opts.durable, updatable);
     }
     return (await this.client()).consumers.get(opts.stream, opts.durable);
+  }
+
+  /** The state of durable consumer `durable` on `stream` (delivered and ack floor sequences…). */
+  async consumerInfo(stream: string, durable: string) {
+    return (await this.manager()).consumers.info(stream, durable);
+  }
+
+  /**
+   * The messages of `stream` stored since `since`, up to stream sequence `toSeq`, in order (an
+   * ephemeral ordered consumer, closed when done). Unfiltered: a subject filter on an ordered
+   * consumer needs nats-server 2.10; callers skip the subjects they do not want.
+   */
+  async *readRange(stream: string, since: Date, toSeq: number): AsyncGenerator<JsMsg> {
+    const consumer = await (
+      await this.client()
+    ).consumers.get(stream, {
+      deliver_policy: DeliverPolicy.StartTime,
+      opt_start_time: since.toISOString(),
+    });
+    if ((await consumer.info()).num_pending === 0) return;
+    const messages = await consumer.consume();
+    try {
+      for await (const m of messages) {
+        if (m.seq > toSeq) return;
+        yield m;
+        if (m.seq === toSeq || m.info.pending === 0) return;
+      }
+    } finally {
+      await messages.close();
+    }
   }
 
   /** Publishes a dead letter on core NATS (`omni.dlq.<service>`); best effort, never blocks the caller's progress. */
