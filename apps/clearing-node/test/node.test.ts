@@ -2,7 +2,13 @@ import 'reflect-metadata';
 
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { startNats, type NatsServer } from '@omniclear/testkit';
-import { hashLiquidationOrder, liquidationOrderId, parseOrder, recoverOrderSigner, subjects } from '@omniclear/protocol';
+import {
+  hashLiquidationOrder,
+  liquidationOrderId,
+  parseOrder,
+  recoverOrderSigner,
+  subjects,
+} from '@omniclear/protocol';
 import { recoverAddress } from 'viem';
 
 import { createApp, startApp } from '../src/app.js';

@@ -65,8 +65,7 @@ export type WithdrawDecisionOrderBody = Pick<
 
 /** An order as the node decides it, before it is signed. */
 export type UnsignedOrder =
-  | Omit<LiquidationOrder, 'signer' | 'signature'>
-  | Omit<WithdrawDecisionOrder, 'signer' | 'signature'>;
+  Omit<LiquidationOrder, 'signer' | 'signature'> | Omit<WithdrawDecisionOrder, 'signer' | 'signature'>;
 
 function viemDomain(domain: OrderDomain): TypedDataDomain {
   if (!Number.isSafeInteger(domain.chainId) || domain.chainId <= 0 || !isAddress(domain.verifyingContract)) {

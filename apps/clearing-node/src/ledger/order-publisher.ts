@@ -111,7 +111,9 @@ export class OrderPublisher {
       } catch (error) {
         if (this.stopping) throw error;
         const delayMs = Math.min(5000, 100 * 2 ** attempt);
-        this.logger.warn(`reading ${STREAMS.IN.name}#${seq} failed (${(error as Error).message}); retrying in ${delayMs} ms`);
+        this.logger.warn(
+          `reading ${STREAMS.IN.name}#${seq} failed (${(error as Error).message}); retrying in ${delayMs} ms`,
+        );
         await new Promise((r) => setTimeout(r, delayMs));
         continue;
       }
