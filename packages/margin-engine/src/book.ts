@@ -295,8 +295,10 @@ interface AccountState {
    * re-evaluation (in `dirtyList`), its slack and the float inputs of the slack's decrements.
    */
   readonly ix: number;
-  /** Per market index, each position's |qty| in whole units, taken with the slack (see `Ticks`). */
-  readonly marketUnits: number[][];
+  /** Queued for re-evaluation (in `dirtyList`); mirrored in `Ticks.dirty` for the tick loops. */
+  dirty: boolean;
+  /** Per market index, each position's |qty| in whole units, taken with the slack (see `Ticks`); null until then. */
+  marketUnits: number[][] | null;
   /** key: asset index × 65536 + chain slot (a small integer: no string built per event) */
   readonly holdings: Holdings;
   /** key: the position's `id` (`${market}:${mode}`, or `${market}@${eid}:${protocol}` if reported) */
@@ -739,7 +741,7 @@ export class MarginBook {
           if (u === u) {
             if (u !== 0) bound += term(u);
           } else
-            for (const units of this.byIx[j]!.marketUnits[mi]!) {
+            for (const units of this.byIx[j]!.marketUnits![mi]!) {
               bound += units * dMark;
               bound += Math.max(
                 0,
@@ -1026,6 +1028,7 @@ export class MarginBook {
   liquidatable(): string[] {
     const { dirty, slack } = this.ticks;
     for (const st of this.dirtyList) {
+      st.dirty = false;
       dirty[st.ix] = 0;
       const a = st.id;
       let liq = false;
@@ -1753,7 +1756,8 @@ export class MarginBook {
           inChains: [],
           inMarkets: [],
           ix: this.ticks.add(),
-          marketUnits: Array.from({ length: this.marketIds.size }, () => []),
+          dirty: false,
+          marketUnits: null,
           holdings: new Holdings(),
           positions: new Map(),
           positionSeq: new Map(),
@@ -1790,7 +1794,7 @@ export class MarginBook {
       const a = au[this.assetIds.get(h.asset)!]!;
       a[j] = a[j]! + (Math.abs(Number(h.qty)) + Number(pendingSum(h)));
     }
-    const mu = st.marketUnits;
+    const mu = (st.marketUnits ??= Array.from({ length: this.marketIds.size }, () => []));
     for (const list of mu) list.length = 0;
     for (const p of st.positions.values()) mu[this.marketIds.get(p.market)!]!.push(Math.abs(Number(p.qty) / 1e18));
     mu.forEach(
@@ -1806,7 +1810,8 @@ export class MarginBook {
   /** Marks an account for re-evaluation. */
   private touch(account: string | AccountState): void {
     const s = typeof account === 'string' ? this.accounts.get(account) : account;
-    if (s && !this.ticks.dirty[s.ix]) {
+    if (s && !s.dirty) {
+      s.dirty = true;
       this.ticks.dirty[s.ix] = 1;
       this.dirtyList.push(s);
     }
@@ -1819,6 +1824,7 @@ export class MarginBook {
     let list = idx.get(key);
     if (list) list.push(st);
     else idx.set(key, (list = [st]));
+    if (idx === (this.chainHolders as Map<K, AccountState[]>)) return; // ticks walk assets' and markets' lists only
     let ix = this.holderIx.get(list);
     if (!ix) this.holderIx.set(list, (ix = { a: new Int32Array(16), n: 0 }));
     if (ix.n === ix.a.length) {
