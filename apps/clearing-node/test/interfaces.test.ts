@@ -485,6 +485,23 @@ describe('interface configuration', () => {
     ).toMatchObject({ docs: false, processMetrics: false, sseHeartbeatMs: 500 });
   });
 
+  it('reads the signing settings: a valid signer key (never echoed), the hub, a positive order TTL', () => {
+    expect(readNodeConfig(base).signing).toEqual({
+      key: SIGNING_ENV.OMNI_SIGNER_KEY,
+      hub: { chainId: Number(SIGNING_ENV.OMNI_HUB_CHAIN_ID), address: SIGNING_ENV.OMNI_HUB_ADDRESS },
+      orderTtlSeconds: 3600n,
+    });
+    expect(readNodeConfig({ ...base, OMNI_ORDER_TTL_SECONDS: '60' }).signing.orderTtlSeconds).toBe(60n);
+    const { OMNI_SIGNER_KEY: _key, OMNI_HUB_ADDRESS: _hub, ...unsigned } = base;
+    expect(() => readNodeConfig(unsigned)).toThrow(/OMNI_SIGNER_KEY: required/);
+    expect(() => readNodeConfig(unsigned)).toThrow(/OMNI_HUB_ADDRESS: required/);
+    const bad = `0x${'0'.repeat(64)}`;
+    const read = () => readNodeConfig({ ...base, OMNI_SIGNER_KEY: bad, OMNI_ORDER_TTL_SECONDS: '0' });
+    expect(read).toThrow(/OMNI_SIGNER_KEY: not a valid secp256k1 private key/);
+    expect(read).toThrow(/OMNI_ORDER_TTL_SECONDS: expected a positive integer/);
+    expect(read).not.toThrow(new RegExp(bad));
+  });
+
   it('refuses bad values naming each key', () => {
     const read = () => readNodeConfig({ ...base, OMNI_DOCS_ENABLED: 'yes', OMNI_SSE_HEARTBEAT_MS: '0' });
     expect(read).toThrow(ConfigError);
