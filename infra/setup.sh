@@ -23,6 +23,19 @@ if ! command -v nats-server >/dev/null && [ ! -x /usr/sbin/nats-server ]; then
   fi
 fi
 
+# `sync_interval: always` (fsync every JetStream write before the ack) exists from 2.10.0 on; the
+# testkit and the devnet set it by themselves when the server has it, infra/nats/nats-server.conf
+# carries it commented out (2.9 refuses the file over it).
+NATS_BIN="$(command -v nats-server || echo /usr/sbin/nats-server)"
+NATS_VERSION="$("$NATS_BIN" --version 2>/dev/null | sed -n 's/^nats-server:* *v\{0,1\}\([0-9]*\.[0-9]*\.[0-9]*\).*/\1/p')"
+if [ -z "$NATS_VERSION" ]; then
+  die "cannot read the version of $NATS_BIN (expected 'nats-server: vX.Y.Z' from --version)"
+elif printf '2.10.0\n%s\n' "$NATS_VERSION" | sort -V -C; then
+  say "nats-server $NATS_VERSION: fsync per write available (uncomment sync_interval in infra/nats/nats-server.conf)"
+else
+  say "nats-server $NATS_VERSION: no sync_interval before 2.10; acknowledged writes are fsynced in the background"
+fi
+
 PNPM_VERSION=12.4.2
 if ! command -v pnpm >/dev/null || [ "$(pnpm --version 2>/dev/null)" != "$PNPM_VERSION" ]; then
   say "installing pnpm $PNPM_VERSION"
