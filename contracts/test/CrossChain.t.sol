@@ -19,8 +19,10 @@ import {IClearingHub} from "../src/interfaces/IClearingHub.sol";
 import {ICollateralVault} from "../src/interfaces/ICollateralVault.sol";
 import {OmniCodec} from "../src/libraries/OmniCodec.sol";
 import {FeeOnTransferToken} from "./utils/FeeOnTransferToken.sol";
+import {OrderSigning} from "./utils/OrderSigning.sol";
 
-/// @notice Hub + two vaults on three real EndpointV2s (LayerZero's TestHelperOz5, UltraLightNode libraries).
+/// @notice Hub + two vaults on three real EndpointV2s (LayerZero's TestHelperOz5, UltraLightNode libraries). Orders are
+/// signed 2-of-3 by the hub's clearing signers and submitted by a relayer.
 contract CrossChainTest is TestHelperOz5 {
     using OptionsBuilder for bytes;
 
@@ -35,7 +37,8 @@ contract CrossChainTest is TestHelperOz5 {
     DemoToken internal usdc;
     DemoToken internal weth;
 
-    address internal operator = makeAddr("operator");
+    uint256[] internal signerKeys;
+    address internal relayer = makeAddr("relayer");
     address internal alice = makeAddr("alice");
     address internal liquidator = makeAddr("liquidator");
     address internal perpDex = makeAddr("perpDex");
@@ -46,7 +49,16 @@ contract CrossChainTest is TestHelperOz5 {
         super.setUp();
         setUpEndpoints(3, LibraryType.UltraLightNode);
 
-        hub = new ClearingHub(endpoints[HUB_EID], address(this), operator);
+        uint256[] memory keys = new uint256[](3);
+        for (uint256 i; i < 3; ++i) {
+            (, keys[i]) = makeAddrAndKey(string.concat("signer", vm.toString(i)));
+        }
+        signerKeys = OrderSigning.sortByAddress(keys);
+        address[] memory signers = new address[](3);
+        for (uint256 i; i < 3; ++i) {
+            signers[i] = vm.addr(signerKeys[i]);
+        }
+        hub = new ClearingHub(endpoints[HUB_EID], address(this), signers, 2);
         vaultB = new CollateralVault(endpoints[B_EID], address(this), HUB_EID, insurance);
         vaultC = new CollateralVault(endpoints[C_EID], address(this), HUB_EID, insurance);
 
@@ -80,7 +92,7 @@ contract CrossChainTest is TestHelperOz5 {
         weth.approve(address(vaultC), type(uint256).max);
 
         vm.deal(alice, 10 ether);
-        vm.deal(operator, 10 ether);
+        vm.deal(relayer, 10 ether);
         vm.deal(perpDex, 10 ether);
     }
 
@@ -228,19 +240,20 @@ contract CrossChainTest is TestHelperOz5 {
         _fundAckReserve(vaultB);
 
         bytes32 orderId = OmniCodec.liquidationOrderId(B_EID, alice, address(usdc), 40e6, liquidator, 17);
-        uint256 fee = hub.quoteLiquidation(B_EID, orderId, alice, address(usdc), 40e6, liquidator, 4e6).nativeFee;
-        uint256 operatorBefore = operator.balance;
+        IClearingHub.LiquidationOrder memory o = _order(B_EID, orderId, alice, address(usdc), 40e6, liquidator);
+        o.insuranceAmount = 4e6;
+        bytes[] memory sigs = _sign(o);
+        uint256 fee = hub.quoteLiquidation(o).nativeFee;
+        uint256 relayerBefore = relayer.balance;
 
         vm.expectEmit(true, true, false, false, address(hub));
         emit IClearingHub.OrderDispatched(orderId, B_EID, bytes32(0));
-        vm.prank(operator);
-        bytes32 guid = hub.dispatchLiquidation{value: fee + 0.5 ether}(
-            B_EID, orderId, alice, address(usdc), 40e6, liquidator, 4e6
-        );
+        vm.prank(relayer);
+        bytes32 guid = hub.dispatchLiquidation{value: fee + 0.5 ether}(o, sigs);
 
         assertEq(guid, GUID.generate(1, HUB_EID, address(hub), B_EID, _b32(address(vaultB))));
         assertTrue(hub.dispatched(orderId));
-        assertEq(operator.balance, operatorBefore - fee, "excess refunded to the operator");
+        assertEq(relayer.balance, relayerBefore - fee, "excess refunded to the relayer");
 
         vm.expectEmit(address(vaultB));
         emit ICollateralVault.Liquidated(orderId, alice, address(usdc), 40e6, 40e6, liquidator, 4e6);
@@ -280,30 +293,44 @@ contract CrossChainTest is TestHelperOz5 {
         bytes32 orderId = OmniCodec.liquidationOrderId(B_EID, alice, address(usdc), 1, liquidator, 1);
         _dispatch(B_EID, orderId, alice, address(usdc), 1, liquidator);
 
-        vm.prank(operator);
+        IClearingHub.LiquidationOrder memory o = _order(B_EID, orderId, alice, address(usdc), 1, liquidator);
+        bytes[] memory sigs = _sign(o);
+        vm.prank(relayer);
         vm.expectRevert(abi.encodeWithSelector(IClearingHub.OrderAlreadyDispatched.selector, orderId));
-        hub.dispatchLiquidation{value: 1 ether}(B_EID, orderId, alice, address(usdc), 1, liquidator, 0);
+        hub.dispatchLiquidation{value: 1 ether}(o, sigs);
     }
 
-    function test_dispatchLiquidation_revertsForANonOperator() public {
-        vm.deal(alice, 1 ether);
-        vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(IClearingHub.NotOperator.selector, alice));
-        hub.dispatchLiquidation{value: 1 ether}(B_EID, bytes32(uint256(1)), alice, address(usdc), 1, alice, 0);
+    function test_dispatchLiquidation_revertsUnderSigned_andDeliversNothing() public {
+        _deposit(vaultB, usdc, 100e6);
+        verifyPackets(HUB_EID, address(hub));
+        _fundAckReserve(vaultB);
+        IClearingHub.LiquidationOrder memory o =
+            _order(B_EID, bytes32(uint256(1)), alice, address(usdc), 100e6, liquidator);
+        bytes[] memory one = OrderSigning.sign(hub.hashLiquidation(o), OrderSigning.take(signerKeys, 1));
+        vm.prank(relayer);
+        vm.expectRevert(abi.encodeWithSelector(IClearingHub.InsufficientSignatures.selector, 1, 2));
+        hub.dispatchLiquidation{value: 1 ether}(o, one);
+
+        assertFalse(hasPendingPackets(uint16(B_EID), _b32(address(vaultB))));
+        assertEq(vaultB.balanceOf(alice, address(usdc)), 100e6);
+        assertFalse(hub.dispatched(o.orderId));
     }
 
     function test_dispatchLiquidation_revertsWhenTheFeeIsShort() public {
-        bytes32 orderId = bytes32(uint256(7));
-        uint256 fee = hub.quoteLiquidation(B_EID, orderId, alice, address(usdc), 1, liquidator, 0).nativeFee;
-        vm.prank(operator);
+        IClearingHub.LiquidationOrder memory o = _order(B_EID, bytes32(uint256(7)), alice, address(usdc), 1, liquidator);
+        bytes[] memory sigs = _sign(o);
+        uint256 fee = hub.quoteLiquidation(o).nativeFee;
+        vm.prank(relayer);
         vm.expectRevert(abi.encodeWithSelector(IClearingHub.InsufficientFee.selector, fee, fee - 1));
-        hub.dispatchLiquidation{value: fee - 1}(B_EID, orderId, alice, address(usdc), 1, liquidator, 0);
+        hub.dispatchLiquidation{value: fee - 1}(o, sigs);
     }
 
     function test_dispatchLiquidation_revertsForAChainWithoutAPeer() public {
-        vm.prank(operator);
+        IClearingHub.LiquidationOrder memory o = _order(99, bytes32(uint256(8)), alice, address(usdc), 1, liquidator);
+        bytes[] memory sigs = _sign(o);
+        vm.prank(relayer);
         vm.expectRevert(abi.encodeWithSelector(IOAppCore.NoPeer.selector, uint32(99)));
-        hub.dispatchLiquidation{value: 1 ether}(99, bytes32(uint256(8)), alice, address(usdc), 1, liquidator, 0);
+        hub.dispatchLiquidation{value: 1 ether}(o, sigs);
     }
 
     function test_liquidation_withAShortAckReserve_revertsAndStaysRetryable() public {
@@ -319,7 +346,7 @@ contract CrossChainTest is TestHelperOz5 {
         assertFalse(vaultB.executed(orderId));
         assertEq(vaultB.balanceOf(alice, address(usdc)), 100e6);
 
-        // once the operator tops the reserve up, the same message executes
+        // once someone tops the reserve up, the same message executes
         _fundAckReserve(vaultB);
         verifyPackets(B_EID, address(vaultB));
         assertTrue(vaultB.executed(orderId));
@@ -432,16 +459,17 @@ contract CrossChainTest is TestHelperOz5 {
 
     // ------------------------------------------------------------------ administration and options
 
-    function test_setOperator_isOwnerOnlyAndEmits() public {
-        address next = makeAddr("next");
+    function test_setSigners_isOwnerOnly() public {
+        address[] memory next = new address[](1);
+        next[0] = makeAddr("next");
         vm.prank(alice);
         vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, alice));
-        hub.setOperator(next);
+        hub.setSigners(next, 1);
 
         vm.expectEmit(address(hub));
-        emit IClearingHub.OperatorSet(operator, next);
-        hub.setOperator(next);
-        assertEq(hub.operator(), next);
+        emit IClearingHub.SignersSet(next, 1);
+        hub.setSigners(next, 1);
+        assertTrue(hub.isSigner(next[0]));
     }
 
     function test_allowLists_areOwnerOnly() public {
@@ -503,14 +531,39 @@ contract CrossChainTest is TestHelperOz5 {
         uint256 amount,
         address recipient
     ) internal {
-        uint256 fee = hub.quoteLiquidation(dstEid, orderId, account, token, amount, recipient, 0).nativeFee;
-        vm.prank(operator);
-        hub.dispatchLiquidation{value: fee}(dstEid, orderId, account, token, amount, recipient, 0);
+        IClearingHub.LiquidationOrder memory o = _order(dstEid, orderId, account, token, amount, recipient);
+        bytes[] memory sigs = _sign(o);
+        uint256 fee = hub.quoteLiquidation(o).nativeFee;
+        vm.prank(relayer);
+        hub.dispatchLiquidation{value: fee}(o, sigs);
+    }
+
+    /// @dev A liquidation order without an insurance part, valid for an hour.
+    function _order(uint32 dstEid, bytes32 orderId, address account, address token, uint256 amount, address recipient)
+        internal
+        view
+        returns (IClearingHub.LiquidationOrder memory)
+    {
+        IClearingHub.LiquidationOrder memory o;
+        o.dstEid = dstEid;
+        o.orderId = orderId;
+        o.account = account;
+        o.token = token;
+        o.amount = amount;
+        o.recipient = recipient;
+        o.insuranceAmount = 0;
+        o.expiry = uint64(block.timestamp + 1 hours);
+        return o;
+    }
+
+    /// @dev Signatures of `o` by two of the three signers (2-of-3), ascending.
+    function _sign(IClearingHub.LiquidationOrder memory o) internal view returns (bytes[] memory) {
+        return OrderSigning.sign(hub.hashLiquidation(o), OrderSigning.take(signerKeys, 2));
     }
 
     function _fundAckReserve(CollateralVault vault) internal {
-        vm.deal(operator, operator.balance + 1 ether);
-        vm.prank(operator);
+        vm.deal(relayer, relayer.balance + 1 ether);
+        vm.prank(relayer);
         (bool ok,) = address(vault).call{value: 1 ether}("");
         assertTrue(ok);
     }

@@ -4,11 +4,14 @@ pragma solidity 0.8.30;
 import {Origin} from "@layerzerolabs/lz-evm-oapp-v2/contracts/oapp/OApp.sol";
 import {console2} from "forge-std/console2.sol";
 
+import {IClearingHub} from "../src/interfaces/IClearingHub.sol";
 import {OmniCodec} from "../src/libraries/OmniCodec.sol";
 import {OmniFixture} from "./utils/OmniFixture.sol";
+import {OrderSigning} from "./utils/OrderSigning.sol";
 import {TestIntegrator} from "./utils/TestIntegrator.sol";
 
-/// @notice Measures each receive path (executor gas of `lzReceive`) against the default gas the senders ask for.
+/// @notice Measures each receive path (executor gas of `lzReceive`) against the default gas the senders ask for, and
+/// what a relayer spends on a signed hub dispatch.
 /// TestHelperOz5's packet bookkeeping (`schedulePacket`, test storage a real chain never writes) is mocked out, so the
 /// figures are what a real endpoint would spend. Run with `--match-contract GasTest -vv` to print them; they are
 /// recorded in contracts/README.md.
@@ -77,6 +80,32 @@ contract GasTest is OmniFixture {
             console2.log(string.concat("hub lzReceive ", names[i], " (first from a vault), gas:"), used);
             assertLt(used, limit);
         }
+    }
+
+    function test_gas_hubDispatchLiquidation_oneOfOneSigned() public {
+        address[] memory one = new address[](1);
+        one[0] = signerAddrs[0];
+        hub.setSigners(one, 1);
+        uint256 used = _hubDispatch(OrderSigning.take(signerKeys, 1));
+        console2.log("hub dispatchLiquidation, 1-of-1 signed (call, endpoint send, refund), gas:", used);
+    }
+
+    function test_gas_hubDispatchLiquidation_twoOfThreeSigned() public {
+        uint256 used = _hubDispatch(OrderSigning.take(signerKeys, 2));
+        console2.log("hub dispatchLiquidation, 2-of-3 signed (call, endpoint send, refund), gas:", used);
+    }
+
+    /// @dev The relayer's dispatch of a fresh liquidation signed with `keys`, measured around the call.
+    function _hubDispatch(uint256[] memory keys) internal returns (uint256 used) {
+        IClearingHub.LiquidationOrder memory o =
+            _liquidationOrder(B_EID, bytes32(uint256(9)), alice, address(usdc), 10e6, liquidator, 1e6);
+        bytes[] memory sigs = OrderSigning.sign(hub.hashLiquidation(o), keys);
+        uint256 fee = hub.quoteLiquidation(o).nativeFee;
+        vm.prank(relayer);
+        uint256 before = gasleft();
+        hub.dispatchLiquidation{value: fee}(o, sigs);
+        used = before - gasleft();
+        assertTrue(hub.dispatched(o.orderId));
     }
 
     function _vaultReceive(bytes memory payload, uint256 limit) internal returns (uint256 used) {

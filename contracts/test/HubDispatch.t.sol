@@ -7,7 +7,8 @@ import {IClearingHub} from "../src/interfaces/IClearingHub.sol";
 import {OmniCodec} from "../src/libraries/OmniCodec.sol";
 import {OmniFixture} from "./utils/OmniFixture.sol";
 
-/// @notice The hub's order dispatch: withdrawal decisions, batches across two vaults, fees and refunds.
+/// @notice The hub's order dispatch: withdrawal decisions, batches across two vaults, fees and refunds. Signatures
+/// themselves are tested in HubSignatures.t.sol.
 contract HubDispatchTest is OmniFixture {
     function setUp() public override {
         super.setUp();
@@ -23,43 +24,60 @@ contract HubDispatchTest is OmniFixture {
         uint64 id = _requestAs(alice, 10e6);
         _deliverToHub();
         bytes32 orderId = OmniCodec.withdrawDecisionOrderId(B_EID, alice, address(usdc), 10e6, 5);
-        uint256 fee = hub.quoteWithdrawDecision(B_EID, orderId, alice, address(usdc), 10e6, id, true).nativeFee;
+        IClearingHub.WithdrawDecisionOrder memory o =
+            _decisionOrder(B_EID, orderId, alice, address(usdc), 10e6, id, true);
+        bytes[] memory sigs = _sign(hub.hashWithdrawDecision(o));
+        uint256 fee = hub.quoteWithdrawDecision(o).nativeFee;
         assertGt(fee, 0);
-        uint256 before = operator.balance;
+        uint256 before = relayer.balance;
 
         vm.expectEmit(true, true, false, false, address(hub));
         emit IClearingHub.OrderDispatched(orderId, B_EID, bytes32(0));
-        vm.prank(operator);
-        hub.dispatchWithdrawDecision{value: fee + 1 ether}(B_EID, orderId, alice, address(usdc), 10e6, id, true);
-        assertEq(operator.balance, before - fee);
+        vm.prank(relayer);
+        hub.dispatchWithdrawDecision{value: fee + 1 ether}(o, sigs);
+        assertEq(relayer.balance, before - fee);
         assertTrue(hub.dispatched(orderId));
 
-        vm.prank(operator);
+        vm.prank(relayer);
         vm.expectRevert(abi.encodeWithSelector(IClearingHub.OrderAlreadyDispatched.selector, orderId));
-        hub.dispatchWithdrawDecision{value: 1 ether}(B_EID, orderId, alice, address(usdc), 10e6, id, true);
+        hub.dispatchWithdrawDecision{value: 1 ether}(o, sigs);
 
         _deliverToVault();
         assertEq(vaultB.balanceOf(alice, address(usdc)), 90e6);
     }
 
-    function test_dispatchWithdrawDecision_revertsForANonOperator() public {
-        vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(IClearingHub.NotOperator.selector, alice));
-        hub.dispatchWithdrawDecision{value: 1 ether}(B_EID, bytes32(uint256(1)), alice, address(usdc), 1, 1, true);
+    function test_dispatchWithdrawDecision_isOpenToAnyRelayer_whoPaysTheFee() public {
+        uint64 id = _requestAs(alice, 10e6);
+        _deliverToHub();
+        IClearingHub.WithdrawDecisionOrder memory o =
+            _decisionOrder(B_EID, bytes32(uint256(9)), alice, address(usdc), 10e6, id, false);
+        bytes[] memory sigs = _sign(hub.hashWithdrawDecision(o));
+        uint256 fee = hub.quoteWithdrawDecision(o).nativeFee;
+        uint256 before = bob.balance;
+        vm.prank(bob);
+        hub.dispatchWithdrawDecision{value: fee}(o, sigs);
+        assertEq(bob.balance, before - fee);
+        _deliverToVault();
+        assertEq(vaultB.frozenOf(alice, address(usdc)), 0);
     }
 
     function test_dispatchWithdrawDecision_revertsWhenTheFeeIsShort() public {
-        bytes32 orderId = bytes32(uint256(2));
-        uint256 fee = hub.quoteWithdrawDecision(B_EID, orderId, alice, address(usdc), 1, 1, false).nativeFee;
-        vm.prank(operator);
+        IClearingHub.WithdrawDecisionOrder memory o =
+            _decisionOrder(B_EID, bytes32(uint256(2)), alice, address(usdc), 1, 1, false);
+        bytes[] memory sigs = _sign(hub.hashWithdrawDecision(o));
+        uint256 fee = hub.quoteWithdrawDecision(o).nativeFee;
+        vm.prank(relayer);
         vm.expectRevert(abi.encodeWithSelector(IClearingHub.InsufficientFee.selector, fee, fee - 1));
-        hub.dispatchWithdrawDecision{value: fee - 1}(B_EID, orderId, alice, address(usdc), 1, 1, false);
+        hub.dispatchWithdrawDecision{value: fee - 1}(o, sigs);
     }
 
     function test_dispatchLiquidation_refusesAnInsurancePartAboveTheAmount() public {
-        vm.prank(operator);
+        IClearingHub.LiquidationOrder memory o =
+            _liquidationOrder(B_EID, bytes32(uint256(3)), alice, address(usdc), 10, liquidator, 11);
+        bytes[] memory sigs = _sign(hub.hashLiquidation(o));
+        vm.prank(relayer);
         vm.expectRevert(abi.encodeWithSelector(OmniCodec.InsuranceExceedsAmount.selector, 10, 11));
-        hub.dispatchLiquidation{value: 1 ether}(B_EID, bytes32(uint256(3)), alice, address(usdc), 10, liquidator, 11);
+        hub.dispatchLiquidation{value: 1 ether}(o, sigs);
         assertFalse(hub.dispatched(bytes32(uint256(3))));
     }
 
@@ -90,23 +108,21 @@ contract HubDispatchTest is OmniFixture {
         uint64 id = _requestAs(alice, 10e6);
         _deliverToHub();
 
-        (IClearingHub.LiquidationOrder[] memory liqs, IClearingHub.WithdrawDecisionOrder[] memory decs) = _batch(id);
-        uint256 total = hub.quoteBatch(liqs, decs);
-        uint256 sum = hub.quoteLiquidation(B_EID, liqs[0].orderId, alice, address(usdc), 20e6, liquidator, 2e6)
-            .nativeFee
-            + hub.quoteLiquidation(C_EID, liqs[1].orderId, alice, address(weth), 1 ether, liquidator, 0).nativeFee
-            + hub.quoteWithdrawDecision(B_EID, decs[0].orderId, alice, address(usdc), 10e6, id, true).nativeFee;
+        (IClearingHub.SignedLiquidation[] memory liqs, IClearingHub.SignedWithdrawDecision[] memory decs) = _batch(id);
+        (IClearingHub.LiquidationOrder[] memory lo, IClearingHub.WithdrawDecisionOrder[] memory dd) =
+            _orders(liqs, decs);
+        uint256 total = hub.quoteBatch(lo, dd);
+        uint256 sum = hub.quoteLiquidation(lo[0]).nativeFee + hub.quoteLiquidation(lo[1]).nativeFee
+            + hub.quoteWithdrawDecision(dd[0]).nativeFee;
         assertEq(total, sum);
 
-        uint256 before = operator.balance;
-        vm.prank(operator);
+        uint256 before = relayer.balance;
+        vm.prank(relayer);
         bytes32[] memory guids = hub.dispatchBatch{value: total + 1 ether}(liqs, decs);
         assertEq(guids.length, 3);
-        assertEq(operator.balance, before - total, "excess refunded");
+        assertEq(relayer.balance, before - total, "excess refunded");
         assertEq(address(hub).balance, 0);
-        assertTrue(
-            hub.dispatched(liqs[0].orderId) && hub.dispatched(liqs[1].orderId) && hub.dispatched(decs[0].orderId)
-        );
+        assertTrue(hub.dispatched(lo[0].orderId) && hub.dispatched(lo[1].orderId) && hub.dispatched(dd[0].orderId));
 
         _deliverToVault();
         this.verifyPackets(C_EID, _b32(address(vaultC)));
@@ -116,89 +132,130 @@ contract HubDispatchTest is OmniFixture {
         assertEq(vaultB.balanceOf(alice, address(usdc)), 70e6);
     }
 
-    function test_dispatchBatch_revertsWholeOnAShortFee_aRepeatedId_orANonOperator() public {
+    function test_dispatchBatch_revertsWholeOnAShortFee_aRepeatedId_orAnUnderSignedOrder() public {
         uint64 id = _requestAs(alice, 10e6);
-        (IClearingHub.LiquidationOrder[] memory liqs, IClearingHub.WithdrawDecisionOrder[] memory decs) = _batch(id);
-        uint256 total = hub.quoteBatch(liqs, decs);
+        (IClearingHub.SignedLiquidation[] memory liqs, IClearingHub.SignedWithdrawDecision[] memory decs) = _batch(id);
+        (IClearingHub.LiquidationOrder[] memory lo, IClearingHub.WithdrawDecisionOrder[] memory dd) =
+            _orders(liqs, decs);
+        uint256 total = hub.quoteBatch(lo, dd);
 
-        vm.prank(operator);
+        vm.prank(relayer);
         vm.expectRevert(); // InsufficientFee on the last send, with what was left
         hub.dispatchBatch{value: total - 1}(liqs, decs);
-        assertFalse(hub.dispatched(liqs[0].orderId));
+        assertFalse(hub.dispatched(lo[0].orderId));
 
-        vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(IClearingHub.NotOperator.selector, alice));
+        // the last order carries one signature of two
+        bytes[] memory one = new bytes[](1);
+        one[0] = decs[0].signatures[0];
+        bytes[] memory two = decs[0].signatures;
+        decs[0].signatures = one;
+        vm.prank(relayer);
+        vm.expectRevert(abi.encodeWithSelector(IClearingHub.InsufficientSignatures.selector, 1, THRESHOLD));
         hub.dispatchBatch{value: total}(liqs, decs);
+        assertFalse(hub.dispatched(lo[0].orderId));
+        decs[0].signatures = two;
 
-        liqs[1].orderId = liqs[0].orderId;
-        vm.prank(operator);
-        vm.expectRevert(abi.encodeWithSelector(IClearingHub.OrderAlreadyDispatched.selector, liqs[0].orderId));
+        liqs[1] = liqs[0];
+        vm.prank(relayer);
+        vm.expectRevert(abi.encodeWithSelector(IClearingHub.OrderAlreadyDispatched.selector, lo[0].orderId));
         hub.dispatchBatch{value: total}(liqs, decs);
-        assertFalse(hub.dispatched(liqs[0].orderId));
+        assertFalse(hub.dispatched(lo[0].orderId));
     }
 
     function test_dispatchBatch_refusesAnIdDispatchedBefore() public {
         uint64 id = _requestAs(alice, 10e6);
-        (IClearingHub.LiquidationOrder[] memory liqs, IClearingHub.WithdrawDecisionOrder[] memory decs) = _batch(id);
+        (IClearingHub.SignedLiquidation[] memory liqs, IClearingHub.SignedWithdrawDecision[] memory decs) = _batch(id);
         _decide(alice, 10e6, id, true);
-        vm.prank(operator);
-        vm.expectRevert(abi.encodeWithSelector(IClearingHub.OrderAlreadyDispatched.selector, decs[0].orderId));
+        vm.prank(relayer);
+        vm.expectRevert(abi.encodeWithSelector(IClearingHub.OrderAlreadyDispatched.selector, decs[0].order.orderId));
+        hub.dispatchBatch{value: 1 ether}(liqs, decs);
+    }
+
+    function test_dispatchBatch_refusesAnExpiredOrder() public {
+        uint64 id = _requestAs(alice, 10e6);
+        (IClearingHub.SignedLiquidation[] memory liqs, IClearingHub.SignedWithdrawDecision[] memory decs) = _batch(id);
+        vm.warp(uint256(liqs[1].order.expiry) + 1);
+        vm.prank(relayer);
+        vm.expectRevert(
+            abi.encodeWithSelector(IClearingHub.OrderExpired.selector, liqs[0].order.orderId, liqs[0].order.expiry)
+        );
         hub.dispatchBatch{value: 1 ether}(liqs, decs);
     }
 
     function test_dispatchBatch_empty_refundsEverything() public {
-        uint256 before = operator.balance;
-        vm.prank(operator);
+        uint256 before = relayer.balance;
+        vm.prank(relayer);
         bytes32[] memory guids = hub.dispatchBatch{value: 1 ether}(
-            new IClearingHub.LiquidationOrder[](0), new IClearingHub.WithdrawDecisionOrder[](0)
+            new IClearingHub.SignedLiquidation[](0), new IClearingHub.SignedWithdrawDecision[](0)
         );
         assertEq(guids.length, 0);
-        assertEq(operator.balance, before);
+        assertEq(relayer.balance, before);
     }
 
     function testFuzz_dispatchBatch_refundsExactlyTheExcess(uint96 excess) public {
         uint64 id = _requestAs(alice, 10e6);
-        (IClearingHub.LiquidationOrder[] memory liqs, IClearingHub.WithdrawDecisionOrder[] memory decs) = _batch(id);
-        uint256 total = hub.quoteBatch(liqs, decs);
-        vm.deal(operator, total + excess);
-        vm.prank(operator);
+        (IClearingHub.SignedLiquidation[] memory liqs, IClearingHub.SignedWithdrawDecision[] memory decs) = _batch(id);
+        (IClearingHub.LiquidationOrder[] memory lo, IClearingHub.WithdrawDecisionOrder[] memory dd) =
+            _orders(liqs, decs);
+        uint256 total = hub.quoteBatch(lo, dd);
+        vm.deal(relayer, total + excess);
+        vm.prank(relayer);
         hub.dispatchBatch{value: total + excess}(liqs, decs);
-        assertEq(operator.balance, excess);
+        assertEq(relayer.balance, excess);
     }
 
+    /// @dev Two liquidations (vaults B and C) and one decision (vault B), each signed 2-of-3.
     function _batch(uint64 requestId)
         internal
         view
-        returns (IClearingHub.LiquidationOrder[] memory liqs, IClearingHub.WithdrawDecisionOrder[] memory decs)
+        returns (IClearingHub.SignedLiquidation[] memory liqs, IClearingHub.SignedWithdrawDecision[] memory decs)
     {
-        liqs = new IClearingHub.LiquidationOrder[](2);
-        liqs[0] = IClearingHub.LiquidationOrder({
-            dstEid: B_EID,
-            orderId: OmniCodec.liquidationOrderId(B_EID, alice, address(usdc), 20e6, liquidator, 1),
-            account: alice,
-            token: address(usdc),
-            amount: 20e6,
-            recipient: liquidator,
-            insuranceAmount: 2e6
-        });
-        liqs[1] = IClearingHub.LiquidationOrder({
-            dstEid: C_EID,
-            orderId: OmniCodec.liquidationOrderId(C_EID, alice, address(weth), 1 ether, liquidator, 1),
-            account: alice,
-            token: address(weth),
-            amount: 1 ether,
-            recipient: liquidator,
-            insuranceAmount: 0
-        });
-        decs = new IClearingHub.WithdrawDecisionOrder[](1);
-        decs[0] = IClearingHub.WithdrawDecisionOrder({
-            dstEid: B_EID,
-            orderId: OmniCodec.withdrawDecisionOrderId(B_EID, alice, address(usdc), 10e6, requestId),
-            account: alice,
-            token: address(usdc),
-            amount: 10e6,
-            requestId: requestId,
-            approved: true
-        });
+        liqs = new IClearingHub.SignedLiquidation[](2);
+        IClearingHub.LiquidationOrder memory l0 = _liquidationOrder(
+            B_EID,
+            OmniCodec.liquidationOrderId(B_EID, alice, address(usdc), 20e6, liquidator, 1),
+            alice,
+            address(usdc),
+            20e6,
+            liquidator,
+            2e6
+        );
+        IClearingHub.LiquidationOrder memory l1 = _liquidationOrder(
+            C_EID,
+            OmniCodec.liquidationOrderId(C_EID, alice, address(weth), 1 ether, liquidator, 1),
+            alice,
+            address(weth),
+            1 ether,
+            liquidator,
+            0
+        );
+        liqs[0] = IClearingHub.SignedLiquidation({order: l0, signatures: _sign(hub.hashLiquidation(l0))});
+        liqs[1] = IClearingHub.SignedLiquidation({order: l1, signatures: _sign(hub.hashLiquidation(l1))});
+        decs = new IClearingHub.SignedWithdrawDecision[](1);
+        IClearingHub.WithdrawDecisionOrder memory d0 = _decisionOrder(
+            B_EID,
+            OmniCodec.withdrawDecisionOrderId(B_EID, alice, address(usdc), 10e6, requestId),
+            alice,
+            address(usdc),
+            10e6,
+            requestId,
+            true
+        );
+        decs[0] = IClearingHub.SignedWithdrawDecision({order: d0, signatures: _sign(hub.hashWithdrawDecision(d0))});
+    }
+
+    function _orders(IClearingHub.SignedLiquidation[] memory liqs, IClearingHub.SignedWithdrawDecision[] memory decs)
+        internal
+        pure
+        returns (IClearingHub.LiquidationOrder[] memory lo, IClearingHub.WithdrawDecisionOrder[] memory dd)
+    {
+        lo = new IClearingHub.LiquidationOrder[](liqs.length);
+        for (uint256 i; i < liqs.length; ++i) {
+            lo[i] = liqs[i].order;
+        }
+        dd = new IClearingHub.WithdrawDecisionOrder[](decs.length);
+        for (uint256 i; i < decs.length; ++i) {
+            dd[i] = decs[i].order;
+        }
     }
 }

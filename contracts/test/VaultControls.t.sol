@@ -296,8 +296,6 @@ contract VaultControlsTest is OmniFixture {
     }
 
     function _dispatch(bytes32 orderId, address account, uint256 amount) internal {
-        uint256 fee = hub.quoteLiquidation(B_EID, orderId, account, address(usdc), amount, liquidator, 0).nativeFee;
-        vm.prank(operator);
-        hub.dispatchLiquidation{value: fee}(B_EID, orderId, account, address(usdc), amount, liquidator, 0);
+        _sendLiquidation(_liquidationOrder(B_EID, orderId, account, address(usdc), amount, liquidator, 0));
     }
 }

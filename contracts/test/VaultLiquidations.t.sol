@@ -77,9 +77,7 @@ contract VaultLiquidationsTest is OmniFixture {
         qrk.setBlocked(insurance, true);
 
         bytes32 orderId = bytes32(uint256(4));
-        uint256 fee = hub.quoteLiquidation(B_EID, orderId, alice, address(qrk), 400, liquidator, 40).nativeFee;
-        vm.prank(operator);
-        hub.dispatchLiquidation{value: fee}(B_EID, orderId, alice, address(qrk), 400, liquidator, 40);
+        _sendLiquidation(_liquidationOrder(B_EID, orderId, alice, address(qrk), 400, liquidator, 40));
         vm.expectEmit(address(vaultB));
         emit ICollateralVault.LiquidationTransferFailed(orderId, insurance, address(qrk), 40);
         vm.expectEmit(address(vaultB));

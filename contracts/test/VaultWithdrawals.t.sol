@@ -148,9 +148,7 @@ contract VaultWithdrawalsTest is OmniFixture {
 
         // a different order id (another input sequence) for the same request
         bytes32 late = OmniCodec.withdrawDecisionOrderId(B_EID, alice, address(usdc), 40e6, 1000);
-        uint256 fee = hub.quoteWithdrawDecision(B_EID, late, alice, address(usdc), 40e6, id, false).nativeFee;
-        vm.prank(operator);
-        hub.dispatchWithdrawDecision{value: fee}(B_EID, late, alice, address(usdc), 40e6, id, false);
+        _sendDecision(_decisionOrder(B_EID, late, alice, address(usdc), 40e6, id, false));
         vm.expectEmit(address(vaultB));
         emit ICollateralVault.DecisionIgnored(late, id, ICollateralVault.IgnoreReason.RequestClosed);
         _deliverToVault();
@@ -521,8 +519,6 @@ contract VaultWithdrawalsTest is OmniFixture {
 
     function _decideQrk(uint64 id, uint256 amount, bool approved) internal {
         bytes32 orderId = OmniCodec.withdrawDecisionOrderId(B_EID, alice, address(qrk), amount, id);
-        uint256 fee = hub.quoteWithdrawDecision(B_EID, orderId, alice, address(qrk), amount, id, approved).nativeFee;
-        vm.prank(operator);
-        hub.dispatchWithdrawDecision{value: fee}(B_EID, orderId, alice, address(qrk), amount, id, approved);
+        _sendDecision(_decisionOrder(B_EID, orderId, alice, address(qrk), amount, id, approved));
     }
 }

@@ -6,6 +6,7 @@ import {Vm} from "forge-std/Vm.sol";
 import {Origin} from "@layerzerolabs/lz-evm-oapp-v2/contracts/oapp/OApp.sol";
 import {EnforcedOptionParam} from "@layerzerolabs/lz-evm-oapp-v2/contracts/oapp/interfaces/IOAppOptionsType3.sol";
 import {OptionsBuilder} from "@layerzerolabs/lz-evm-oapp-v2/contracts/oapp/libs/OptionsBuilder.sol";
+import {ILayerZeroEndpointV2} from "@layerzerolabs/lz-evm-protocol-v2/contracts/interfaces/ILayerZeroEndpointV2.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
 import {ClearingHub} from "../../src/ClearingHub.sol";
@@ -14,12 +15,14 @@ import {IClearingHub} from "../../src/interfaces/IClearingHub.sol";
 import {ICollateralVault} from "../../src/interfaces/ICollateralVault.sol";
 import {OmniCodec} from "../../src/libraries/OmniCodec.sol";
 import {OmniFixture} from "../utils/OmniFixture.sol";
+import {OrderSigning} from "../utils/OrderSigning.sol";
 import {QuirkyToken} from "../utils/QuirkyToken.sol";
 
 /// @notice Drives the hub and two vaults through their real endpoints (TestHelperOz5 delivers every packet): deposits,
 /// withdrawal requests and decisions (approve, reject, stale), escapes, queued payouts, claims, liquidations with an
-/// insurance split, receivers a token refuses, replays of executed orders, non-peer senders and duplicated hub
-/// messages. It keeps its own model of every balance, frozen amount and claim, computed from the spec, not read back.
+/// insurance split (single or batched), receivers a token refuses, replays of executed orders, non-peer senders,
+/// duplicated hub messages, and orders that are under-signed, wrongly signed or expired. Every order the hub sends is
+/// signed by a threshold of its clearing signers and submitted by a relayer. It keeps its own model of every balance, frozen amount and claim, computed from the spec, not read back.
 contract ClearingHandler is Test {
     uint32 internal constant HUB_EID = 1;
 
@@ -34,7 +37,11 @@ contract ClearingHandler is Test {
 
     VaultInvariantsTest internal immutable suite;
     ClearingHub internal immutable hub;
-    address internal immutable operator;
+    address internal immutable relayer;
+    uint8 internal immutable threshold;
+    uint256 internal immutable outsiderKey;
+    /// @dev The registered signers' keys, ascending by address.
+    uint256[] internal signerKeys;
     address internal immutable insurance;
     CollateralVault[2] internal vaults;
     QuirkyToken[2] internal tokens;
@@ -56,6 +63,9 @@ contract ClearingHandler is Test {
     uint256 public ghostDuplicatesPublished;
     uint256 public ghostDoubleCloses;
     uint256 public ghostIgnoredChanged;
+    uint256 public ghostUnderSignedAccepted;
+    uint256 public ghostUnderSignedChanged;
+    uint256 public underSignedRefused;
     uint256 public liquidations;
     uint256 public closedRequests;
 
@@ -71,15 +81,20 @@ contract ClearingHandler is Test {
         ClearingHub hub_,
         CollateralVault[2] memory vaults_,
         QuirkyToken[2] memory tokens_,
-        address operator_,
-        address insurance_
+        address relayer_,
+        address insurance_,
+        uint256[] memory signerKeys_,
+        uint256 outsiderKey_
     ) {
         suite = suite_;
         hub = hub_;
         vaults = vaults_;
         tokens = tokens_;
-        operator = operator_;
+        relayer = relayer_;
         insurance = insurance_;
+        signerKeys = signerKeys_;
+        outsiderKey = outsiderKey_;
+        threshold = hub_.threshold();
     }
 
     // ------------------------------------------------------------------ actions
@@ -116,7 +131,7 @@ contract ClearingHandler is Test {
         _toHub(v);
     }
 
-    /// @notice The operator decides a request through the hub. A request no longer pending gets a stale decision
+    /// @notice The clearing signers decide a request; the relayer dispatches it through the hub. A request no longer pending gets a stale decision
     /// (fresh order id): it must be ignored and change nothing.
     function decide(uint256 reqSeed, bool approved) external {
         if (_requests.length == 0) return;
@@ -124,28 +139,11 @@ contract ClearingHandler is Test {
         uint256 v = r.v;
         bool fits = vaults[v].outboundAvailable(address(tokens[v])) >= r.amount;
         bytes32 orderId = keccak256(abi.encode("decision", _nonce++));
-        bytes memory payload = OmniCodec.encodeWithdrawDecision(
-            OmniCodec.WithdrawDecision({
-                orderId: orderId,
-                account: r.account,
-                token: address(tokens[v]),
-                amount: r.amount,
-                requestId: r.id,
-                approved: approved
-            })
-        );
-        uint256 fee =
-            hub.quoteWithdrawDecision(eids[v], orderId, r.account, address(tokens[v]), r.amount, r.id, approved)
-        .nativeFee;
-        vm.deal(operator, fee);
-        vm.prank(operator);
-        hub.dispatchWithdrawDecision{value: fee}(
-            eids[v], orderId, r.account, address(tokens[v]), r.amount, r.id, approved
-        );
+        _dispatchDecision(_decisionOrder(r, orderId, approved));
         uint256 vaultBefore = tokens[v].balanceOf(address(vaults[v]));
         uint64 seqBefore = vaults[v].seq();
         _deliver(v);
-        _remember(orderId, v, payload);
+        _remember(orderId, v, _decisionPayload(r, orderId, approved));
 
         if (r.state != 1) {
             if (tokens[v].balanceOf(address(vaults[v])) != vaultBefore || vaults[v].seq() != seqBefore) {
@@ -216,10 +214,16 @@ contract ClearingHandler is Test {
         ghostOut[v] += amount;
     }
 
-    /// @notice The operator liquidates; the vault seizes at most the unfrozen balance and splits it.
-    function liquidate(uint256 vSeed, uint256 accountSeed, uint256 amount, uint256 insuranceAmount, uint256 recSeed)
-        external
-    {
+    /// @notice The clearing signers order a liquidation; the relayer dispatches it alone or as a batch of one. The vault
+    /// seizes at most the unfrozen balance and splits it.
+    function liquidate(
+        uint256 vSeed,
+        uint256 accountSeed,
+        uint256 amount,
+        uint256 insuranceAmount,
+        uint256 recSeed,
+        bool viaBatch
+    ) external {
         uint256 v = vSeed % 2;
         address account = actors[accountSeed % 3];
         address recipient = recipients[recSeed % 2];
@@ -227,14 +231,16 @@ contract ClearingHandler is Test {
         amount = bound(amount, 0, balance * 2 + 1);
         insuranceAmount = bound(insuranceAmount, 0, amount);
         bytes32 orderId = keccak256(abi.encode("liquidation", _nonce++));
-        uint256 fee =
-            hub.quoteLiquidation(eids[v], orderId, account, address(tokens[v]), amount, recipient, insuranceAmount)
-        .nativeFee;
-        vm.deal(operator, fee);
-        vm.prank(operator);
-        hub.dispatchLiquidation{value: fee}(
-            eids[v], orderId, account, address(tokens[v]), amount, recipient, insuranceAmount
-        );
+        IClearingHub.LiquidationOrder memory o;
+        o.dstEid = eids[v];
+        o.orderId = orderId;
+        o.account = account;
+        o.token = address(tokens[v]);
+        o.amount = amount;
+        o.recipient = recipient;
+        o.insuranceAmount = insuranceAmount;
+        o.expiry = uint64(block.timestamp + 1 hours);
+        _dispatchLiquidation(o, viaBatch);
         _deliver(v);
         assertTrue(vaults[v].executed(orderId));
         ++liquidations;
@@ -259,6 +265,123 @@ contract ClearingHandler is Test {
             )
         );
         _toHub(v);
+    }
+
+    /// @notice An order (liquidation or approval, fresh or with an id already dispatched) that lacks a valid threshold
+    /// of signatures, or has expired: too few signatures, one by an unregistered key, a repeated signer, descending
+    /// signers, signatures of another order, or an expiry in the past. The hub refuses it, and neither the hub nor the
+    /// vault changes.
+    function underSignedOrder(
+        uint256 vSeed,
+        uint256 accountSeed,
+        uint256 amount,
+        uint8 mode,
+        bool asDecision,
+        bool reuseId,
+        bool viaBatch
+    ) external {
+        uint256 v = vSeed % 2;
+        mode %= 6;
+        (IClearingHub.LiquidationOrder memory lo, IClearingHub.WithdrawDecisionOrder memory dd) =
+            _unsignedOrder(v, accountSeed, bound(amount, 1, 2_000_000e6), mode == 5, asDecision, reuseId);
+        bytes[] memory sigs = asDecision
+            ? _badSignatures(mode, hub.hashWithdrawDecision(dd), _tamperedDecision(dd))
+            : _badSignatures(mode, hub.hashLiquidation(lo), _tamperedLiquidation(lo));
+
+        bytes32 before = _hubAndVault(v, asDecision ? dd.orderId : lo.orderId);
+        vm.deal(relayer, 1 ether);
+        try this.submit(lo, dd, asDecision, viaBatch, sigs) {
+            ++ghostUnderSignedAccepted;
+        } catch {
+            ++underSignedRefused;
+        }
+        _deliver(v);
+        if (
+            _hubAndVault(v, asDecision ? dd.orderId : lo.orderId) != before || relayer.balance != 1 ether
+                || address(hub).balance != 0
+        ) ++ghostUnderSignedChanged;
+    }
+
+    /// @dev A fresh order id, or one already dispatched; expired (in the past) or valid for an hour.
+    function _unsignedOrder(uint256 v, uint256 accountSeed, uint256 amount, bool expired, bool asDecision, bool reuseId)
+        internal
+        returns (IClearingHub.LiquidationOrder memory lo, IClearingHub.WithdrawDecisionOrder memory dd)
+    {
+        bytes32 orderId = reuseId && _orders.length != 0
+            ? _orders[amount % _orders.length]
+            : keccak256(abi.encode("underSigned", _nonce++));
+        uint64 expiry = expired ? uint64(block.timestamp - 1) : uint64(block.timestamp + 1 hours);
+        if (asDecision) {
+            dd.dstEid = eids[v];
+            dd.orderId = orderId;
+            dd.account = actors[accountSeed % 3];
+            dd.token = address(tokens[v]);
+            dd.amount = amount;
+            dd.requestId = uint64(bound(amount, 1, 50));
+            dd.approved = true;
+            dd.expiry = expiry;
+        } else {
+            lo.dstEid = eids[v];
+            lo.orderId = orderId;
+            lo.account = actors[accountSeed % 3];
+            lo.token = address(tokens[v]);
+            lo.amount = amount;
+            lo.recipient = recipients[accountSeed % 2];
+            lo.insuranceAmount = 0;
+            lo.expiry = expiry;
+        }
+    }
+
+    /// @dev The digest of the same liquidation for one more unit.
+    function _tamperedLiquidation(IClearingHub.LiquidationOrder memory o) internal view returns (bytes32 digest) {
+        o.amount += 1;
+        digest = hub.hashLiquidation(o);
+        o.amount -= 1;
+    }
+
+    /// @dev The digest of the same decision for one more unit.
+    function _tamperedDecision(IClearingHub.WithdrawDecisionOrder memory o) internal view returns (bytes32 digest) {
+        o.amount += 1;
+        digest = hub.hashWithdrawDecision(o);
+        o.amount -= 1;
+    }
+
+    /// @dev A fingerprint of what an order could change: its `dispatched` flag, the hub's outbound nonce to vault v,
+    /// the vault's token balance and sequence number.
+    function _hubAndVault(uint256 v, bytes32 orderId) internal view returns (bytes32) {
+        ILayerZeroEndpointV2 endpoint = ILayerZeroEndpointV2(address(hub.endpoint()));
+        address vault = address(vaults[v]);
+        return keccak256(
+            abi.encode(
+                hub.dispatched(orderId),
+                endpoint.outboundNonce(address(hub), eids[v], bytes32(uint256(uint160(vault)))),
+                tokens[v].balanceOf(vault),
+                vaults[v].seq()
+            )
+        );
+    }
+
+    /// @dev `underSignedOrder`'s submission, as the relayer (an external call so that its revert can be caught; not a
+    /// target of the fuzzer).
+    function submit(
+        IClearingHub.LiquidationOrder calldata lo,
+        IClearingHub.WithdrawDecisionOrder calldata dd,
+        bool asDecision,
+        bool viaBatch,
+        bytes[] calldata sigs
+    ) external {
+        vm.prank(relayer);
+        if (!viaBatch) {
+            if (asDecision) hub.dispatchWithdrawDecision{value: 1 ether}(dd, sigs);
+            else hub.dispatchLiquidation{value: 1 ether}(lo, sigs);
+            return;
+        }
+        IClearingHub.SignedLiquidation[] memory liqs = new IClearingHub.SignedLiquidation[](asDecision ? 0 : 1);
+        IClearingHub.SignedWithdrawDecision[] memory decs =
+            new IClearingHub.SignedWithdrawDecision[](asDecision ? 1 : 0);
+        if (asDecision) decs[0] = IClearingHub.SignedWithdrawDecision({order: dd, signatures: sigs});
+        else liqs[0] = IClearingHub.SignedLiquidation({order: lo, signatures: sigs});
+        hub.dispatchBatch{value: 1 ether}(liqs, decs);
     }
 
     /// @notice The token starts or stops refusing transfers to someone (a blocklist).
@@ -417,6 +540,90 @@ contract ClearingHandler is Test {
         }
     }
 
+    /// @dev The WITHDRAW_DECISION payload the hub sends for a decision on request `r`.
+    function _decisionPayload(Request storage r, bytes32 orderId, bool approved) internal view returns (bytes memory) {
+        return OmniCodec.encodeWithdrawDecision(
+            OmniCodec.WithdrawDecision({
+                orderId: orderId,
+                account: r.account,
+                token: address(tokens[r.v]),
+                amount: r.amount,
+                requestId: r.id,
+                approved: approved
+            })
+        );
+    }
+
+    /// @dev The relayer dispatches a 2-of-3 signed decision.
+    function _dispatchDecision(IClearingHub.WithdrawDecisionOrder memory o) internal {
+        bytes[] memory sigs = _sign(hub.hashWithdrawDecision(o));
+        uint256 fee = hub.quoteWithdrawDecision(o).nativeFee;
+        vm.deal(relayer, fee);
+        vm.prank(relayer);
+        hub.dispatchWithdrawDecision{value: fee}(o, sigs);
+    }
+
+    /// @dev A decision on request `r`, valid for an hour.
+    function _decisionOrder(Request memory r, bytes32 orderId, bool approved)
+        internal
+        view
+        returns (IClearingHub.WithdrawDecisionOrder memory o)
+    {
+        o.dstEid = eids[r.v];
+        o.orderId = orderId;
+        o.account = r.account;
+        o.token = address(tokens[r.v]);
+        o.amount = r.amount;
+        o.requestId = r.id;
+        o.approved = approved;
+        o.expiry = uint64(block.timestamp + 1 hours);
+    }
+
+    /// @dev The relayer dispatches a 2-of-3 signed liquidation, alone or as a batch of one.
+    function _dispatchLiquidation(IClearingHub.LiquidationOrder memory o, bool viaBatch) internal {
+        bytes[] memory sigs = _sign(hub.hashLiquidation(o));
+        uint256 fee = hub.quoteLiquidation(o).nativeFee;
+        vm.deal(relayer, fee);
+        vm.prank(relayer);
+        if (!viaBatch) {
+            hub.dispatchLiquidation{value: fee}(o, sigs);
+            return;
+        }
+        IClearingHub.SignedLiquidation[] memory batch = new IClearingHub.SignedLiquidation[](1);
+        batch[0] = IClearingHub.SignedLiquidation({order: o, signatures: sigs});
+        hub.dispatchBatch{value: fee}(batch, new IClearingHub.SignedWithdrawDecision[](0));
+    }
+
+    /// @dev Signatures of `digest` by the first `threshold` registered signers.
+    function _sign(bytes32 digest) internal view returns (bytes[] memory) {
+        return OrderSigning.sign(digest, OrderSigning.take(signerKeys, threshold));
+    }
+
+    /// @dev Signatures that must not pass: 0 too few, 1 one by an unregistered key, 2 a signer repeated, 3 descending
+    /// signers, 4 a threshold of signatures of another order (`tampered`), 5 a valid threshold (the order has
+    /// expired).
+    function _badSignatures(uint8 mode, bytes32 digest, bytes32 tampered) internal view returns (bytes[] memory) {
+        uint256[] memory keys = OrderSigning.take(signerKeys, threshold);
+        if (mode == 0) return OrderSigning.sign(digest, OrderSigning.take(signerKeys, threshold - 1));
+        if (mode == 1) {
+            keys[0] = outsiderKey;
+            return OrderSigning.sign(digest, keys);
+        }
+        if (mode == 2) {
+            keys[keys.length - 1] = keys[0];
+            return OrderSigning.signInOrder(digest, keys);
+        }
+        if (mode == 3) {
+            uint256[] memory desc = new uint256[](keys.length);
+            for (uint256 i; i < keys.length; ++i) {
+                desc[i] = keys[keys.length - 1 - i];
+            }
+            return OrderSigning.signInOrder(digest, desc);
+        }
+        if (mode == 4) return OrderSigning.sign(tampered, keys);
+        return OrderSigning.sign(digest, keys);
+    }
+
     function _toHub(uint256 v) internal {
         suite.verifyPackets(HUB_EID, address(hub));
         v; // every vault's packets go to the same hub
@@ -456,14 +663,14 @@ contract VaultInvariantsTest is OmniFixture {
         }
         // vault C limits what leaves by withdrawals and escapes, so approvals get queued
         vaultC.setRateLimit(address(qtokens[1]), 1 days, 1_500_000e6);
-        handler = new ClearingHandler(this, hub, vs, qtokens, operator, insurance);
+        handler = new ClearingHandler(this, hub, vs, qtokens, relayer, insurance, signerKeys, outsiderKey);
         // Every run starts with collateral in both vaults, so withdrawals, liquidations and escapes have something
         // to act on from the first call (a run that happened to draw no deposit in its 100 calls, about 4 % of
         // campaigns with 12 handlers, would otherwise test nothing but refusals).
         handler.deposit(0, 0, 0, 1_000_000e6);
         handler.deposit(1, 1, 1, 1_000_000e6);
 
-        bytes4[] memory selectors = new bytes4[](12);
+        bytes4[] memory selectors = new bytes4[](13);
         selectors[0] = ClearingHandler.deposit.selector;
         selectors[1] = ClearingHandler.requestWithdrawal.selector;
         selectors[2] = ClearingHandler.decide.selector;
@@ -476,6 +683,7 @@ contract VaultInvariantsTest is OmniFixture {
         selectors[9] = ClearingHandler.nonPeerOrder.selector;
         selectors[10] = ClearingHandler.nonPeerToHub.selector;
         selectors[11] = ClearingHandler.duplicateToHub.selector;
+        selectors[12] = ClearingHandler.underSignedOrder.selector;
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
         targetContract(address(handler));
     }
@@ -488,6 +696,7 @@ contract VaultInvariantsTest is OmniFixture {
             _valueLeavesOnlyByTheAllowedPaths(v);
         }
         _ordersAndRequestsActOnce();
+        _underSignedOrdersChangeNothing();
         _hubTracksBothVaults();
     }
 
@@ -529,6 +738,13 @@ contract VaultInvariantsTest is OmniFixture {
         assertEq(handler.ghostDoubleCloses(), 0, "a request closed twice");
         assertEq(handler.ghostIgnoredChanged(), 0, "an ignored decision changed something");
         assertEq(handler.ghostNonPeerAccepted(), 0, "a non-peer message was accepted");
+    }
+
+    /// @dev No order without a valid threshold of signatures (or past its expiry) was dispatched, and none changed the
+    /// hub, the endpoint's outbound nonce, a vault, or the relayer's balance.
+    function _underSignedOrdersChangeNothing() internal view {
+        assertEq(handler.ghostUnderSignedAccepted(), 0, "an under-signed order was dispatched");
+        assertEq(handler.ghostUnderSignedChanged(), 0, "an under-signed order changed something");
     }
 
     /// @dev The hub has accepted every message of both vaults exactly once, and published no duplicate.

@@ -11,8 +11,10 @@ import {CollateralVault} from "../../src/CollateralVault.sol";
 import {DemoToken} from "../../src/DemoToken.sol";
 import {IClearingHub} from "../../src/interfaces/IClearingHub.sol";
 import {OmniCodec} from "../../src/libraries/OmniCodec.sol";
+import {OrderSigning} from "./OrderSigning.sol";
 
-/// @notice Hub (eid 1) + vault B (eid 2, USDC) + vault C (eid 3, WETH) on real EndpointV2s (TestHelperOz5).
+/// @notice Hub (eid 1) + vault B (eid 2, USDC) + vault C (eid 3, WETH) on real EndpointV2s (TestHelperOz5). The hub's
+/// clearing signer set is 2-of-3 (`signerKeys`, ascending by address); orders are submitted by `relayer`.
 abstract contract OmniFixture is TestHelperOz5 {
     using OptionsBuilder for bytes;
 
@@ -23,6 +25,9 @@ abstract contract OmniFixture is TestHelperOz5 {
     /// not spend), so a vault's reply needs that much more executor gas here than the defaults.
     uint128 internal constant TEST_HELPER_SEND_OVERHEAD = 400_000;
     bytes32 internal constant ETH_PERP = "ETH-PERP";
+    uint8 internal constant THRESHOLD = 2;
+    /// @dev How long the fixture's orders stay valid.
+    uint64 internal constant ORDER_TTL = 1 hours;
 
     ClearingHub internal hub;
     CollateralVault internal vaultB;
@@ -30,7 +35,13 @@ abstract contract OmniFixture is TestHelperOz5 {
     DemoToken internal usdc;
     DemoToken internal weth;
 
-    address internal operator = makeAddr("operator");
+    /// @dev The registered signers' keys, in ascending order of address.
+    uint256[] internal signerKeys;
+    address[] internal signerAddrs;
+    /// @dev A key that is not registered.
+    uint256 internal outsiderKey;
+
+    address internal relayer = makeAddr("relayer");
     address internal alice = makeAddr("alice");
     address internal bob = makeAddr("bob");
     address internal liquidator = makeAddr("liquidator");
@@ -41,7 +52,17 @@ abstract contract OmniFixture is TestHelperOz5 {
         super.setUp();
         setUpEndpoints(3, LibraryType.UltraLightNode);
 
-        hub = new ClearingHub(endpoints[HUB_EID], address(this), operator);
+        uint256[] memory keys = new uint256[](3);
+        for (uint256 i; i < 3; ++i) {
+            (, keys[i]) = makeAddrAndKey(string.concat("signer", vm.toString(i)));
+        }
+        signerKeys = OrderSigning.sortByAddress(keys);
+        for (uint256 i; i < 3; ++i) {
+            signerAddrs.push(vm.addr(signerKeys[i]));
+        }
+        (, outsiderKey) = makeAddrAndKey("outsider");
+
+        hub = new ClearingHub(endpoints[HUB_EID], address(this), signerAddrs, THRESHOLD);
         vaultB = new CollateralVault(endpoints[B_EID], address(this), HUB_EID, insurance);
         vaultC = new CollateralVault(endpoints[C_EID], address(this), HUB_EID, insurance);
         hub.setPeer(B_EID, _b32(address(vaultB)));
@@ -76,7 +97,7 @@ abstract contract OmniFixture is TestHelperOz5 {
             vm.stopPrank();
             vm.deal(users[i], 10 ether);
         }
-        vm.deal(operator, 10 ether);
+        vm.deal(relayer, 10 ether);
     }
 
     function _depositAs(address from, address account, uint256 amount) internal {
@@ -97,21 +118,81 @@ abstract contract OmniFixture is TestHelperOz5 {
         return vaultB.requestWithdrawal{value: fee}(address(usdc), amount);
     }
 
-    /// @dev The operator dispatches a decision for vault B (order id from the spec formula, `inputSeq` = requestId).
+    /// @dev The relayer dispatches a 2-of-3 signed decision for vault B (order id from the spec formula, `inputSeq` =
+    /// requestId).
     function _decide(address account, uint256 amount, uint64 requestId, bool approved) internal returns (bytes32 id) {
         id = OmniCodec.withdrawDecisionOrderId(B_EID, account, address(usdc), amount, requestId);
-        uint256 fee =
-            hub.quoteWithdrawDecision(B_EID, id, account, address(usdc), amount, requestId, approved).nativeFee;
-        vm.prank(operator);
-        hub.dispatchWithdrawDecision{value: fee}(B_EID, id, account, address(usdc), amount, requestId, approved);
+        _sendDecision(_decisionOrder(B_EID, id, account, address(usdc), amount, requestId, approved));
     }
 
-    /// @dev The operator dispatches a liquidation on vault B.
+    /// @dev The relayer dispatches a 2-of-3 signed liquidation on vault B.
     function _liquidate(bytes32 orderId, address account, uint256 amount, uint256 insuranceAmount) internal {
-        uint256 fee =
-            hub.quoteLiquidation(B_EID, orderId, account, address(usdc), amount, liquidator, insuranceAmount).nativeFee;
-        vm.prank(operator);
-        hub.dispatchLiquidation{value: fee}(B_EID, orderId, account, address(usdc), amount, liquidator, insuranceAmount);
+        _sendLiquidation(_liquidationOrder(B_EID, orderId, account, address(usdc), amount, liquidator, insuranceAmount));
+    }
+
+    /// @dev A liquidation order valid for `ORDER_TTL`.
+    function _liquidationOrder(
+        uint32 dstEid,
+        bytes32 orderId,
+        address account,
+        address token,
+        uint256 amount,
+        address recipient,
+        uint256 insuranceAmount
+    ) internal view returns (IClearingHub.LiquidationOrder memory) {
+        IClearingHub.LiquidationOrder memory o;
+        o.dstEid = dstEid;
+        o.orderId = orderId;
+        o.account = account;
+        o.token = token;
+        o.amount = amount;
+        o.recipient = recipient;
+        o.insuranceAmount = insuranceAmount;
+        o.expiry = uint64(block.timestamp) + ORDER_TTL;
+        return o;
+    }
+
+    /// @dev A withdrawal decision valid for `ORDER_TTL`.
+    function _decisionOrder(
+        uint32 dstEid,
+        bytes32 orderId,
+        address account,
+        address token,
+        uint256 amount,
+        uint64 requestId,
+        bool approved
+    ) internal view returns (IClearingHub.WithdrawDecisionOrder memory) {
+        IClearingHub.WithdrawDecisionOrder memory o;
+        o.dstEid = dstEid;
+        o.orderId = orderId;
+        o.account = account;
+        o.token = token;
+        o.amount = amount;
+        o.requestId = requestId;
+        o.approved = approved;
+        o.expiry = uint64(block.timestamp) + ORDER_TTL;
+        return o;
+    }
+
+    /// @dev Signatures of `digest` by the first `THRESHOLD` registered signers, ascending.
+    function _sign(bytes32 digest) internal view returns (bytes[] memory) {
+        return OrderSigning.sign(digest, OrderSigning.take(signerKeys, THRESHOLD));
+    }
+
+    /// @dev The relayer dispatches a liquidation signed by `THRESHOLD` signers, paying the quote.
+    function _sendLiquidation(IClearingHub.LiquidationOrder memory o) internal returns (bytes32 guid) {
+        bytes[] memory sigs = _sign(hub.hashLiquidation(o));
+        uint256 fee = hub.quoteLiquidation(o).nativeFee;
+        vm.prank(relayer);
+        guid = hub.dispatchLiquidation{value: fee}(o, sigs);
+    }
+
+    /// @dev The relayer dispatches a decision signed by `THRESHOLD` signers, paying the quote.
+    function _sendDecision(IClearingHub.WithdrawDecisionOrder memory o) internal returns (bytes32 guid) {
+        bytes[] memory sigs = _sign(hub.hashWithdrawDecision(o));
+        uint256 fee = hub.quoteWithdrawDecision(o).nativeFee;
+        vm.prank(relayer);
+        guid = hub.dispatchWithdrawDecision{value: fee}(o, sigs);
     }
 
     /// @dev Delivers every pending hub → vault B packet.
