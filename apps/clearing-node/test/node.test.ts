@@ -39,7 +39,13 @@ import {
 // The whole ledger path in-process, on a real nats-server: inputs into OMNI_IN with the protocol
 // codec, orders out of OMNI_OUT, queries over HTTP and NATS request/reply.
 
-type Health = { status: string; nodeId: string; stateHash: string; input: ConsumerStatus };
+type Health = {
+  status: string;
+  nodeId: string;
+  stateHash: string;
+  input: ConsumerStatus;
+  broker: { version: string; syncIntervalSupported: boolean };
+};
 
 let nats: NatsServer;
 let inputs: Inputs;
@@ -349,6 +355,11 @@ describe('clearing node', () => {
     expect((await getJson<AccountDto>(`${url}/accounts/${ALICE}`)).body.balances[0]?.balance).toBe('7');
     const health = (await getJson<Health>(`${url}/health`)).body;
     expect(health).toMatchObject({ status: 'ok', nodeId: 'test-node', input: { state: 'live', deadLettered: 2 } });
+    // The broker the node is connected to: the testkit's server, fsync per write only from 2.10.
+    expect(health.broker).toEqual({
+      version: `${nats.version.major}.${nats.version.minor}.${nats.version.patch}`,
+      syncIntervalSupported: nats.syncAlways,
+    });
   });
 
   it('a missing vault number holds the chain’s decisions until it arrives (gap alerted in /health)', async () => {

@@ -1,7 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { freePort, startAnvil, startNats, type AnvilChain, type ManagedProcess } from '@omniclear/testkit';
+import {
+  formatVersion,
+  freePort,
+  startAnvil,
+  startNats,
+  type AnvilChain,
+  type ManagedProcess,
+} from '@omniclear/testkit';
 import { deployOmniclear, type Deployment } from '@omniclear/chain';
 import { parseEther } from 'viem';
 import { DEVNET_ACTORS, DEVNET_ASSET, DEVNET_CHAINS } from './topology.js';
@@ -28,6 +35,8 @@ export interface Devnet {
   readonly deployment: Deployment;
   readonly deploymentFile: string;
   readonly natsUrl: string;
+  /** The broker's release, and whether it fsyncs every JetStream write (`sync_interval: always`, 2.10+). */
+  readonly nats: { readonly version: string; readonly syncAlways: boolean };
   readonly apiUrl: string;
   readonly chains: readonly AnvilChain[];
   readonly services: Readonly<Record<string, ManagedProcess>>;
@@ -176,6 +185,7 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
       deployment,
       deploymentFile,
       natsUrl: nats.url,
+      nats: { version: formatVersion(nats.version), syncAlways: nats.syncAlways },
       apiUrl: `http://127.0.0.1:${httpPort}`,
       chains,
       services,

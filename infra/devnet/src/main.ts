@@ -89,7 +89,12 @@ async function main(): Promise<void> {
     const contract = c.role === 'hub' ? `hub ${hub.hub}` : `vault ${c.vault}`;
     log(`  ${c.name.padEnd(8)} chainId ${c.chainId}  eid ${c.eid}  ${c.rpcUrl}  ${contract}`);
   }
-  log(`  nats          ${devnet.natsUrl}`);
+  log(
+    `  nats          ${devnet.natsUrl}  (nats-server ${devnet.nats.version}, ` +
+      (devnet.nats.syncAlways
+        ? 'sync_interval: always: every write fsynced before its ack)'
+        : 'no sync_interval before 2.10: writes acknowledged before fsync)'),
+  );
   log(`  clearing node ${devnet.apiUrl}  (try: curl ${devnet.apiUrl}/accounts/${trader.address})`);
   log(`  deployment    ${devnet.deploymentFile}`);
   log(

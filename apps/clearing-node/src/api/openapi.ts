@@ -176,10 +176,20 @@ class SourceSchema {
   @ApiProperty(AMOUNT('Numbers missing below lastSeq')) missing!: string;
 }
 
+class BrokerSchema {
+  @ApiProperty({ example: '2.9.10', description: "The connected nats-server's version" }) version!: string;
+  @ApiProperty({
+    description:
+      'The server is 2.10+, where `sync_interval: always` fsyncs every JetStream write before the ack (whether it is set is the server config). Older servers acknowledge before fsync.',
+  })
+  syncIntervalSupported!: boolean;
+}
+
 /** `GET /health`: progress and state fingerprint (always 200 while the process serves). */
 export class NodeHealthSchema {
   @ApiProperty({ enum: ['ok', 'failing'] }) status!: 'ok' | 'failing';
   @ApiProperty() nodeId!: string;
+  @ApiProperty({ type: BrokerSchema }) broker!: BrokerSchema;
   @ApiProperty({ type: ConsumerStatusSchema }) input!: ConsumerStatusSchema;
   @ApiProperty({ description: 'Fingerprint of the book, equal on every node at the same input sequence' })
   stateHash!: string;

@@ -57,7 +57,8 @@ export class HealthController {
   /** Progress: `input.state` is `live` once the start-up replay is done. */
   @Get()
   @ApiOperation({
-    summary: 'Progress: input consumer state and position, dead letters, state hash, per-chain sequences',
+    summary:
+      'Progress: input consumer state and position, dead letters, state hash, per-chain sequences, broker version',
     description: 'Always 200 while the process serves; `status` is `failing` once the input stream cannot be followed.',
   })
   @ApiOkResponse({ type: NodeHealthSchema })
@@ -66,6 +67,7 @@ export class HealthController {
     return {
       status: input.state === 'failed' || input.state === 'stopped' ? 'failing' : 'ok',
       nodeId: this.config.nodeId,
+      broker: this.nats.broker,
       input,
       stateHash: this.ledger.stateHash(),
       sources: this.ledger.sources().map((s) => ({

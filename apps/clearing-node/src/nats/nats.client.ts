@@ -16,6 +16,24 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 
 import { STREAM_CONFIGS } from './streams.js';
 
+/**
+ * The broker as the node sees it. `syncIntervalSupported`: the server is 2.10+, whose
+ * `sync_interval: always` fsyncs every JetStream write before the ack. Whether it is set is the
+ * server's configuration, which a client cannot read (the server's `/varz` shows it); on older
+ * servers writes are always acknowledged before they are fsynced.
+ */
+export interface BrokerInfo {
+  readonly version: string;
+  readonly syncIntervalSupported: boolean;
+}
+
+/** Reads `major.minor` from a server's version string (`2.9.10`, `2.11.0-RC.1`). */
+export function brokerInfo(version: string | undefined): BrokerInfo {
+  const match = /^v?(\d+)\.(\d+)\./.exec(version ?? '');
+  const [major, minor] = match ? [Number(match[1]), Number(match[2])] : [0, 0];
+  return { version: version ?? 'unknown', syncIntervalSupported: major > 2 || (major === 2 && minor >= 10) };
+}
+
 /** What {@link NatsClient.onConnectionEvent} reports. */
 export type ConnectionEvent = 'connected' | 'disconnected' | 'reconnected' | 'closed';
 
@@ -46,6 +64,12 @@ export class NatsClient implements OnApplicationShutdown {
     try {
       const jsm = await jetstreamManager(nc);
       const client = new NatsClient(nc, jetstream(nc), jsm);
+      const broker = client.broker;
+      client.logger.log(
+        broker.syncIntervalSupported
+          ? `nats-server ${broker.version}: sync_interval: always available (2.10+); the server's config decides whether writes are fsynced before the ack`
+          : `nats-server ${broker.version}: no sync_interval before 2.10, writes are acknowledged before fsync; orders missing from OMNI_OUT are re-emitted on restart`,
+      );
       await client.ensureStreams();
       return client;
     } catch (error) {
@@ -110,6 +134,11 @@ export class NatsClient implements OnApplicationShutdown {
   /** Fire-and-forget publish on core NATS (dead letters). */
   publishCore(subject: string, data: Uint8Array): void {
     this.connection.publish(subject, data);
+  }
+
+  /** The server currently connected to: its version and whether it can fsync every write. */
+  get broker(): BrokerInfo {
+    return brokerInfo(this.connection.info?.version);
   }
 
   /** True while connected to a server (false while reconnecting, and once closed). */
