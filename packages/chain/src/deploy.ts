@@ -4,13 +4,12 @@ import {
   getAddress,
   pad,
   parseEther,
-  zeroAddress,
   type Abi,
   type Address,
   type Hex,
-  type TransactionReceipt,
 } from 'viem';
 import { createChainClients, type ChainClients } from './clients.js';
+import { deployed, hubConstructorArgs, vaultConstructorArgs } from './contracts.js';
 import type { DeployedChain, Deployment } from './deployment.js';
 import { DeploymentError } from './errors.js';
 import {
@@ -274,7 +273,7 @@ export async function deployOmniclear(opts: DeployOmniclearOptions): Promise<Dep
       data: encodeDeployData({
         abi: clearingHubAbi,
         bytecode: clearingHubBytecode,
-        args: [end(opts.hub).endpoint, owner, [...opts.signers], opts.threshold],
+        args: hubConstructorArgs(end(opts.hub).endpoint, owner, opts),
       }),
     }),
     'ClearingHub',
@@ -292,7 +291,7 @@ export async function deployOmniclear(opts: DeployOmniclearOptions): Promise<Dep
         data: encodeDeployData({
           abi: collateralVaultAbi,
           bytecode: collateralVaultBytecode,
-          args: [end(s).endpoint, clients(s).account.address, opts.hub.eid, insuranceFund],
+          args: vaultConstructorArgs(end(s).endpoint, clients(s).account.address, opts.hub.eid, { insuranceFund }),
         }),
       }),
       'CollateralVault',
@@ -423,19 +422,6 @@ export async function deployOmniclear(opts: DeployOmniclearOptions): Promise<Dep
  */
 export function addressToBytes32(address: Address): Hex {
   return pad(address, { size: 32 });
-}
-
-async function deployed(receipt: Promise<TransactionReceipt>, contract: string, chain: string): Promise<Address> {
-  const { contractAddress } = await receipt;
-  if (!contractAddress || contractAddress === zeroAddress) {
-    throw new DeploymentError({
-      step: `deploy ${contract}`,
-      chain,
-      contract,
-      reason: 'receipt has no contract address',
-    });
-  }
-  return getAddress(contractAddress);
 }
 
 function assertDistinct(targets: readonly ChainTarget[]): void {

@@ -54,12 +54,11 @@ export {
   deployNetwork,
   configureNetwork,
   verifyNetwork,
-  hubConstructorArgs,
-  vaultConstructorArgs,
   type DeployNetworkOptions,
   type NetworkDeployment,
   type NetworkDeployedChain,
 } from './network/deploy.js';
+export { hubConstructorArgs, vaultConstructorArgs } from './contracts.js';
 export { planPathways, type PlannedPathway, type PlannedOption } from './network/plan.js';
 export { networkDeploymentSchema, parseNetworkDeployment } from './network/deployment.js';
 export {

@@ -3,15 +3,14 @@ import {
   encodeDeployData,
   http,
   encodeFunctionData,
-  getAddress,
   pad,
-  zeroAddress,
   type Abi,
   type Address,
   type PublicClient,
   type TransactionReceipt,
 } from 'viem';
 import { createChainClients, defineLocalChain, type ChainClients } from '../clients.js';
+import { deployed, hubConstructorArgs, vaultConstructorArgs } from '../contracts.js';
 import { DeploymentError } from '../errors.js';
 import { clearingHubAbi, collateralVaultAbi, endpointV2Abi } from '../generated/abis.js';
 import { clearingHubBytecode, collateralVaultBytecode } from '../generated/bytecode.js';
@@ -67,28 +66,6 @@ export interface DeployNetworkOptions {
    * so that a run that fails later still tells what it left on chain.
    */
   readonly onStep?: (event: { chain: string; step: string; address?: Address }) => void;
-}
-
-/**
- * The ClearingHub's constructor arguments: `(endpoint, owner, signers, threshold)`. The one place
- * that knows the constructor, so a change of it is a change here.
- */
-export function hubConstructorArgs(
-  endpoint: Address,
-  owner: Address,
-  hub: Pick<HubConfig, 'signers' | 'threshold'>,
-): readonly [Address, Address, readonly Address[], number] {
-  return [endpoint, owner, hub.signers, hub.threshold];
-}
-
-/** The CollateralVault's constructor arguments: `(endpoint, owner, hubEid, insuranceFund)`. */
-export function vaultConstructorArgs(
-  endpoint: Address,
-  owner: Address,
-  hubEid: number,
-  spoke: Pick<SpokeConfig, 'insuranceFund'>,
-): readonly [Address, Address, number, Address] {
-  return [endpoint, owner, hubEid, spoke.insuranceFund];
 }
 
 const endpointAbi = endpointV2Abi as Abi;
@@ -652,17 +629,4 @@ async function settled<T>(steps: readonly Promise<T>[]): Promise<T[]> {
 async function failuresOf(checks: readonly Promise<unknown>[]): Promise<unknown[]> {
   const results = await Promise.allSettled(checks);
   return results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason);
-}
-
-async function deployed(receipt: Promise<TransactionReceipt>, contract: string, chain: string): Promise<Address> {
-  const { contractAddress } = await receipt;
-  if (!contractAddress || contractAddress === zeroAddress) {
-    throw new DeploymentError({
-      step: `deploy ${contract}`,
-      chain,
-      contract,
-      reason: 'receipt has no contract address',
-    });
-  }
-  return getAddress(contractAddress);
 }
