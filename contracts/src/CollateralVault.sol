@@ -9,6 +9,7 @@ import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
 import {ICollateralVault} from "./interfaces/ICollateralVault.sol";
 import {IOmniIntegrator} from "./interfaces/IOmniIntegrator.sol";
@@ -30,7 +31,12 @@ import {OmniCodec} from "./libraries/OmniCodec.sol";
 /// retryably, when the native ack reserve cannot pay the reply, while inbound is paused, or with too little gas.
 /// Acknowledgements (ORDER_ACK, and WITHDRAW_DONE after a decision) are paid from the vault's native reserve, funded
 /// through `receive`. Ownership moves in two steps (`Ownable2Step`).
-contract CollateralVault is OApp, OAppOptionsType3, Ownable2Step, ICollateralVault {
+/// Reentrancy: every entry point that moves tokens or measures the vault's balance around a transfer (`deposit`,
+/// `depositFor`, `escapeWithdrawal`, `executePayout`, `claim` and `lzReceive`) holds one transient lock
+/// (`ReentrancyGuardTransient`), so a token that calls back during a transfer (ERC-777 hooks) cannot re-enter any of
+/// them and be counted twice. On a receive path the refused re-entry reverts inside the token call, which
+/// `_payOrCredit` already treats as a failed transfer.
+contract CollateralVault is OApp, OAppOptionsType3, Ownable2Step, ReentrancyGuardTransient, ICollateralVault {
     using SafeERC20 for IERC20;
     using OptionsBuilder for bytes;
 
@@ -292,12 +298,12 @@ contract CollateralVault is OApp, OAppOptionsType3, Ownable2Step, ICollateralVau
     }
 
     /// @inheritdoc ICollateralVault
-    function deposit(address token, uint256 amount) external payable {
+    function deposit(address token, uint256 amount) external payable nonReentrant {
         _deposit(msg.sender, token, amount);
     }
 
     /// @inheritdoc ICollateralVault
-    function depositFor(address account, address token, uint256 amount) external payable {
+    function depositFor(address account, address token, uint256 amount) external payable nonReentrant {
         if (account == address(0)) revert ZeroAccount();
         _deposit(account, token, amount);
     }
@@ -427,7 +433,7 @@ contract CollateralVault is OApp, OAppOptionsType3, Ownable2Step, ICollateralVau
     }
 
     /// @inheritdoc ICollateralVault
-    function escapeWithdrawal(uint64 requestId) external payable {
+    function escapeWithdrawal(uint64 requestId) external payable nonReentrant {
         if (outboundPaused) revert OutboundPaused();
         Withdrawal storage w = _withdrawals[requestId];
         if (w.account != msg.sender) revert NotRequestAccount(requestId, msg.sender);
@@ -440,7 +446,7 @@ contract CollateralVault is OApp, OAppOptionsType3, Ownable2Step, ICollateralVau
     }
 
     /// @inheritdoc ICollateralVault
-    function executePayout(uint64 requestId) external payable {
+    function executePayout(uint64 requestId) external payable nonReentrant {
         if (outboundPaused) revert OutboundPaused();
         Withdrawal storage w = _withdrawals[requestId];
         if (w.status != RequestStatus.PayoutQueued) revert InvalidRequestStatus(requestId, w.status);
@@ -449,7 +455,7 @@ contract CollateralVault is OApp, OAppOptionsType3, Ownable2Step, ICollateralVau
     }
 
     /// @inheritdoc ICollateralVault
-    function claim(address token, address to) external {
+    function claim(address token, address to) external nonReentrant {
         if (to == address(0)) revert ZeroAccount();
         uint256 amount = claimable[msg.sender][token];
         if (amount == 0) revert NothingToClaim(msg.sender, token);
@@ -514,6 +520,8 @@ contract CollateralVault is OApp, OAppOptionsType3, Ownable2Step, ICollateralVau
 
     /// @dev Executes the hub's orders. The peer check (OApp) and the hub eid check make the hub the only source;
     /// any revert (including `InboundPaused` and a short ack reserve) leaves the message retryable in the endpoint.
+    /// Holds the reentrancy lock: a token hook that calls back into a locked entry point during a payout reverts
+    /// inside the transfer, which `_payOrCredit` credits as claimable (the delivery itself goes on).
     function _lzReceive(
         Origin calldata origin,
         bytes32, /* guid */
@@ -523,6 +531,7 @@ contract CollateralVault is OApp, OAppOptionsType3, Ownable2Step, ICollateralVau
     )
         internal
         override
+        nonReentrant
     {
         if (origin.srcEid != hubEid) revert NotHub(origin.srcEid);
         if (inboundPaused) revert InboundPaused();
@@ -629,7 +638,8 @@ contract CollateralVault is OApp, OAppOptionsType3, Ownable2Step, ICollateralVau
         if (sent >= amount) return 0;
         shortfall = amount - sent;
         // `reentrancy` sees `IERC20.transfer` above (an ERC-20 call, not an ether transfer): the credit is what the
-        // call failed to move, so it can only be written after it; collateral has no transfer hooks (README).
+        // call failed to move, so it can only be written after it; every caller holds the reentrancy lock, so a
+        // transfer hook cannot re-enter a token-moving entry point in between.
         // solhint-disable-next-line reentrancy
         claimable[to][token] += shortfall;
         // solhint-disable-next-line reentrancy

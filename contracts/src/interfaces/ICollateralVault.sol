@@ -401,9 +401,10 @@ interface ICollateralVault {
     function setInboundPaused(bool paused) external;
 
     /// @notice Allows or disallows a token as collateral. Only the owner.
-    /// @dev Only tokens without transfer hooks (no ERC-777 or other token that calls the sender or the receiver):
-    /// deposits and payouts measure the vault's balance around the transfer, and a hook that re-entered the vault
-    /// in between would be counted twice.
+    /// @dev Deposits and payouts measure the vault's balance around the transfer; tokens with transfer hooks (ERC-777)
+    /// are safe because every entry point that does so holds one reentrancy lock (a re-entry reverts). A hook still
+    /// runs its owner's code in the transfer: it can fail its own payouts (credited as claimable) or burn a
+    /// delivery's gas (the delivery reverts, retryably). Rebasing tokens are not supported.
     /// @param token The ERC-20 token.
     /// @param allowed Whether deposits of it are accepted.
     function setCollateral(address token, bool allowed) external;
