@@ -28,6 +28,8 @@ export interface DevnetOptions {
    * added). Without it nothing publishes prices: tests publish their own.
    */
   readonly priceFeed?: Readonly<Record<string, string>>;
+  /** Extra clearing-node configuration (its `OMNI_*` keys), over the devnet's own. */
+  readonly clearingNode?: Readonly<Record<string, string>>;
 }
 
 /** A running devnet. `stop()` tears everything down, in reverse order, and never throws. */
@@ -145,6 +147,7 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
             maxLeverage: '20',
           },
         ]),
+        ...opts.clearingNode,
       },
       port: httpPort,
       echo,

@@ -28,6 +28,7 @@ async function main(): Promise<void> {
       http: config.OMNI_DEVNET_HTTP_PORT,
     },
     priceFeed: prices.feed,
+    clearingNode: prices.node,
   });
   let stopping = false;
   const shutdown = async (signal: string) => {
