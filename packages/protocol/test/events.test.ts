@@ -9,7 +9,6 @@ import {
   parseInputEvent,
   parseOrder,
   toJson,
-  type HubBoundMessage,
   type HubEvent,
   type InputEvent,
   type LiquidationOrder,
@@ -27,7 +26,7 @@ import {
   USDC,
   arbAddress,
   arbBytes32,
-  arbInt256,
+  arbMessage,
   arbUint256,
   arbUint64,
 } from './helpers.js';
@@ -107,53 +106,6 @@ function refusal(parse: (s: string) => unknown, value: unknown): EventSchemaErro
   }
   throw new Error('expected a refusal');
 }
-
-const arbMessage: fc.Arbitrary<HubBoundMessage> = fc.oneof(
-  fc.record({
-    type: fc.constant('BALANCE' as const),
-    account: arbAddress,
-    token: arbAddress,
-    balance: arbUint256,
-    delta: arbInt256,
-    seq: arbUint64,
-  }),
-  fc.record({
-    type: fc.constant('WITHDRAW_REQUEST' as const),
-    account: arbAddress,
-    token: arbAddress,
-    amount: arbUint256,
-    requestId: arbUint64,
-    seq: arbUint64,
-  }),
-  fc.record({
-    type: fc.constant('EXPOSURE' as const),
-    account: arbAddress,
-    protocol: arbAddress,
-    market: arbBytes32,
-    size: arbInt256,
-    entryPrice: arbUint256,
-    seq: arbUint64,
-  }),
-  fc.record({
-    type: fc.constant('WITHDRAW_DONE' as const),
-    account: arbAddress,
-    token: arbAddress,
-    requestId: arbUint64,
-    paid: arbUint256,
-    balance: arbUint256,
-    outcome: fc.constantFrom(1, 2, 3),
-    seq: arbUint64,
-  }),
-  fc.record({
-    type: fc.constant('ORDER_ACK' as const),
-    orderId: arbBytes32,
-    account: arbAddress,
-    token: arbAddress,
-    seized: arbUint256,
-    balance: arbUint256,
-    seq: arbUint64,
-  }),
-);
 
 const arbHub: fc.Arbitrary<HubEvent> = fc.record({
   kind: fc.constant('hub' as const),

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { bytesToHex, getAddress, type Address, type Hex } from 'viem';
 
-import type { OmniMessage } from '../src/index.js';
+import type { HubBoundMessage, OmniMessage } from '../src/index.js';
 
 export const MAX_UINT64 = 2n ** 64n - 1n;
 export const MAX_UINT256 = 2n ** 256n - 1n;
@@ -66,3 +66,51 @@ export function setWord(payload: Hex, index: number, word: string): Hex {
   const w = word.padStart(64, '0');
   return `0x${hex.slice(0, index * 64)}${w}${hex.slice((index + 1) * 64)}`;
 }
+
+/** Any hub-bound vault message (every type, fields over their whole ranges with edges). */
+export const arbMessage: fc.Arbitrary<HubBoundMessage> = fc.oneof(
+  fc.record({
+    type: fc.constant('BALANCE' as const),
+    account: arbAddress,
+    token: arbAddress,
+    balance: arbUint256,
+    delta: arbInt256,
+    seq: arbUint64,
+  }),
+  fc.record({
+    type: fc.constant('WITHDRAW_REQUEST' as const),
+    account: arbAddress,
+    token: arbAddress,
+    amount: arbUint256,
+    requestId: arbUint64,
+    seq: arbUint64,
+  }),
+  fc.record({
+    type: fc.constant('EXPOSURE' as const),
+    account: arbAddress,
+    protocol: arbAddress,
+    market: arbBytes32,
+    size: arbInt256,
+    entryPrice: arbUint256,
+    seq: arbUint64,
+  }),
+  fc.record({
+    type: fc.constant('WITHDRAW_DONE' as const),
+    account: arbAddress,
+    token: arbAddress,
+    requestId: arbUint64,
+    paid: arbUint256,
+    balance: arbUint256,
+    outcome: fc.constantFrom(1, 2, 3),
+    seq: arbUint64,
+  }),
+  fc.record({
+    type: fc.constant('ORDER_ACK' as const),
+    orderId: arbBytes32,
+    account: arbAddress,
+    token: arbAddress,
+    seized: arbUint256,
+    balance: arbUint256,
+    seq: arbUint64,
+  }),
+);

@@ -4,58 +4,11 @@ import { getAddress } from 'viem';
 import { parseInputEvent, parseInputEventReference } from '../src/events.js';
 import { fastInputEvent } from '../src/input-fast.js';
 import { EventSchemaError, encodeInputEvent, toJson, type InputEvent } from '../src/index.js';
-import { ALICE, arbAddress, arbBytes32, arbInt256, arbUint256, arbUint64 } from './helpers.js';
+import { ALICE, arbAddress, arbBytes32, arbMessage, arbUint256, arbUint64 } from './helpers.js';
 
 // The hand-written validator behind parseInputEvent against the zod schema it stands in for:
 // valid and malformed inputs, both paths agree on accept/reject, on the value (keys in the same
 // order) and on the error.
-
-const arbMessage = fc.oneof(
-  fc.record({
-    type: fc.constant('BALANCE' as const),
-    account: arbAddress,
-    token: arbAddress,
-    balance: arbUint256,
-    delta: arbInt256,
-    seq: arbUint64,
-  }),
-  fc.record({
-    type: fc.constant('WITHDRAW_REQUEST' as const),
-    account: arbAddress,
-    token: arbAddress,
-    amount: arbUint256,
-    requestId: arbUint64,
-    seq: arbUint64,
-  }),
-  fc.record({
-    type: fc.constant('EXPOSURE' as const),
-    account: arbAddress,
-    protocol: arbAddress,
-    market: arbBytes32,
-    size: arbInt256,
-    entryPrice: arbUint256,
-    seq: arbUint64,
-  }),
-  fc.record({
-    type: fc.constant('WITHDRAW_DONE' as const),
-    account: arbAddress,
-    token: arbAddress,
-    requestId: arbUint64,
-    paid: arbUint256,
-    balance: arbUint256,
-    outcome: fc.constantFrom(1, 2, 3),
-    seq: arbUint64,
-  }),
-  fc.record({
-    type: fc.constant('ORDER_ACK' as const),
-    orderId: arbBytes32,
-    account: arbAddress,
-    token: arbAddress,
-    seized: arbUint256,
-    balance: arbUint256,
-    seq: arbUint64,
-  }),
-);
 
 const arbEvent: fc.Arbitrary<InputEvent> = fc.oneof(
   fc.record({
