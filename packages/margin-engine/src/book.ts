@@ -4,14 +4,17 @@
 // callers that already speak the model, and `applyChainMessage` for what vaults report through
 // the hub (eid, token, per-vault sequence number), which also drives orders and their ids.
 
-import { evaluateExactUnchecked, staleFactor } from './evaluate.js';
+import { DEFAULT_DISCOUNT_K, evaluateExactUnchecked, staleFactor } from './evaluate.js';
+import { weightedValueFloat } from './evaluate-float.js';
 import { InvalidInputError } from './errors.js';
 import { FOUR_FIFTHS, WAD, divCeil, divFloor, max, min, mulDown, type Exponent } from './fixed.js';
 import { accrueFunding, initialFunding, type FundingParams, type FundingState } from './funding.js';
 import { checkExactAsset, checkExactChain, checkExactMarket, checkExponent } from './model/check.js';
 import type {
+  AssetParams,
   ExactAccount,
   ExactAccountRisk,
+  ExactAssetParams,
   ExactCollateral,
   ExactContext,
   ExactPosition,
@@ -297,7 +300,7 @@ interface AccountState {
   readonly ix: number;
   /** Queued for re-evaluation (in `dirtyList`); mirrored in `Ticks.dirty` for the tick loops. */
   dirty: boolean;
-  /** Per market index, each position's |qty| in whole units, taken with the slack (see `Ticks`); null until then. */
+  /** Per market index, each position's signed qty in whole units, taken with the slack (see `Ticks`); null until then. */
   marketUnits: number[][] | null;
   /** key: asset index × 65536 + chain slot (a small integer: no string built per event) */
   readonly holdings: Holdings;
@@ -331,8 +334,10 @@ interface IxList {
  *   missing prices, already liquidatable). A tick re-evaluates a holder only once it can have run
  *   out;
  * - the float inputs of the slack's decrements, taken with it (a finite slack always has them):
- *   `assetUnits[asset][ix]` = Σ |balance| + in flight over the account's holdings of that asset
- *   (base units); `marketUnits[market][ix]` = its position's |qty| (whole units), 0 with none,
+ *   `assetPos[asset][ix]` = Σ effective balance × staleness factor over the account's holdings of
+ *   that asset with a positive effective balance (confirmed less in flight), `assetNeg[asset][ix]`
+ *   = Σ |effective balance| over those below zero (base units); `marketUnits[market][ix]` = its
+ *   position's signed qty (whole units), 0 with none,
  *   NaN with several (then the account's own list). Any change to a holding or a position touches
  *   the account, and the next exact evaluation takes them again, so no bigint is converted per
  *   holder per tick.
@@ -341,11 +346,13 @@ class Ticks {
   size = 0;
   dirty = new Uint8Array(1024);
   slack = new Float64Array(1024).fill(-Infinity);
-  readonly assetUnits: Float64Array[];
+  readonly assetPos: Float64Array[];
+  readonly assetNeg: Float64Array[];
   readonly marketUnits: Float64Array[];
 
   constructor(assets: number, markets: number) {
-    this.assetUnits = Array.from({ length: assets }, () => new Float64Array(1024));
+    this.assetPos = Array.from({ length: assets }, () => new Float64Array(1024));
+    this.assetNeg = Array.from({ length: assets }, () => new Float64Array(1024));
     this.marketUnits = Array.from({ length: markets }, () => new Float64Array(1024));
   }
 
@@ -360,7 +367,7 @@ class Ticks {
       };
       this.dirty = grow(this.dirty, (n) => new Uint8Array(n));
       this.slack = grow(this.slack, (n) => new Float64Array(n).fill(-Infinity));
-      for (const list of [this.assetUnits, this.marketUnits])
+      for (const list of [this.assetPos, this.assetNeg, this.marketUnits])
         list.forEach((a, i) => (list[i] = grow(a, (n) => new Float64Array(n))));
     }
     return this.size++;
@@ -472,6 +479,11 @@ export class MarginBook {
   /** The account indexes of each asset's and market's holder list, in the same order. */
   private readonly holderIx = new WeakMap<AccountState[], IxList>();
   private readonly liquidatableSet = new Set<string>();
+  /** Scratch per asset index for {@link marginFloor}. */
+  private floatPos!: Float64Array;
+  private floatNeg!: Float64Array;
+  private assetNames: string[] = [];
+  private readonly floatAssets = new WeakMap<ExactAssetParams, AssetParams>();
   private readonly queued = new Set<string>();
   private window = -1n;
   private readonly usedMarket = new Map<string, bigint>();
@@ -552,6 +564,9 @@ export class MarginBook {
     this.config = config;
     this.ctx = { assets, markets, chains, now: 0n };
     Object.keys(assets).forEach((a, i) => this.assetIds.set(a, i));
+    this.assetNames = Object.keys(assets);
+    this.floatPos = new Float64Array(this.assetNames.length);
+    this.floatNeg = new Float64Array(this.assetNames.length);
     this.ticks = new Ticks(this.assetIds.size, this.marketIds.size);
     for (const k of Object.keys(chains)) {
       this.chainSlots.set(Number(k), this.chainIds.size);
@@ -585,9 +600,11 @@ export class MarginBook {
     const state = this.account(account);
     const k = assetId * 65536 + slot;
     const h = state.holdings.get(k);
-    if (h) h.qty = balance;
-    else this.addHolding(state, k, asset, chain, balance, 0n);
-    this.touch(state);
+    if (h) this.setQty(state, h, balance);
+    else {
+      this.addHolding(state, k, asset, chain, balance, 0n);
+      this.touch(state);
+    }
   }
 
   /** A chain's liveness report (any confirmed block): its collateral counts fully again. */
@@ -626,10 +643,14 @@ export class MarginBook {
     if (r.time !== undefined) this.advance(big('time', r.time));
     const state = this.account(account);
     const k = `${market}:${mode}`;
-    if (qty === 0n && openCost === 0n) state.positions.delete(k);
-    else state.positions.set(k, { id: k, market, qty, openCost, lastCumFunding: f0, mode, isolatedMargin: iso });
-    this.index(this.marketHolders, state.inMarkets, market, state);
-    this.touch(state);
+    this.setPosition(
+      state,
+      k,
+      market,
+      qty === 0n && openCost === 0n
+        ? null
+        : { id: k, market, qty, openCost, lastCumFunding: f0, mode, isolatedMargin: iso },
+    );
   }
 
   /** An oracle price (USD per whole unit, WAD). A price not newer than the last is ignored. */
@@ -648,15 +669,25 @@ export class MarginBook {
     if (holders) {
       if (!last) for (const a of holders) this.touch(a);
       else {
-        // A holder's margin moves by at most (Σ |balance| + in flight) × |Δprice| × max(weight, 1):
-        // weighted value grows no faster than value (size discount and cap only flatten it), debt
-        // at full price. Only holders whose slack that can exhaust are re-evaluated exactly.
-        const move =
-          (Math.abs(Number(price - last.price)) / 1e18 / 10 ** params.decimals) *
-          Math.max(1, Number(params.maintenanceWeight) / 1e18) *
-          (1 + 1e-9);
+        // A holder's margin moves with the price by: − Δ × (its debt in the asset), at full price;
+        // + Δ × (what it holds, at most max(weight, 1) per unit: the size discount and the cap only
+        // flatten weighted value) when the price falls; and when it rises, at least 0 — exactly
+        // Δ × weight per unit where weighted value is linear (no size discount, under the cap).
+        // Each side is figured in float with room to spare; only holders whose slack that can
+        // exhaust are re-evaluated exactly.
+        const d = Number(price - last.price) / 1e18 / 10 ** params.decimals;
+        const ad = Math.abs(d);
+        const w = Number(params.maintenanceWeight) / 1e18;
+        const wMax = Math.max(1, w);
+        const capUnits =
+          params.cap === undefined || params.cap === null
+            ? Infinity
+            : (Number(params.cap) / 1e18) * 10 ** params.decimals * (1 - 1e-9);
+        const linear = (params.discountFactor ?? 0n) === 0n;
         const { dirty, slack } = this.ticks;
-        const units = this.ticks.assetUnits[this.assetIds.get(asset)!]!;
+        const ai = this.assetIds.get(asset)!;
+        const posU = this.ticks.assetPos[ai]!;
+        const negU = this.ticks.assetNeg[ai]!;
         const { a: ix, n } = this.holderIx.get(holders)!;
         for (let i = 0; i < n; i++) {
           const j = ix[i]!;
@@ -666,7 +697,11 @@ export class MarginBook {
             this.touch(this.byIx[j]!);
             continue;
           }
-          const t = s - (units[j]! * move + 1e-9);
+          const pos = posU[j]!;
+          const neg = negU[j]!;
+          const change =
+            d < 0 ? neg * ad - pos * ad * wMax : linear && pos <= capUnits ? (pos * w - neg) * d : -neg * d;
+          const t = s + change - ((pos + neg) * ad * wMax * 1e-9 + 1e-9);
           slack[j] = t;
           if (!(t >= 0)) this.touch(this.byIx[j]!);
         }
@@ -705,10 +740,11 @@ export class MarginBook {
     if (holders) {
       if (!hadMark) for (const a of holders) this.touch(a);
       else {
-        // A cross position's PnL moves by at most |qty| × (|Δmark| + |Δfunding|); its maintenance
-        // margin by at most MM(new) − MM(old), each side figured in float with room to spare.
+        // A cross position's PnL moves by qty × (Δmark − Δfunding), and its maintenance margin by
+        // MM(new) − MM(old): each side figured in float with room to spare (gains count too).
         const f = (x: bigint) => Number(x) / 1e18;
-        const dMark = Math.abs(f(mark - before.markPrice)) + Math.abs(f(funding.cumFunding - before.cumFunding));
+        const dMove = f(mark - before.markPrice) - f(funding.cumFunding - before.cumFunding);
+        const dAbs = Math.abs(f(mark - before.markPrice)) + Math.abs(f(funding.cumFunding - before.cumFunding));
         const bMMR = f(before.baseMMR);
         const sizeK = before.baseIMR === 0n ? 0 : (bMMR / f(before.baseIMR)) * f(before.imrFactor);
         const ex = (before.exponent ?? FOUR_FIFTHS).num / (before.exponent ?? FOUR_FIFTHS).den;
@@ -723,9 +759,15 @@ export class MarginBook {
         const mi = this.marketIds.get(market)!;
         const { dirty, slack } = this.ticks;
         const one = this.ticks.marketUnits[mi]!;
-        const term = (units: number) =>
-          units * dMark +
-          Math.max(0, mm(units, newMark, newScale) * (1 + 1e-9) - mm(units, oldMark, oldScale) * (1 - 1e-9));
+        // the change of the margin, less room: what the exact change is at least
+        const term = (qty: number) => {
+          const units = Math.abs(qty);
+          return (
+            qty * dMove -
+            units * dAbs * 1e-9 -
+            (mm(units, newMark, newScale) * (1 + 1e-9) - mm(units, oldMark, oldScale) * (1 - 1e-9))
+          );
+        };
         const { a: ix, n } = this.holderIx.get(holders)!;
         for (let i = 0; i < n; i++) {
           const j = ix[i]!;
@@ -736,19 +778,12 @@ export class MarginBook {
             continue;
           }
           // Σ over the account's positions in the market, from 0 (one position: its term; none: 0)
-          let bound = 0;
+          let change = 0;
           const u = one[j]!;
           if (u === u) {
-            if (u !== 0) bound += term(u);
-          } else
-            for (const units of this.byIx[j]!.marketUnits![mi]!) {
-              bound += units * dMark;
-              bound += Math.max(
-                0,
-                mm(units, newMark, newScale) * (1 + 1e-9) - mm(units, oldMark, oldScale) * (1 - 1e-9),
-              );
-            }
-          const t = s - (bound * (1 + 1e-9) + 1e-9);
+            if (u !== 0) change += term(u);
+          } else for (const qty of this.byIx[j]!.marketUnits![mi]!) change += term(qty);
+          const t = s + change - (Math.abs(change) * 1e-9 + 1e-9);
           slack[j] = t;
           if (!(t >= 0)) this.touch(this.byIx[j]!);
         }
@@ -1033,7 +1068,13 @@ export class MarginBook {
       const a = st.id;
       let liq = false;
       slack[st.ix] = -Infinity;
-      if (this.missingPrices(a).length === 0) {
+      // a float lower bound of the margin that is above 0 proves the account healthy; only
+      // accounts near (or past) their threshold, or with isolated positions, are evaluated exactly
+      const floor = this.marginFloor(st);
+      if (floor > 0) {
+        slack[st.ix] = floor * (1 - 1e-9) - 1e-9;
+        this.takeUnits(st);
+      } else if (this.missingPrices(a).length === 0) {
         const r = evaluateExactUnchecked(this.exactAccount(a), this.ctx, { details: false });
         liq = r.liquidatable;
         let isolated = false;
@@ -1498,19 +1539,22 @@ export class MarginBook {
           if (last !== undefined && last > seq)
             return { account, decision: null, note: 'older position report ignored' };
           state.positionSeq.set(id, seq);
-          if (size === 0n) state.positions.delete(id);
-          else
-            state.positions.set(id, {
-              id,
-              market,
-              qty: size,
-              openCost,
-              lastCumFunding: this.ctx.markets[market]!.cumFunding,
-              mode: 'cross',
-              isolatedMargin: 0n,
-            });
-          this.index(this.marketHolders, state.inMarkets, market, state);
-          this.touch(state);
+          this.setPosition(
+            state,
+            id,
+            market,
+            size === 0n
+              ? null
+              : {
+                  id,
+                  market,
+                  qty: size,
+                  openCost,
+                  lastCumFunding: this.ctx.markets[market]!.cumFunding,
+                  mode: 'cross',
+                  isolatedMargin: 0n,
+                },
+          );
           return { account, decision: null, note: null };
         };
       }
@@ -1603,10 +1647,12 @@ export class MarginBook {
     const h = state.holdings.get(k);
     if (h && h.seq > seq) return 'older balance report ignored';
     if (h) {
-      h.qty = balance;
       h.seq = seq;
-    } else this.addHolding(state, k, asset, chain, balance, seq);
-    this.touch(state);
+      this.setQty(state, h, balance);
+    } else {
+      this.addHolding(state, k, asset, chain, balance, seq);
+      this.touch(state);
+    }
     return null;
   }
 
@@ -1783,20 +1829,190 @@ export class MarginBook {
   }
 
   /**
-   * Takes the float inputs of the account's slack decrements from its holdings and positions now
-   * (the same values, summed in the same order, as converting them on every tick would give).
+   * Sets a holding's confirmed balance. The account is re-evaluated exactly unless its slack
+   * proves it stays above maintenance: a balance that grows never lowers the margin (weighted
+   * value is nondecreasing in the quantity, debt nonincreasing), and one that shrinks by Δ base
+   * units lowers it by at most Δ × price × max(weight, 1) — the bound a price tick uses. Then the
+   * slack takes the decrement and the holding's tick input follows, and no exact evaluation runs.
+   */
+  private setQty(state: AccountState, h: Holding, qty: bigint): void {
+    const before = h.qty;
+    h.qty = qty;
+    if (state.dirty) return;
+    const j = state.ix;
+    const s = this.ticks.slack[j]!;
+    if (!(s > 0) || !this.prices.has(h.asset)) {
+      this.touch(state);
+      return;
+    }
+    let t = s - 1e-9;
+    if (qty < before) {
+      const a = this.ctx.assets[h.asset]!;
+      t -=
+        (Number(before - qty) / 10 ** a.decimals) *
+        (Number(a.price) / 1e18) *
+        Math.max(1, Number(a.maintenanceWeight) / 1e18) *
+        (1 + 1e-9);
+    }
+    if (!(t >= 0)) {
+      this.touch(state);
+      return;
+    }
+    this.ticks.slack[j] = t;
+    this.takeAssetUnits(state, this.assetIds.get(h.asset)!);
+  }
+
+  /**
+   * Sets (or with `p` null removes) a position. Like {@link setQty}, the account is re-evaluated
+   * exactly unless its slack proves it stays above maintenance: a cross position moves the margin
+   * by the change of its PnL less maintenance margin, figured in float on both sides, each with an
+   * allowance of 10⁻⁹ of the magnitudes it adds up (far above float and integer rounding), in a
+   * market that has a mark.
+   */
+  private setPosition(state: AccountState, id: string, market: string, p: ExactPosition | null): void {
+    const old = state.positions.get(id);
+    if (p === null) state.positions.delete(id);
+    else state.positions.set(id, p);
+    this.index(this.marketHolders, state.inMarkets, market, state);
+    if (state.dirty) return;
+    const j = state.ix;
+    const s = this.ticks.slack[j]!;
+    if (
+      !(s > 0) ||
+      (p !== null && ((p.mode ?? 'cross') !== 'cross' || this.marketState.get(p.market)!.mark === null)) ||
+      (old !== undefined && (old.mode ?? 'cross') !== 'cross')
+    ) {
+      this.touch(state);
+      return;
+    }
+    const t = s + this.crossTermFloat(p, -1) - this.crossTermFloat(old ?? null, 1) - 1e-9;
+    if (!(t >= 0)) {
+      this.touch(state);
+      return;
+    }
+    this.ticks.slack[j] = t;
+    this.takeUnits(state);
+  }
+
+  /**
+   * A cross position's unsettled PnL less its maintenance margin, in float USD, moved by 10⁻⁹ of
+   * the magnitudes summed towards `side` (−1: a value the exact one is at least; +1: at most).
+   * 0 for no position.
+   */
+  private crossTermFloat(p: ExactPosition | null | undefined, side: 1 | -1): number {
+    if (!p) return 0;
+    const m = this.ctx.markets[p.market]!;
+    const f = (x: bigint) => Number(x) / 1e18;
+    const qty = f(p.qty);
+    const mark = f(m.markPrice);
+    const notional = Math.abs(qty) * mark;
+    const bMMR = f(m.baseMMR);
+    const sizeK = m.baseIMR === 0n || m.imrFactor === 0n ? 0 : (bMMR / f(m.baseIMR)) * f(m.imrFactor);
+    const ex = (m.exponent ?? FOUR_FIFTHS).num / (m.exponent ?? FOUR_FIFTHS).den;
+    const mm = notional * Math.max(bMMR, sizeK * Math.pow(notional, ex)) * f(m.volScale ?? WAD);
+    const funding = qty * f(m.cumFunding - p.lastCumFunding);
+    const cost = f(p.openCost);
+    const value = qty * mark - funding - cost - mm;
+    return value + side * (1e-9 * (notional + Math.abs(funding) + Math.abs(cost) + mm) + 1e-9);
+  }
+
+  /**
+   * A lower bound (USD, float) of the account's margin above maintenance — weighted collateral +
+   * PnL − (debt + MM), the quantity whose sign decides liquidation: the float twin of the exact
+   * evaluation, less 10⁻⁹ of every magnitude it sums (float64 is good to ~10⁻¹⁵ relative, the
+   * exact path rounds by ≤ 10⁻¹⁸ per term: six orders of magnitude of room, the fast screen's
+   * tolerance). NaN when only the exact path can tell: an isolated position, a missing price.
+   */
+  private marginFloor(st: AccountState): number {
+    const pos = this.floatPos;
+    const neg = this.floatNeg;
+    pos.fill(0);
+    neg.fill(0);
+    const now = this.ctx.now;
+    for (const h of st.holdings.values()) {
+      const pending = h.pending ? pendingSum(h) : 0n;
+      const eff = h.qty - pending;
+      if (h.qty === 0n && pending === 0n) continue;
+      if (!this.prices.has(h.asset)) return NaN;
+      if (eff === 0n) continue;
+      const i = this.assetIds.get(h.asset)!;
+      const unit = 10 ** this.ctx.assets[h.asset]!.decimals;
+      if (eff > 0n) {
+        const chain = this.ctx.chains[h.chain]!;
+        const s = staleFactor(chain, now);
+        pos[i] = pos[i]! + (Number(eff) / unit) * (s === WAD ? 1 : Number(s) / 1e18);
+      } else neg[i] = neg[i]! + Number(-eff) / unit;
+    }
+    let wc = 0;
+    let debt = 0;
+    for (let i = 0; i < pos.length; i++) {
+      if (pos[i] === 0 && neg[i] === 0) continue;
+      const a = this.floatAsset(i);
+      if (pos[i]! > 0) wc += weightedValueFloat(pos[i]!, a, a.maintenanceWeight);
+      debt += neg[i]! * a.price;
+    }
+    const realized = Number(st.realizedPnl) / 1e18;
+    let floor = wc + realized - debt - (1e-9 * (wc + debt + Math.abs(realized)) + 1e-9);
+    for (const p of st.positions.values()) {
+      if ((p.mode ?? 'cross') !== 'cross' || this.marketState.get(p.market)!.mark === null) return NaN;
+      floor += this.crossTermFloat(p, -1);
+    }
+    return floor;
+  }
+
+  /** Float parameters of the asset at index `i`, cached per (immutable) exact parameter object. */
+  private floatAsset(i: number): AssetParams {
+    const exact = this.ctx.assets[this.assetNames[i]!]!;
+    let f = this.floatAssets.get(exact);
+    if (!f) {
+      f = {
+        price: Number(exact.price) / 1e18,
+        initialWeight: Number(exact.initialWeight) / 1e18,
+        maintenanceWeight: Number(exact.maintenanceWeight) / 1e18,
+        cap: exact.cap === undefined || exact.cap === null ? null : Number(exact.cap) / 1e18,
+        discountFactor: Number(exact.discountFactor ?? 0n) / 1e18,
+        discountK: Number(exact.discountK ?? DEFAULT_DISCOUNT_K) / 1e18,
+      };
+      this.floatAssets.set(exact, f);
+    }
+    return f;
+  }
+
+  /** The tick inputs of one asset (see {@link takeUnits}), after a change to one of its holdings. */
+  private takeAssetUnits(st: AccountState, assetId: number): void {
+    const j = st.ix;
+    let pos = 0;
+    let neg = 0;
+    for (const h of st.holdings.values()) {
+      if (this.assetIds.get(h.asset) !== assetId) continue;
+      const eff = h.pending ? h.qty - pendingSum(h) : h.qty;
+      if (eff > 0n) {
+        const sf = staleFactor(this.ctx.chains[h.chain]!, this.ctx.now);
+        pos += sf === WAD ? Number(eff) : Number(eff) * (Number(sf) / 1e18);
+      } else if (eff < 0n) neg += Number(-eff);
+    }
+    this.ticks.assetPos[assetId]![j] = pos;
+    this.ticks.assetNeg[assetId]![j] = neg;
+  }
+
+  /**
+   * Takes the float inputs of the account's slack changes from its holdings and positions now
+   * (every change to a holding, a position, a pending amount or a chain's staleness touches the
+   * account, and its next evaluation takes them again).
    */
   private takeUnits(st: AccountState): void {
     const j = st.ix;
-    const au = this.ticks.assetUnits;
-    for (const a of au) a[j] = 0;
+    for (let a = 0; a < this.assetNames.length; a++) {
+      this.ticks.assetPos[a]![j] = 0;
+      this.ticks.assetNeg[a]![j] = 0;
+    }
     for (const h of st.holdings.values()) {
-      const a = au[this.assetIds.get(h.asset)!]!;
-      a[j] = a[j]! + (Math.abs(Number(h.qty)) + Number(pendingSum(h)));
+      const a = this.assetIds.get(h.asset)!;
+      if (this.ticks.assetPos[a]![j] === 0 && this.ticks.assetNeg[a]![j] === 0) this.takeAssetUnits(st, a);
     }
     const mu = (st.marketUnits ??= Array.from({ length: this.marketIds.size }, () => []));
     for (const list of mu) list.length = 0;
-    for (const p of st.positions.values()) mu[this.marketIds.get(p.market)!]!.push(Math.abs(Number(p.qty) / 1e18));
+    for (const p of st.positions.values()) mu[this.marketIds.get(p.market)!]!.push(Number(p.qty) / 1e18);
     mu.forEach(
       (list, i) => (this.ticks.marketUnits[i]![j] = list.length === 0 ? 0 : list.length === 1 ? list[0]! : NaN),
     );
