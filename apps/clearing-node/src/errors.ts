@@ -14,3 +14,12 @@ export class InvalidQueryError extends OmniError {
 export class InputStreamError extends OmniError {
   override readonly name = 'InputStreamError' as const;
 }
+
+/**
+ * Thrown when the signer thread cannot answer: it crashed or exited (every request it held is
+ * rejected with this), was stopped, or could not sign a digest. The publisher signs in its own
+ * thread instead, so no order is lost.
+ */
+export class SignerThreadError extends OmniError {
+  override readonly name = 'SignerThreadError' as const;
+}

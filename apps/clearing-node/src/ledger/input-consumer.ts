@@ -35,7 +35,8 @@ export interface ConsumerStatus {
  * Follows OMNI_IN from its first message, in order, and applies each event to the ledger; the
  * node's state is a pure function of the stream, so a start is a full replay. Orders are
  * published one after another on one chain, each after the previous one's ack, so they leave in
- * input order; the next inputs are applied meanwhile (up to {@link MAX_UNSETTLED} inputs ahead).
+ * input order; the next inputs are applied meanwhile (up to {@link MAX_UNSETTLED} inputs ahead),
+ * and each order's signing starts as soon as it is decided, overlapping the publishes ahead of it.
  * An input counts as handled (`lastInputSeq`, a snapshot covering it) only once its orders and
  * all earlier ones are in OMNI_OUT. Malformed inputs go to the dead-letter subject and are skipped.
  */
@@ -291,14 +292,18 @@ export class InputConsumer implements OnApplicationBootstrap, OnModuleDestroy {
       if (rejected) this.deadLetters.send(deadLetterOf(msg), rejected);
       this.advance(seq);
     };
+    // Signing starts now, on the signer thread, so it overlaps the publishes still ahead of these
+    // orders; the copies are published below in input order.
+    const trigger = orders.length === 0 ? null : { seq: BigInt(seq), time: inputTimeOf(event) };
+    const signed = trigger ? orders.map((order) => this.orders.sign(order, trigger)) : [];
     this.settle(
       orders.length === 0
         ? decided
         : async () => {
-            for (const order of orders) {
+            for (const [i, order] of orders.entries()) {
               const duplicates = this.orders.stats().duplicates;
               try {
-                await this.orders.publish(order, { seq: BigInt(seq), time: inputTimeOf(event) });
+                await this.orders.publishSigned(await signed[i]!);
                 this.telemetry.orderPublished(
                   order.id,
                   order.kind,

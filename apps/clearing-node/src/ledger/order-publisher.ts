@@ -1,23 +1,26 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnApplicationShutdown } from '@nestjs/common';
 import type { Order } from '@omniclear/margin-engine';
 import {
   EventSchemaError,
+  MalformedPayloadError,
+  OrderSigningKey,
   STREAMS,
   encodeOrder,
+  hashOrder,
   msgIds,
+  orderDomainSeparator,
   parseInputEvent,
-  signOrder,
   subjects,
   type InputEvent,
   type OrderDomain,
   type OutputOrder,
   type UnsignedOrder,
 } from '@omniclear/protocol';
-import type { Address, Hex, PrivateKeyAccount } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
+import type { Address, Hex } from 'viem';
 
 import { NODE_CONFIG, type NodeConfig } from '../config.js';
 import { NatsClient } from '../nats/nats.client.js';
+import { SignerThread, type SignerThreadOptions } from './signer-thread.js';
 
 /** The input an order was decided on: its OMNI_IN sequence and its event time. */
 export interface Trigger {
@@ -25,53 +28,95 @@ export interface Trigger {
   readonly time: bigint;
 }
 
+/** Injection token of the signer thread's options (optional: the defaults suit a node). */
+export const SIGNER_THREAD_OPTIONS = Symbol('SIGNER_THREAD_OPTIONS');
+
+/** An order signed by this node, encoded, with where it goes: ready for {@link OrderPublisher.publishSigned}. */
+export interface SignedOrder {
+  readonly order: OutputOrder;
+  readonly data: Uint8Array;
+  readonly subject: string;
+  readonly msgID: string;
+}
+
 /**
  * Publishes the node's decisions to OMNI_OUT, one signed copy per order: this node's clearing
  * signer signs the order's EIP-712 digest, and the copy's msg id is `<orderId>:<signer>`, so the
  * copies of every signer land while this node's own re-publish is dropped.
+ *
+ * The digest is computed here; the signature is made on a {@link SignerThread}, so the thread
+ * that applies inputs only hands digests over. Signing is split from publishing ({@link sign},
+ * then {@link publishSigned}) so that a caller publishing orders one after another can start
+ * signing each as soon as it is decided, overlapping the broker round-trips of the orders ahead
+ * of it. Should the signer thread fail, the order is signed in this thread instead (the same
+ * bytes: RFC 6979 signatures are deterministic).
  */
 @Injectable()
-export class OrderPublisher {
+export class OrderPublisher implements OnApplicationShutdown {
   private readonly logger = new Logger(OrderPublisher.name);
   private stopping = false;
   private published = 0;
   private duplicates = 0;
-  private readonly signer: PrivateKeyAccount;
+  private signedInThread = 0;
+  private readonly key: OrderSigningKey;
+  private readonly thread: SignerThread;
   private readonly domain: OrderDomain;
   private readonly ttl: bigint;
+  /** The last signer-thread failure logged (one thread failure rejects many requests at once). */
+  private lastThreadError: unknown = null;
 
   constructor(
     private readonly nats: NatsClient,
     @Inject(NODE_CONFIG) config: NodeConfig,
+    @Optional() @Inject(SIGNER_THREAD_OPTIONS) threadOptions?: SignerThreadOptions,
   ) {
-    this.signer = privateKeyToAccount(config.signing.key);
+    this.key = new OrderSigningKey(config.signing.key);
     this.domain = { chainId: config.signing.hub.chainId, verifyingContract: config.signing.hub.address };
+    orderDomainSeparator(this.domain); // a bad hub domain fails at boot, not at the first order
     this.ttl = config.signing.orderTtlSeconds;
+    this.thread = new SignerThread(config.signing.key, threadOptions);
   }
 
   /** The address of this node's clearing signer. */
   get signerAddress(): Address {
-    return this.signer.address;
+    return this.key.address;
   }
 
   /**
    * Signs `decision` (a liquidation or a withdrawal decision) and publishes it to
    * `omni.out.order.<dstEid>` with `Nats-Msg-Id` = `<orderId>:<signer>`, and waits for the
-   * stream's ack. A failed publish is retried with backoff until it succeeds or the node stops:
-   * an order must not be lost, and a retry of the same copy is deduplicated by the stream.
+   * stream's ack: {@link sign} then {@link publishSigned}.
+   * @throws EventSchemaError when the order cannot be signed or encoded (a bug, never retried).
+   */
+  async publish(decision: Order, trigger?: Trigger): Promise<void> {
+    return this.publishSigned(await this.sign(decision, trigger));
+  }
+
+  /**
+   * Starts signing `decision` at once (the signature is made on the signer thread) and resolves
+   * to the signed, encoded copy. Call it as soon as the order is decided and
+   * {@link publishSigned} the copies in order: the signing of later orders then overlaps the
+   * publishing of earlier ones. A rejection is already observed, so a copy never awaited (the
+   * node stopping) is no unhandled rejection.
    *
    * The expiry is the time of the input the order id names (`inputSeq`) plus the TTL: a pure
    * function of the stream, so every node — and this one re-publishing after a restart — signs
    * the same order. `trigger` is that input when the caller holds it; otherwise (a re-publish, a
    * decision released later than its request) the input is read back from OMNI_IN.
-   * @throws EventSchemaError when the order cannot be encoded (a bug, never retried).
+   * @throws EventSchemaError when the order cannot be signed or encoded (a bug, never retried).
    */
-  async publish(decision: Order, trigger?: Trigger): Promise<void> {
-    const time = trigger?.seq === decision.inputSeq ? trigger.time : await this.inputTime(decision.inputSeq);
-    const order = await signOrder(this.signer, toOutputOrder(decision, time + this.ttl), this.domain);
-    const data = encodeOrder(order);
-    const subject = subjects.order(order.dstEid);
-    const msgID = msgIds.order(order.orderId, order.signer);
+  sign(decision: Order, trigger?: Trigger): Promise<SignedOrder> {
+    const signing = this.signNow(decision, trigger);
+    signing.catch(() => undefined);
+    return signing;
+  }
+
+  /**
+   * Publishes a copy made by {@link sign} and waits for the stream's ack. A failed publish is
+   * retried with backoff until it succeeds or the node stops: an order must not be lost, and a
+   * retry of the same copy is deduplicated by the stream.
+   */
+  async publishSigned({ order, data, subject, msgID }: SignedOrder): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
         const ack = await this.nats.publish(subject, data, { msgID, stream: STREAMS.OUT.name });
@@ -93,13 +138,66 @@ export class OrderPublisher {
     }
   }
 
+  private async signNow(decision: Order, trigger?: Trigger): Promise<SignedOrder> {
+    const time = trigger?.seq === decision.inputSeq ? trigger.time : await this.inputTime(decision.inputSeq);
+    const unsigned = toOutputOrder(decision, time + this.ttl);
+    let digest: Hex;
+    try {
+      digest = hashOrder(unsigned, this.domain);
+    } catch (error) {
+      if (!(error instanceof MalformedPayloadError)) throw error;
+      throw new EventSchemaError(`order ${unsigned.orderId} cannot be signed: ${error.message}`, {
+        details: error.details,
+        cause: error,
+      });
+    }
+    const signature = await this.signDigest(digest, unsigned.orderId);
+    const order = { ...unsigned, signer: this.key.address, signature } as OutputOrder;
+    return {
+      order,
+      data: encodeOrder(order),
+      subject: subjects.order(order.dstEid),
+      msgID: msgIds.order(order.orderId, order.signer),
+    };
+  }
+
+  /** `digest` signed on the signer thread, or in this thread when that one is unavailable or failed. */
+  private async signDigest(digest: Hex, orderId: Hex): Promise<Hex> {
+    if (this.thread.available) {
+      try {
+        return await this.thread.sign(digest);
+      } catch (error) {
+        // stopping: abandoned like a publish (the replay at the next start redoes it)
+        if (this.stopping) throw error;
+        if (error !== this.lastThreadError) {
+          this.lastThreadError = error;
+          this.logger.warn(
+            `signer thread: ${(error as Error).message} (order ${orderId} and any others it held are signed in this thread` +
+              (this.thread.available
+                ? '; a new thread starts with the next order)'
+                : '; no new thread: it failed too often)'),
+          );
+        }
+      }
+    }
+    this.signedInThread += 1;
+    return this.key.signDigest(digest);
+  }
+
   /** Stops retrying (shutdown). */
   stop(): void {
     this.stopping = true;
   }
 
-  stats(): { published: number; duplicates: number } {
-    return { published: this.published, duplicates: this.duplicates };
+  /** Terminates the signer thread, once the consumers that publish have stopped. */
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await this.thread.close();
+  }
+
+  /** Orders published, publishes the stream dropped as duplicates, and orders signed in this thread (not the signer thread). */
+  stats(): { published: number; duplicates: number; signedInThread: number } {
+    return { published: this.published, duplicates: this.duplicates, signedInThread: this.signedInThread };
   }
 
   /** The event time of the OMNI_IN input at `seq` (read back from the stream, retried until it answers). */

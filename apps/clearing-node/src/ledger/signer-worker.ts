@@ -1,0 +1,41 @@
+/**
+ * The signer thread's entry (a `node:worker_threads` Worker, see {@link SignerThread}): signs the
+ * 32-byte digests it is sent with the clearing signer's key, one reply per request, in the order
+ * asked. Kept to `@noble/curves` alone, so the thread starts in milliseconds and holds little; its
+ * signatures are `@omniclear/protocol`'s `signDigest` bytes (RFC 6979, low-s, `r ‖ s ‖ v`), which
+ * the tests hold it to.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+
+import { secp256k1 } from '@noble/curves/secp256k1';
+
+/** A request to the thread: sign `digest` (0x-prefixed, 32 bytes). */
+export interface SignRequest {
+  readonly id: number;
+  readonly digest: string;
+}
+
+/** The thread's reply to request `id`: the 65-byte signature as 0x-hex, or why it could not sign. */
+export type SignReply =
+  { readonly id: number; readonly signature: string } | { readonly id: number; readonly error: string };
+
+/** What the thread is started with. */
+export interface SignerWorkerData {
+  /** The clearing signer's private key, 0x-hex. */
+  readonly privateKey: string;
+}
+
+const port = parentPort;
+if (port) {
+  const key = (workerData as SignerWorkerData).privateKey.slice(2);
+  port.on('message', ({ id, digest }: SignRequest) => {
+    let reply: SignReply;
+    try {
+      const sig = secp256k1.sign(digest.slice(2), key, { lowS: true, extraEntropy: false });
+      reply = { id, signature: `0x${sig.toCompactHex()}${sig.recovery === 0 ? '1b' : '1c'}` };
+    } catch (error) {
+      reply = { id, error: (error as Error).message };
+    }
+    port.postMessage(reply);
+  });
+}
