@@ -15,6 +15,7 @@ import type {
   ExactAccount,
   ExactAccountRisk,
   ExactAssetParams,
+  ExactMarketParams,
   ExactCollateral,
   ExactContext,
   ExactPosition,
@@ -372,6 +373,48 @@ class Ticks {
     }
     return this.size++;
   }
+}
+
+/** A market's parameters in float, for the slack's bounds (cached per immutable parameter object). */
+interface FloatMarket {
+  readonly mark: number;
+  readonly scale: number;
+  readonly baseMMR: number;
+  /** baseMMR / baseIMR × imrFactor: the size term's coefficient of notional^exponent (0: none). */
+  readonly sizeK: number;
+  readonly exponent: number;
+  /** Notional below which the size term cannot bind (MMR = baseMMR there: no power needed). */
+  readonly flatBelow: number;
+}
+const floatMarkets = new WeakMap<ExactMarketParams, FloatMarket>();
+function floatMarket(m: ExactMarketParams): FloatMarket {
+  let f = floatMarkets.get(m);
+  if (!f) {
+    const baseMMR = Number(m.baseMMR) / 1e18;
+    const sizeK =
+      m.baseIMR === 0n || m.imrFactor === 0n
+        ? 0
+        : (baseMMR / (Number(m.baseIMR) / 1e18)) * (Number(m.imrFactor) / 1e18);
+    const exponent = (m.exponent ?? FOUR_FIFTHS).num / (m.exponent ?? FOUR_FIFTHS).den;
+    f = {
+      mark: Number(m.markPrice) / 1e18,
+      scale: Number(m.volScale ?? WAD) / 1e18,
+      baseMMR,
+      sizeK,
+      exponent,
+      // sizeK × n^e ≤ baseMMR ⇔ n ≤ (baseMMR / sizeK)^(1/e); 10⁻⁹ below it the size term
+      // is smaller by far more than float error, so both forms give baseMMR
+      flatBelow: sizeK === 0 ? Infinity : Math.pow(baseMMR / sizeK, 1 / exponent) * (1 - 1e-9),
+    };
+    floatMarkets.set(m, f);
+  }
+  return f;
+}
+/** Maintenance margin of `notional` before the volatility scale, in float: notional × MMR(notional). */
+function maintenanceFloat(notional: number, f: FloatMarket): number {
+  return notional <= f.flatBelow
+    ? notional * f.baseMMR
+    : notional * Math.max(f.baseMMR, f.sizeK * Math.pow(notional, f.exponent));
 }
 
 const keyOf = (asset: string, chain: number) => `${asset}@${chain}`;
@@ -745,13 +788,8 @@ export class MarginBook {
         const f = (x: bigint) => Number(x) / 1e18;
         const dMove = f(mark - before.markPrice) - f(funding.cumFunding - before.cumFunding);
         const dAbs = Math.abs(f(mark - before.markPrice)) + Math.abs(f(funding.cumFunding - before.cumFunding));
-        const bMMR = f(before.baseMMR);
-        const sizeK = before.baseIMR === 0n ? 0 : (bMMR / f(before.baseIMR)) * f(before.imrFactor);
-        const ex = (before.exponent ?? FOUR_FIFTHS).num / (before.exponent ?? FOUR_FIFTHS).den;
-        const mm = (units: number, m: number, sc: number) => {
-          const n = units * m;
-          return n * Math.max(bMMR, sizeK * Math.pow(n, ex)) * sc;
-        };
+        const fm = floatMarket(before);
+        const mm = (units: number, m: number, sc: number) => maintenanceFloat(units * m, fm) * sc;
         const oldMark = f(before.markPrice);
         const newMark = f(mark);
         const oldScale = f(before.volScale ?? WAD);
@@ -1902,17 +1940,13 @@ export class MarginBook {
   private crossTermFloat(p: ExactPosition | null | undefined, side: 1 | -1): number {
     if (!p) return 0;
     const m = this.ctx.markets[p.market]!;
-    const f = (x: bigint) => Number(x) / 1e18;
-    const qty = f(p.qty);
-    const mark = f(m.markPrice);
-    const notional = Math.abs(qty) * mark;
-    const bMMR = f(m.baseMMR);
-    const sizeK = m.baseIMR === 0n || m.imrFactor === 0n ? 0 : (bMMR / f(m.baseIMR)) * f(m.imrFactor);
-    const ex = (m.exponent ?? FOUR_FIFTHS).num / (m.exponent ?? FOUR_FIFTHS).den;
-    const mm = notional * Math.max(bMMR, sizeK * Math.pow(notional, ex)) * f(m.volScale ?? WAD);
-    const funding = qty * f(m.cumFunding - p.lastCumFunding);
-    const cost = f(p.openCost);
-    const value = qty * mark - funding - cost - mm;
+    const fm = floatMarket(m);
+    const qty = Number(p.qty) / 1e18;
+    const notional = Math.abs(qty) * fm.mark;
+    const mm = maintenanceFloat(notional, fm) * fm.scale;
+    const funding = qty * (Number(m.cumFunding - p.lastCumFunding) / 1e18);
+    const cost = Number(p.openCost) / 1e18;
+    const value = qty * fm.mark - funding - cost - mm;
     return value + side * (1e-9 * (notional + Math.abs(funding) + Math.abs(cost) + mm) + 1e-9);
   }
 

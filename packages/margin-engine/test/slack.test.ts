@@ -96,48 +96,61 @@ describe('MarginBook price ticks', () => {
     );
   });
 
-  it('property: over long walks of small ticks (gains credited, losses debited) the bound hides no liquidatable account', () => {
-    fc.assert(
-      fc.property(
-        fc.array(account, { minLength: 1, maxLength: 10 }),
-        fc.array(fc.tuple(fc.constantFrom('WETH', 'USDC', 'MARK'), fc.integer({ min: -60, max: 60 })), {
-          minLength: 100,
-          maxLength: 300,
-        }),
-        (accounts, walk) => {
-          const b = new MarginBook(config);
-          const p = { WETH: 2000n * W, USDC: W, MARK: 2000n * W };
-          let t = 1n;
-          b.applyPrice({ asset: 'USDC', price: p.USDC, time: t });
-          b.applyPrice({ asset: 'WETH', price: p.WETH, time: t });
-          b.applyMark({ market: 'ETH-PERP', markPrice: p.MARK, indexPrice: p.MARK, time: t });
-          const ids = accounts.map((a, i) => {
-            const id = `acct-${i}`;
-            [ETH, ARB].forEach((chain, c) => {
-              b.applyBalance({ account: id, asset: 'WETH', chain, balance: a.weth[c]!, time: t });
-              b.applyBalance({ account: id, asset: 'USDC', chain, balance: a.usdc[c]!, time: t });
+  // the second configuration's size term binds from ~1,000 USD of notional (MMR grows with size)
+  const steep: BookConfig = {
+    ...config,
+    markets: { 'ETH-PERP': { ...config.markets['ETH-PERP']!, imrFactor: wad('0.0002') } },
+  };
+  it.each([
+    ['flat MMR', config],
+    ['size-scaled MMR', steep],
+  ])(
+    'property: over long walks of small ticks (gains credited, losses debited) the bound hides no liquidatable account (%s)',
+    (_, cfg) => {
+      fc.assert(
+        fc.property(
+          fc.array(account, { minLength: 1, maxLength: 10 }),
+          fc.array(fc.tuple(fc.constantFrom('WETH', 'USDC', 'MARK'), fc.integer({ min: -60, max: 60 })), {
+            minLength: 100,
+            maxLength: 300,
+          }),
+          (accounts, walk) => {
+            const b = new MarginBook(cfg);
+            const p = { WETH: 2000n * W, USDC: W, MARK: 2000n * W };
+            let t = 1n;
+            b.applyPrice({ asset: 'USDC', price: p.USDC, time: t });
+            b.applyPrice({ asset: 'WETH', price: p.WETH, time: t });
+            b.applyMark({ market: 'ETH-PERP', markPrice: p.MARK, indexPrice: p.MARK, time: t });
+            const ids = accounts.map((a, i) => {
+              const id = `acct-${i}`;
+              [ETH, ARB].forEach((chain, c) => {
+                b.applyBalance({ account: id, asset: 'WETH', chain, balance: a.weth[c]!, time: t });
+                b.applyBalance({ account: id, asset: 'USDC', chain, balance: a.usdc[c]!, time: t });
+              });
+              if (a.perp)
+                b.applyPosition({ account: id, market: 'ETH-PERP', qty: a.perp, openCost: (a.perp * p.MARK) / W });
+              return id;
             });
-            if (a.perp)
-              b.applyPosition({ account: id, market: 'ETH-PERP', qty: a.perp, openCost: (a.perp * p.MARK) / W });
-            return id;
-          });
-          const exact = () =>
-            ids
-              .filter((id) => evaluateExactUnchecked(b.exactAccount(id), b.context(), { details: false }).liquidatable)
-              .sort();
-          expect(b.liquidatable()).toEqual(exact());
-          for (const [what, bps] of walk) {
-            t += 1n;
-            p[what] = (p[what] * BigInt(10_000 + bps)) / 10_000n;
-            if (what === 'MARK') b.applyMark({ market: 'ETH-PERP', markPrice: p.MARK, indexPrice: p.MARK, time: t });
-            else b.applyPrice({ asset: what, price: p[what], time: t });
+            const exact = () =>
+              ids
+                .filter(
+                  (id) => evaluateExactUnchecked(b.exactAccount(id), b.context(), { details: false }).liquidatable,
+                )
+                .sort();
             expect(b.liquidatable()).toEqual(exact());
-          }
-        },
-      ),
-      { numRuns: 60 },
-    );
-  });
+            for (const [what, bps] of walk) {
+              t += 1n;
+              p[what] = (p[what] * BigInt(10_000 + bps)) / 10_000n;
+              if (what === 'MARK') b.applyMark({ market: 'ETH-PERP', markPrice: p.MARK, indexPrice: p.MARK, time: t });
+              else b.applyPrice({ asset: what, price: p[what], time: t });
+              expect(b.liquidatable()).toEqual(exact());
+            }
+          },
+        ),
+        { numRuns: 60 },
+      );
+    },
+  );
 
   it('a small move re-evaluates no holder with room to spare; a large one does', () => {
     const b = new MarginBook(config);
