@@ -27,6 +27,7 @@ import type {
   ExactAccountRisk,
   ExactAssetParams,
   ExactChainParams,
+  ExactCollateral,
   ExactContext,
   ExactMarketParams,
   ExactPosition,
@@ -145,7 +146,16 @@ export function marginRates(notional: bigint, m: ExactMarketParams): { imr: bigi
 
 /** Unsettled PnL at mark `mark`: qty·m − cost − qty·(F − F0), rounded down. */
 export function unsettledPnl(p: ExactPosition, mark: bigint, cumFunding: bigint): bigint {
-  return divFloor(p.qty * (mark - cumFunding + p.lastCumFunding), WAD) - p.openCost;
+  return pnlAt(p.qty, p.openCost, p.lastCumFunding, mark, cumFunding);
+}
+
+/**
+ * {@link unsettledPnl} of a position given by its fields, so a caller can price part of a
+ * position without building it (the planner's partial closes).
+ * @internal
+ */
+export function pnlAt(qty: bigint, openCost: bigint, lastCumFunding: bigint, mark: bigint, cumFunding: bigint): bigint {
+  return divFloor(qty * (mark - cumFunding + lastCumFunding), WAD) - openCost;
 }
 
 /** |qty × mark|, rounded up. */
@@ -153,10 +163,39 @@ export function notionalOf(qty: bigint, mark: bigint): bigint {
   return divCeil(abs(qty) * mark, WAD);
 }
 
-/** Maintenance margin of a position at mark `mark` (notional × MMR, rounded up). */
-function maintenanceAt(qty: bigint, mark: bigint, m: ExactMarketParams): bigint {
-  const n = notionalOf(qty, mark);
-  return mulUp(n, marginRates(n, m).mmr);
+/** Margins of one position: its notional, rates, and notional × rate (rounded up) for each. */
+interface PositionMargins {
+  notional: bigint;
+  imr: bigint;
+  mmr: bigint;
+  initialMargin: bigint;
+  maintenanceMargin: bigint;
+}
+
+function positionMargins(qty: bigint, mark: bigint, m: ExactMarketParams): PositionMargins {
+  const notional = notionalOf(qty, mark);
+  const { imr, mmr } = marginRates(notional, m);
+  return { notional, imr, mmr, initialMargin: mulUp(notional, imr), maintenanceMargin: mulUp(notional, mmr) };
+}
+
+/**
+ * Maintenance margin of a position of `qty` at mark `mark` (notional × MMR, rounded up): the
+ * maintenance half of {@link positionMargins}, without the initial margin its hot callers (the
+ * liquidation-price bisection, the planner's probes) do not need.
+ * @internal
+ */
+export function maintenanceAt(qty: bigint, mark: bigint, m: ExactMarketParams): bigint {
+  const notional = notionalOf(qty, mark);
+  return mulUp(notional, marginRates(notional, m).mmr);
+}
+
+/**
+ * Whether a position counts in the cross account's sums (unsettled PnL, margins); an isolated
+ * one is judged alone against its own margin.
+ * @internal
+ */
+export function isCross(p: ExactPosition): boolean {
+  return (p.mode ?? 'cross') === 'cross';
 }
 
 /** Per-asset quantities of an account after staleness and in-flight amounts. */
@@ -175,6 +214,73 @@ function effective(qty: bigint, pending: bigint | undefined): bigint {
 function holdingQty(eff: bigint, asset: ExactAssetParams, s: bigint): bigint {
   const q = toWadDown(eff, asset.decimals);
   return s === WAD ? q : mulDown(q, s);
+}
+
+/** The collateral side of an account's risk: it depends on the holdings alone. @internal */
+export interface CollateralTotals {
+  /** Weighted collateral at maintenance weights (WAD USD, rounded down). */
+  wcM: bigint;
+  /** Weighted collateral at initial weights; null unless asked for. */
+  wcI: bigint | null;
+  /** Negative balances valued at the price (WAD USD, rounded up). */
+  debt: bigint;
+}
+
+/** Holdings summed per asset (parallel arrays: an account holds a handful of assets). */
+function assetTotals(collateral: readonly ExactCollateral[], ctx: ExactContext) {
+  const symbols: string[] = [];
+  const totals: AssetTotals[] = [];
+  for (const c of collateral) {
+    const eff = effective(c.qty, c.pending);
+    if (eff === 0n) continue;
+    const asset = ctx.assets[c.asset]!;
+    let j = symbols.indexOf(c.asset);
+    if (j < 0) {
+      j = symbols.push(c.asset) - 1;
+      totals.push({ pos: 0n, neg: 0n });
+    }
+    const t = totals[j]!;
+    if (eff > 0n) t.pos += holdingQty(eff, asset, staleFactor(ctx.chains[c.chain]!, ctx.now));
+    else t.neg += toWadUp(-eff, asset.decimals);
+  }
+  return { symbols, totals };
+}
+
+function weighTotals(
+  symbols: readonly string[],
+  totals: readonly AssetTotals[],
+  ctx: ExactContext,
+  initial: boolean,
+): CollateralTotals {
+  let wcM = 0n;
+  let wcI = 0n;
+  let debt = 0n;
+  for (let j = 0; j < symbols.length; j++) {
+    const asset = ctx.assets[symbols[j]!]!;
+    const t = totals[j]!;
+    if (t.pos > 0n) {
+      const m = weightedValue(t.pos, asset, asset.maintenanceWeight);
+      wcM += m;
+      if (initial)
+        wcI += asset.initialWeight === asset.maintenanceWeight ? m : weightedValue(t.pos, asset, asset.initialWeight);
+    }
+    if (t.neg > 0n) debt += mulUp(t.neg, asset.price);
+  }
+  return { wcM, wcI: initial ? wcI : null, debt };
+}
+
+/**
+ * Weighted collateral and debt of a set of holdings, as {@link evaluateExactUnchecked} counts
+ * them (it is built on this); `initial: false` skips the initial-weight sum (wcI is then null).
+ * @internal
+ */
+export function collateralTotals(
+  collateral: readonly ExactCollateral[],
+  ctx: ExactContext,
+  initial = true,
+): CollateralTotals {
+  const { symbols, totals } = assetTotals(collateral, ctx);
+  return weighTotals(symbols, totals, ctx, initial);
 }
 
 function ratio(num: bigint, den: bigint): bigint {
@@ -197,7 +303,21 @@ function healthRatio(num: bigint, den: bigint): bigint {
  * @internal
  */
 export function signedHealth(r: ExactAccountRisk): bigint {
-  return ratio(r.weightedCollateral + r.unsettledPnl, r.debt + r.maintenanceMargin);
+  return signedHealthOf(r.weightedCollateral, r.unsettledPnl, r.debt, r.maintenanceMargin);
+}
+
+/**
+ * {@link signedHealth} from its four sums, for a caller that assembles them itself (the planner,
+ * which recomputes only the part of the sums a probe changes).
+ * @internal
+ */
+export function signedHealthOf(
+  weightedCollateral: bigint,
+  unsettledPnl: bigint,
+  debt: bigint,
+  maintenanceMargin: bigint,
+): bigint {
+  return ratio(weightedCollateral + unsettledPnl, debt + maintenanceMargin);
 }
 
 // A context object is validated the first time it is seen; contexts are immutable by contract
@@ -237,35 +357,9 @@ export function evaluateExactUnchecked(
   options: EvaluateOptions = {},
 ): ExactAccountRisk {
   const details = options.details ?? true;
-  // per-asset totals in small parallel arrays (an account holds a handful of assets)
-  const symbols: string[] = [];
-  const totalsList: AssetTotals[] = [];
-  for (const c of account.collateral) {
-    const eff = effective(c.qty, c.pending);
-    if (eff === 0n) continue;
-    const asset = ctx.assets[c.asset]!;
-    let j = symbols.indexOf(c.asset);
-    if (j < 0) {
-      j = symbols.push(c.asset) - 1;
-      totalsList.push({ pos: 0n, neg: 0n });
-    }
-    const t = totalsList[j]!;
-    if (eff > 0n) t.pos += holdingQty(eff, asset, staleFactor(ctx.chains[c.chain]!, ctx.now));
-    else t.neg += toWadUp(-eff, asset.decimals);
-  }
-  let wcM = 0n;
-  let wcI = 0n;
-  let debt = 0n;
-  for (let j = 0; j < symbols.length; j++) {
-    const asset = ctx.assets[symbols[j]!]!;
-    const t = totalsList[j]!;
-    if (t.pos > 0n) {
-      const m = weightedValue(t.pos, asset, asset.maintenanceWeight);
-      wcM += m;
-      wcI += asset.initialWeight === asset.maintenanceWeight ? m : weightedValue(t.pos, asset, asset.initialWeight);
-    }
-    if (t.neg > 0n) debt += mulUp(t.neg, asset.price);
-  }
+  const { symbols, totals: totalsList } = assetTotals(account.collateral, ctx);
+  const { wcM, wcI: initialWc, debt } = weighTotals(symbols, totalsList, ctx, true);
+  const wcI = initialWc!;
   // Realized-but-unsettled PnL counts like unsettled PnL: at full value, either sign.
   let pnl = account.realizedPnl ?? 0n;
   let im = 0n;
@@ -275,15 +369,12 @@ export function evaluateExactUnchecked(
   let isolatedLiquidatable = false;
   for (const p of account.positions) {
     const m = ctx.markets[p.market]!;
-    const notional = notionalOf(p.qty, m.markPrice);
-    const { imr, mmr } = marginRates(notional, m);
-    const initialMargin = mulUp(notional, imr);
-    const maintenanceMargin = mulUp(notional, mmr);
+    const { notional, imr, mmr, initialMargin, maintenanceMargin } = positionMargins(p.qty, m.markPrice, m);
     const upnl = unsettledPnl(p, m.markPrice, m.cumFunding);
     const mode = p.mode ?? 'cross';
     let isolatedEquity: bigint | null = null;
     let liq = false;
-    if (mode === 'cross') {
+    if (isCross(p)) {
       pnl += upnl;
       im += initialMargin;
       mm += maintenanceMargin;
