@@ -742,6 +742,7 @@ export class MarginBook {
           }
           const pos = posU[j]!;
           const neg = negU[j]!;
+          if (pos === 0 && neg === 0) continue; // nothing of it counts: the price moves nothing
           const change =
             d < 0 ? neg * ad - pos * ad * wMax : linear && pos <= capUnits ? (pos * w - neg) * d : -neg * d;
           const t = s + change - ((pos + neg) * ad * wMax * 1e-9 + 1e-9);
@@ -819,7 +820,8 @@ export class MarginBook {
           let change = 0;
           const u = one[j]!;
           if (u === u) {
-            if (u !== 0) change += term(u);
+            if (u === 0) continue; // no position here (any more): the mark moves nothing
+            change += term(u);
           } else for (const qty of this.byIx[j]!.marketUnits![mi]!) change += term(qty);
           const t = s + change - (Math.abs(change) * 1e-9 + 1e-9);
           slack[j] = t;
@@ -1119,8 +1121,9 @@ export class MarginBook {
         for (const p of st.positions.values()) if (p.mode === 'isolated') isolated = true;
         if (!liq && !isolated) {
           // the exact margin above maintenance, as a float rounded towards zero with room to spare
-          const margin = Number(r.weightedCollateral + r.unsettledPnl - r.debt - r.maintenanceMargin) / 1e18;
-          slack[st.ix] = margin * (1 - 1e-9) - 1e-9;
+          // (exactly 0 stays 0: an account with nothing left, which no tick can move)
+          const exact = r.weightedCollateral + r.unsettledPnl - r.debt - r.maintenanceMargin;
+          slack[st.ix] = exact === 0n ? 0 : (Number(exact) / 1e18) * (1 - 1e-9) - 1e-9;
           this.takeUnits(st);
         }
       }

@@ -152,6 +152,33 @@ describe('MarginBook price ticks', () => {
     },
   );
 
+  it('an account with nothing left that counts (margin exactly 0) is not re-evaluated by ticks or marks', () => {
+    const b = new MarginBook(config);
+    b.applyPrice({ asset: 'WETH', price: 2000n * W, time: 1n });
+    b.applyMark({ market: 'ETH-PERP', markPrice: 2000n * W, indexPrice: 2000n * W, time: 1n });
+    // emptied: its WETH holding is still on the books (0), its position closed (0 qty, 0 cost)
+    b.applyBalance({ account: 'empty', asset: 'WETH', chain: ETH, balance: W, time: 1n });
+    b.applyPosition({ account: 'empty', market: 'ETH-PERP', qty: W, openCost: 2000n * W });
+    b.applyBalance({ account: 'empty', asset: 'WETH', chain: ETH, balance: 0n, time: 1n });
+    b.applyPosition({ account: 'empty', market: 'ETH-PERP', qty: 0n, openCost: 0n });
+    expect(b.liquidatable()).toEqual([]);
+    expect(b.holdersOf('WETH')).toEqual(['empty']);
+    expect(b.holdersOfMarket('ETH-PERP')).toEqual(['empty']);
+    let evaluations = 0;
+    const exactAccount = b.exactAccount.bind(b);
+    b.exactAccount = (id: string) => {
+      evaluations += 1;
+      return exactAccount(id);
+    };
+    for (let i = 2n; i < 20n; i++) {
+      const price = (2000n - 50n * i) * W;
+      b.applyPrice({ asset: 'WETH', price, time: i });
+      b.applyMark({ market: 'ETH-PERP', markPrice: price, indexPrice: price, time: i });
+      expect(b.liquidatable()).toEqual([]);
+    }
+    expect(evaluations).toBe(0);
+  });
+
   it('a small move re-evaluates no holder with room to spare; a large one does', () => {
     const b = new MarginBook(config);
     b.applyPrice({ asset: 'WETH', price: 2000n * W, time: 1n });
