@@ -1,8 +1,19 @@
 // The liquidation planner (DESIGN.md "Liquidation planner"), canonical path only: every amount it
-// returns moves money. It simulates each action on a copy of the account and re-evaluates it
-// exactly, so a plan's effect is, by construction, what evaluateAccountExact says it is.
+// returns moves money. It simulates each action on the account and re-evaluates it exactly, so a
+// plan's effect is, by construction, what evaluateAccountExact says it is. The bisections judge
+// their probes on the exact health's sums with only the changed part recomputed: the sums are
+// exact integers, so the split gives the same bits as a full evaluation of the trial account.
 
-import { evaluateExactUnchecked, signedHealth, staleFactor } from './evaluate.js';
+import {
+  collateralTotals,
+  evaluateExactUnchecked,
+  isCross,
+  maintenanceAt,
+  pnlAt,
+  signedHealthOf,
+  staleFactor,
+  unsettledPnl,
+} from './evaluate.js';
 import { InvalidInputError } from './errors.js';
 import { WAD, abs, divCeil, divFloor, min, mulDown, mulUp, scaleOf, toWadUp } from './fixed.js';
 import { checkExactAccount, checkExactContext } from './model/check.js';
@@ -106,28 +117,141 @@ export interface LiquidationPlan {
   readonly accountAfter: ExactAccount;
 }
 
-interface Mutable {
+/** The account a plan works on (and a probe's scratch copy): what `close` and `repay` mutate. @internal */
+export interface PlannerAccount {
   collateral: ExactCollateral[];
   positions: ExactPosition[];
   realizedPnl: bigint;
 }
 
-/** Signed health (not floored at 0), so actions on an underwater account still rank. */
-const health = (a: Mutable, ctx: ExactContext): bigint =>
-  signedHealth(evaluateExactUnchecked(a, ctx, { details: false }));
-const frozen = (a: Mutable): ExactAccount => ({
+/**
+ * Signed health (not floored at 0), so actions on an underwater account still rank: signedHealth
+ * of the full evaluation, from the same pieces it sums (without its per-position figures).
+ */
+function health(a: PlannerAccount, ctx: ExactContext): bigint {
+  const { wcM, debt } = collateralTotals(a.collateral, ctx, false);
+  const positions = crossSums(a.positions, ctx, -1);
+  return signedHealthOf(wcM, a.realizedPnl + positions.pnl, debt, positions.mm);
+}
+const frozen = (a: PlannerAccount): ExactAccount => ({
   collateral: a.collateral,
   positions: a.positions.filter((p) => p.qty !== 0n || p.openCost !== 0n),
   realizedPnl: a.realizedPnl,
 });
 
-/** A position with `closed` (same sign, |closed| ≤ |qty|) removed, and the PnL that realizes. */
+/** Open cost of what remains of `p` once `rest` (same sign, |rest| ≤ |qty|) is left: pro rata, rounded down. */
+const costLeft = (p: ExactPosition, rest: bigint): bigint => (rest === 0n ? 0n : divFloor(p.openCost * rest, p.qty));
+
+/**
+ * A position with `closed` (same sign, |closed| ≤ |qty|) removed, and the PnL that realizes: the
+ * position's unsettled PnL less what the rest keeps unsettled.
+ */
 function closePart(p: ExactPosition, closed: bigint, mark: bigint, cumFunding: bigint) {
   const rest = p.qty - closed;
-  const openCost = rest === 0n ? 0n : divFloor(p.openCost * rest, p.qty);
-  const pnlOf = (q: bigint, cost: bigint) => divFloor(q * (mark - cumFunding + p.lastCumFunding), WAD) - cost;
-  const realized = pnlOf(p.qty, p.openCost) - pnlOf(rest, openCost);
+  const openCost = costLeft(p, rest);
+  const realized = unsettledPnl(p, mark, cumFunding) - pnlAt(rest, openCost, p.lastCumFunding, mark, cumFunding);
   return { position: { ...p, qty: rest, openCost }, realized };
+}
+
+/** Σ unsettled PnL and Σ maintenance margin of the cross positions, but the one at `skip`. */
+function crossSums(positions: readonly ExactPosition[], ctx: ExactContext, skip: number) {
+  let pnl = 0n;
+  let mm = 0n;
+  for (let j = 0; j < positions.length; j++) {
+    const q = positions[j]!;
+    if (j === skip || !isCross(q)) continue;
+    const m = ctx.markets[q.market]!;
+    pnl += unsettledPnl(q, m.markPrice, m.cumFunding);
+    mm += maintenanceAt(q.qty, m.markPrice, m);
+  }
+  return { pnl, mm };
+}
+
+/** Applies `usd` of repayment to the account's debts (mutates `s`), recording the repayments. */
+function repay(s: PlannerAccount, usd: bigint, record: PlannedRepayment[] | null, ctx: ExactContext): void {
+  let left = usd;
+  if (s.realizedPnl < 0n && left > 0n) {
+    const v = min(left, -s.realizedPnl);
+    s.realizedPnl += v;
+    left -= v;
+    record?.push({ asset: null, chain: null, amount: v, value: v });
+  }
+  if (left <= 0n) return; // all of it went to the realized loss (most probes): no balances to rank
+  const debts = s.collateral
+    .map((c, i) => ({
+      c,
+      i,
+      value:
+        c.qty - (c.pending ?? 0n) < 0n
+          ? mulUp(toWadUp(-(c.qty - (c.pending ?? 0n)), ctx.assets[c.asset]!.decimals), ctx.assets[c.asset]!.price)
+          : 0n,
+    }))
+    .filter((d) => d.value > 0n)
+    .sort((x, y) => (x.value > y.value ? -1 : x.value < y.value ? 1 : x.i - y.i));
+  for (const d of debts) {
+    if (left <= 0n) break;
+    const asset = ctx.assets[d.c.asset]!;
+    const owed = -(d.c.qty - (d.c.pending ?? 0n));
+    // base units this much USD repays, rounded down (the protocol never over-credits)
+    const units = asset.price === 0n ? owed : min(owed, divFloor(left * scaleOf(asset.decimals), asset.price));
+    if (units <= 0n) break;
+    const value = min(left, divCeil(units * asset.price, scaleOf(asset.decimals)));
+    s.collateral[d.i] = { ...d.c, qty: d.c.qty + units };
+    left -= value;
+    record?.push({ asset: d.c.asset, chain: d.c.chain, amount: units, value });
+  }
+  // a remainder too small to repay one base unit is kept by the account as realized PnL
+  if (left > 0n) s.realizedPnl += left;
+}
+
+/** USD value of `x` base units of a holding, rounded down. */
+const valueOf = (c: ExactCollateral, x: bigint, ctx: ExactContext): bigint =>
+  mulDown((x * WAD) / scaleOf(ctx.assets[c.asset]!.decimals), ctx.assets[c.asset]!.price);
+
+/**
+ * The bisection's probe for a close of cross position `i`: x ↦ signed health of the account with
+ * |x| of it closed as `close` would (PnL realized, penalty charged) — what a full evaluation of
+ * that account gives, computed from sums taken once: a close changes this position and the
+ * realized PnL only, so the collateral and the other cross positions enter every probe alike.
+ * x = 0 is the account as it is.
+ * @internal
+ */
+export function closeProbe(a: PlannerAccount, ctx: ExactContext, i: number, penalty: bigint): (x: bigint) => bigint {
+  const p = a.positions[i]!;
+  const m = ctx.markets[p.market]!;
+  const { wcM, debt } = collateralTotals(a.collateral, ctx, false);
+  const others = crossSums(a.positions, ctx, i);
+  // The close realizes the position's unsettled PnL less what the rest keeps unsettled
+  // (closePart), and the rest's stays in the sum: together exactly the position's PnL now, so a
+  // probe's PnL differs from the account's by the penalty alone.
+  const pnl = a.realizedPnl + others.pnl + unsettledPnl(p, m.markPrice, m.cumFunding);
+  return (x) => {
+    const rest = p.qty - (p.qty > 0n ? x : -x);
+    const pen = mulUp(divCeil(x * m.markPrice, WAD), penalty);
+    return signedHealthOf(wcM, pnl - pen, debt, others.mm + maintenanceAt(rest, m.markPrice, m));
+  };
+}
+
+/**
+ * The bisection's probe for a seizure from holding `i` (whose available balance covers every x
+ * probed): x ↦ signed health of the account with x base units seized there and their value less
+ * the penalty repaid — what a full evaluation of that account gives. A seizure changes collateral
+ * and realized PnL only, so the cross positions enter every probe as sums taken once. Probes share
+ * one scratch account, reset from `a` each time. x = 0 is the account as it is.
+ * @internal
+ */
+export function seizureProbe(a: PlannerAccount, ctx: ExactContext, i: number, penalty: bigint): (x: bigint) => bigint {
+  const c = a.collateral[i]!;
+  const positions = crossSums(a.positions, ctx, -1);
+  const s: PlannerAccount = { collateral: a.collateral.slice(), positions: a.positions, realizedPnl: a.realizedPnl };
+  return (x) => {
+    for (let j = 0; j < a.collateral.length; j++) s.collateral[j] = a.collateral[j]!;
+    s.collateral[i] = { ...c, qty: c.qty - x };
+    s.realizedPnl = a.realizedPnl;
+    repay(s, divFloor(valueOf(c, x, ctx) * WAD, WAD + penalty), null, ctx);
+    const { wcM, debt } = collateralTotals(s.collateral, ctx, false);
+    return signedHealthOf(wcM, s.realizedPnl + positions.pnl, debt, positions.mm);
+  };
 }
 
 /** Smallest integer x in [1, hi] with ok(x), given ok(hi); ok is assumed monotone. */
@@ -205,7 +329,7 @@ export function planUnchecked(
   options: { budget?: PlanBudget; insuranceFund?: bigint } = {},
 ): LiquidationPlan {
   const target = config.targetHealth;
-  const a: Mutable = {
+  const a: PlannerAccount = {
     collateral: account.collateral.map((c) => ({ ...c })),
     positions: account.positions.map((p) => ({ ...p })),
     realizedPnl: account.realizedPnl ?? 0n,
@@ -298,47 +422,9 @@ export function planUnchecked(
       return x.c.asset < y.c.asset ? -1 : x.c.asset > y.c.asset ? 1 : x.c.chain - y.c.chain;
     });
   /** Negative balances plus a realized loss: what seized collateral repays. */
-  const totalDebt = (s: Mutable) =>
-    evaluateExactUnchecked(s, ctx, { details: false }).debt + (s.realizedPnl < 0n ? -s.realizedPnl : 0n);
+  const totalDebt = (s: PlannerAccount) =>
+    collateralTotals(s.collateral, ctx, false).debt + (s.realizedPnl < 0n ? -s.realizedPnl : 0n);
 
-  /** Applies `repay` USD of repayment to the account's debts (mutates `s`), returns repayments. */
-  const repay = (s: Mutable, usd: bigint, record: PlannedRepayment[] | null): void => {
-    let left = usd;
-    if (s.realizedPnl < 0n && left > 0n) {
-      const v = min(left, -s.realizedPnl);
-      s.realizedPnl += v;
-      left -= v;
-      record?.push({ asset: null, chain: null, amount: v, value: v });
-    }
-    const debts = s.collateral
-      .map((c, i) => ({
-        c,
-        i,
-        value:
-          c.qty - (c.pending ?? 0n) < 0n
-            ? mulUp(toWadUp(-(c.qty - (c.pending ?? 0n)), ctx.assets[c.asset]!.decimals), ctx.assets[c.asset]!.price)
-            : 0n,
-      }))
-      .filter((d) => d.value > 0n)
-      .sort((x, y) => (x.value > y.value ? -1 : x.value < y.value ? 1 : x.i - y.i));
-    for (const d of debts) {
-      if (left <= 0n) break;
-      const asset = ctx.assets[d.c.asset]!;
-      const owed = -(d.c.qty - (d.c.pending ?? 0n));
-      // base units this much USD repays, rounded down (the protocol never over-credits)
-      const units = asset.price === 0n ? owed : min(owed, divFloor(left * scaleOf(asset.decimals), asset.price));
-      if (units <= 0n) break;
-      const value = min(left, divCeil(units * asset.price, scaleOf(asset.decimals)));
-      s.collateral[d.i] = { ...d.c, qty: d.c.qty + units };
-      left -= value;
-      record?.push({ asset: d.c.asset, chain: d.c.chain, amount: units, value });
-    }
-    // a remainder too small to repay one base unit is kept by the account as realized PnL
-    if (left > 0n) s.realizedPnl += left;
-  };
-
-  const valueOf = (c: ExactCollateral, x: bigint) =>
-    mulDown((x * WAD) / scaleOf(ctx.assets[c.asset]!.decimals), ctx.assets[c.asset]!.price);
   // Pass 1 is the smallest greedy plan. If the account is still liquidatable after it (the target
   // cannot be reached by partial actions, e.g. equity is negative), pass 2 liquidates it fully:
   // every position closed, collateral seized up to the debt. No account is exempt.
@@ -359,21 +445,12 @@ export function planUnchecked(
       if (!force && health(a, ctx) >= target) break;
       if (a.positions[i]!.qty === 0n) continue;
       const p = a.positions[i]!;
-      const m = ctx.markets[p.market]!;
-      const trial = (x: bigint): Mutable => {
-        const signed = p.qty > 0n ? x : -x;
-        const { position, realized } = closePart(p, signed, m.markPrice, m.cumFunding);
-        const pen = mulUp(divCeil(x * m.markPrice, WAD), config.penalty);
-        const positions = a.positions.slice();
-        positions[i] = position;
-        return { ...a, positions, realizedPnl: a.realizedPnl + realized - pen };
-      };
+      const trialHealth = closeProbe(a, ctx, i, config.penalty);
       const full = abs(p.qty);
-      const x =
-        !force && health(trial(full), ctx) >= target ? smallest(full, (q) => health(trial(q), ctx) >= target) : full;
+      const x = !force && trialHealth(full) >= target ? smallest(full, (q) => trialHealth(q) >= target) : full;
       // Closing is only worth it if it helps; a close that lowers health (penalty above the
-      // margin it releases) is skipped.
-      if (!force && health(trial(x), ctx) < health(a, ctx)) continue;
+      // margin it releases) is skipped. (Closing nothing leaves the account as it is.)
+      if (!force && trialHealth(x) < trialHealth(0n)) continue;
       close(i, p.qty > 0n ? x : -x);
     }
 
@@ -383,12 +460,7 @@ export function planUnchecked(
       const c = a.collateral[i]!;
       const available = c.qty - (c.pending ?? 0n);
       const asset = ctx.assets[c.asset]!;
-      const trial = (x: bigint): Mutable => {
-        const s: Mutable = { ...a, collateral: a.collateral.slice(), realizedPnl: a.realizedPnl };
-        s.collateral[i] = { ...c, qty: c.qty - x };
-        repay(s, divFloor(valueOf(c, x) * WAD, WAD + config.penalty), null);
-        return s;
-      };
+      const trialHealth = seizureProbe(a, ctx, i, config.penalty);
       // Never seize more than repays the whole debt (plus the penalty on it).
       const debtNow = totalDebt(a);
       const cover =
@@ -397,12 +469,12 @@ export function planUnchecked(
           : divCeil(mulUp(debtNow, WAD + config.penalty) * scaleOf(asset.decimals), asset.price);
       const cap = min(available, cover);
       if (cap <= 0n) continue;
-      let x = !force && health(trial(cap), ctx) >= target ? smallest(cap, (q) => health(trial(q), ctx) >= target) : cap;
-      if (!force && health(trial(x), ctx) < health(a, ctx)) continue; // seizing this would not help
+      let x = !force && trialHealth(cap) >= target ? smallest(cap, (q) => trialHealth(q) >= target) : cap;
+      if (!force && trialHealth(x) < trialHealth(0n)) continue; // seizing this would not help
       const budget = chainBudget.get(c.chain);
       if (budget !== undefined) {
         let fit = x;
-        while (fit > 0n && valueOf(c, fit) > budget)
+        while (fit > 0n && valueOf(c, fit, ctx) > budget)
           fit = asset.price === 0n ? 0n : min(fit - 1n, divFloor(budget * scaleOf(asset.decimals), asset.price));
         if (fit < x) {
           queuedSeizures.push({ asset: c.asset, chain: c.chain, amount: x - fit });
@@ -410,11 +482,11 @@ export function planUnchecked(
         }
       }
       if (x <= 0n) continue;
-      const value = valueOf(c, x);
+      const value = valueOf(c, x, ctx);
       if (budget !== undefined) chainBudget.set(c.chain, budget - value);
       const debtRepaid = divFloor(value * WAD, WAD + config.penalty);
       a.collateral[i] = { ...c, qty: c.qty - x };
-      repay(a, debtRepaid, repayments);
+      repay(a, debtRepaid, repayments, ctx);
       penaltyTotal += value - debtRepaid;
       seizures.push({ asset: c.asset, chain: c.chain, amount: x, value, debtRepaid, penalty: value - debtRepaid });
     }
@@ -427,7 +499,7 @@ export function planUnchecked(
     a.positions.every((p) => p.qty === 0n || (p.mode ?? 'cross') === 'isolated');
   const queuedAny = queuedCloses.length + queuedTransfers.length + queuedSeizures.length > 0;
   let bad = isolatedBadDebt;
-  const owed = evaluateExactUnchecked(a, ctx, { details: false }).debt - a.realizedPnl;
+  const owed = collateralTotals(a.collateral, ctx, false).debt - a.realizedPnl;
   if (nothingLeft && !queuedAny && owed > 0n) {
     // written off: the negative balances and the realized loss are cleared and booked as bad debt
     bad += owed;
