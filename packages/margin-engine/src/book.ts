@@ -301,6 +301,14 @@ interface AccountState {
   readonly ix: number;
   /** Queued for re-evaluation (in `dirtyList`); mirrored in `Ticks.dirty` for the tick loops. */
   dirty: boolean;
+  /**
+   * Set when a liquidation plan of the account changed nothing (everything seizable already in
+   * flight, or all of it held back by exhausted rate limits), to the rate-limit window it was
+   * planned in; cleared by any change to the account. While set, `liquidations` does not plan it
+   * again: the same account under the same prices plans to the same nothing (budgets only shrink
+   * within a window), until the window rolls.
+   */
+  idleSince: bigint | null;
   /** Per market index, each position's signed qty in whole units, taken with the slack (see `Ticks`); null until then. */
   marketUnits: number[][] | null;
   /** key: asset index × 65536 + chain slot (a small integer: no string built per event) */
@@ -1006,6 +1014,8 @@ export class MarginBook {
         deferred.push({ account, reason });
         continue;
       }
+      const idle = this.accounts.get(account)!.idleSince;
+      if (idle !== null && (!this.queued.has(account) || this.windowNow() === idle)) continue;
       const res = this.liquidate(account, seq);
       if (res) {
         results.push(res);
@@ -1230,7 +1240,14 @@ export class MarginBook {
     if (plan.queued.closes.length + plan.queued.transfers.length + plan.queued.seizures.length > 0)
       this.queued.add(account);
     else this.queued.delete(account);
-    this.touch(account);
+    // a plan that changes nothing (nothing closed, transferred, seized, repaid or written off)
+    // leaves the account as it was: no re-evaluation, and no new plan until it changes
+    if (
+      plan.closes.length + plan.transfers.length + plan.seizures.length + plan.repayments.length === 0 &&
+      plan.badDebt.total === 0n
+    )
+      state.idleSince = this.windowNow();
+    else this.touch(account);
     return { account, plan, orders };
   }
 
@@ -1844,6 +1861,7 @@ export class MarginBook {
           inMarkets: [],
           ix: this.ticks.add(),
           dirty: false,
+          idleSince: null,
           marketUnits: null,
           holdings: new Holdings(),
           positions: new Map(),
@@ -2063,6 +2081,7 @@ export class MarginBook {
   /** Marks an account for re-evaluation. */
   private touch(account: string | AccountState): void {
     const s = typeof account === 'string' ? this.accounts.get(account) : account;
+    if (s) s.idleSince = null;
     if (s && !s.dirty) {
       s.dirty = true;
       this.ticks.dirty[s.ix] = 1;
@@ -2153,6 +2172,12 @@ export class MarginBook {
     this.staleNow.set(chain, stale);
     const holders = this.chainHolders.get(chain);
     if (holders) for (const a of holders) this.touch(a);
+  }
+
+  /** The current rate-limit window (−1 without rate limits). */
+  private windowNow(): bigint {
+    const rl = this.config.rateLimits;
+    return rl ? this.ctx.now / rl.window : -1n;
   }
 
   private rollWindow(): void {
