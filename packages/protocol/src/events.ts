@@ -46,7 +46,32 @@ export interface MarkEvent {
   source: string;
 }
 
-export type InputEvent = HubEvent | PriceEvent | MarkEvent;
+/**
+ * A hub `OrderDispatched(bytes32 indexed orderId, uint32 indexed dstEid, bytes32 guid)` log: the
+ * hub sent order `orderId` to the vault at `dstEid` as the LayerZero packet `guid`. Published by the
+ * chain gateway to `omni.in.hub.<chainId>` (with the hub's other logs, in log order), so a clearing
+ * node learns from the stream which orders were dispatched and which expired undispatched. It names
+ * no account: every shard applies it.
+ */
+export interface DispatchEvent {
+  readonly kind: 'dispatch';
+  /** The hub's chain id. */
+  readonly chainId: number;
+  readonly blockNumber: bigint;
+  /** Unix seconds. */
+  readonly blockTimestamp: bigint;
+  /** 0x + 64 hex, lowercase. */
+  readonly txHash: Hex;
+  readonly logIndex: number;
+  /** bytes32, lowercase hex. */
+  readonly orderId: Hex;
+  /** uint32, the LayerZero endpoint id of the destination vault. */
+  readonly dstEid: number;
+  /** bytes32, the LayerZero guid of the packet that carries the order. */
+  readonly guid: Hex;
+}
+
+export type InputEvent = HubEvent | PriceEvent | MarkEvent | DispatchEvent;
 
 /**
  * A liquidation order, published by a clearing node to `omni.out.order.<dstEid>`: the vault seizes
@@ -253,9 +278,21 @@ const markEventSchema = z.strictObject({
   source: zSource,
 });
 
+const dispatchEventSchema = z.strictObject({
+  kind: z.literal('dispatch'),
+  chainId: zInt(1, Number.MAX_SAFE_INTEGER),
+  blockNumber: zDecimal('uint64'),
+  blockTimestamp: zDecimal('uint64'),
+  txHash: zBytes32,
+  logIndex: zInt(0, Number.MAX_SAFE_INTEGER),
+  orderId: zBytes32,
+  dstEid: zUint32,
+  guid: zBytes32,
+});
+
 const inputEventSchema = zObject().pipe(
-  z.discriminatedUnion('kind', [hubEventSchema, priceEventSchema, markEventSchema], {
-    error: enumOf(['hub', 'price', 'mark']),
+  z.discriminatedUnion('kind', [hubEventSchema, priceEventSchema, markEventSchema, dispatchEventSchema], {
+    error: enumOf(['hub', 'price', 'mark', 'dispatch']),
   }),
 );
 

@@ -55,6 +55,7 @@ export {
   type HubEvent,
   type PriceEvent,
   type MarkEvent,
+  type DispatchEvent,
   type InputEvent,
   type LiquidationOrder,
   type WithdrawDecisionOrder,

@@ -1,6 +1,6 @@
 import { getAddress, type Address, type Hex } from 'viem';
 
-import type { HubEvent, InputEvent, MarkEvent, PriceEvent } from './events.js';
+import type { DispatchEvent, HubEvent, InputEvent, MarkEvent, PriceEvent } from './events.js';
 import { MARKET_SYMBOL } from './market.js';
 import type { HubBoundMessage } from './messages.js';
 
@@ -197,6 +197,29 @@ function hub(o: Record<string, unknown>): HubEvent | undefined {
   return { kind: 'hub', chainId, blockNumber, blockTimestamp, txHash, logIndex, srcEid, nonce, guid, message: m };
 }
 
+function dispatch(o: Record<string, unknown>): DispatchEvent | undefined {
+  const chainId = int(o.chainId, 1, Number.MAX_SAFE_INTEGER);
+  const blockNumber = decimal(o.blockNumber, 0n, MAX_UINT64);
+  const blockTimestamp = decimal(o.blockTimestamp, 0n, MAX_UINT64);
+  const txHash = bytes32(o.txHash);
+  const logIndex = int(o.logIndex, 0, Number.MAX_SAFE_INTEGER);
+  const orderId = bytes32(o.orderId);
+  const dstEid = int(o.dstEid, 1, MAX_UINT32);
+  const guid = bytes32(o.guid);
+  if (
+    chainId === INVALID ||
+    blockNumber === INVALID ||
+    blockTimestamp === INVALID ||
+    txHash === INVALID ||
+    logIndex === INVALID ||
+    orderId === INVALID ||
+    dstEid === INVALID ||
+    guid === INVALID
+  )
+    return undefined;
+  return { kind: 'dispatch', chainId, blockNumber, blockTimestamp, txHash, logIndex, orderId, dstEid, guid };
+}
+
 function price(o: Record<string, unknown>): PriceEvent | undefined {
   const asset = o.asset;
   const value = decimal(o.price, 0n, MAX_UINT256);
@@ -249,6 +272,10 @@ export function fastInputEvent(json: unknown): InputEvent | undefined {
     case 'mark': {
       const o = record(json, 6);
       return o ? mark(o) : undefined;
+    }
+    case 'dispatch': {
+      const o = record(json, 9);
+      return o ? dispatch(o) : undefined;
     }
     default:
       return undefined;

@@ -67,7 +67,7 @@ function nameToken(what: string, name: string): string {
  * subjects.order(40102);    // 'omni.out.order.40102'
  */
 export const subjects = {
-  /** Hub inbound messages of the hub chain `chainId` (stream OMNI_IN). */
+  /** Hub logs of the hub chain `chainId`: inbound messages and order dispatches (stream OMNI_IN). */
   hubEvent(chainId: number): string {
     return `omni.in.hub.${chainIdToken(chainId)}`;
   },

@@ -9,6 +9,7 @@ import {
   parseInputEvent,
   parseOrder,
   toJson,
+  type DispatchEvent,
   type HubEvent,
   type InputEvent,
   type LiquidationOrder,
@@ -26,6 +27,7 @@ import {
   USDC,
   arbAddress,
   arbBytes32,
+  arbDispatchEvent,
   arbMessage,
   arbUint256,
   arbUint64,
@@ -90,6 +92,18 @@ const mark: MarkEvent = {
   indexPrice: 2000n * 10n ** 18n,
   publishTime: 1764000000n,
   source: 'devnet',
+};
+
+const dispatch: DispatchEvent = {
+  kind: 'dispatch',
+  chainId: 31337,
+  blockNumber: 43n,
+  blockTimestamp: 1764000012n,
+  txHash: TX,
+  logIndex: 5,
+  orderId: ORDER_ID,
+  dstEid: 40102,
+  guid: GUID,
 };
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -226,6 +240,91 @@ describe('input events', () => {
     expect(refusal(parseInputEvent, { ...json(mark), ...change }).message).toBe(`invalid input event: ${reason}`);
   });
 
+  it('encode a dispatch to the README JSON shape, and round-trip dispatches', () => {
+    expect(text(encodeInputEvent(dispatch))).toBe(
+      `{"kind":"dispatch","chainId":31337,"blockNumber":"43","blockTimestamp":"1764000012","txHash":"${TX}","logIndex":5,"orderId":"${ORDER_ID}","dstEid":40102,"guid":"${GUID}"}`,
+    );
+    expect(parseInputEvent(encodeInputEvent(dispatch))).toEqual(dispatch);
+    fc.assert(
+      fc.property(arbDispatchEvent, (e) => {
+        expect(parseInputEvent(encodeInputEvent(e))).toEqual(e);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("lowercase a dispatch's hashes on parse, and accept its edge values", () => {
+    const upper = (h: string) => `0x${h.slice(2).toUpperCase()}`;
+    const raw = { ...json(dispatch), txHash: upper(TX), orderId: upper(`0x${'ab'.repeat(32)}`), guid: upper(GUID) };
+    expect(parseInputEvent(JSON.stringify(raw))).toEqual({ ...dispatch, orderId: `0x${'ab'.repeat(32)}` });
+    const edges: DispatchEvent = {
+      ...dispatch,
+      chainId: Number.MAX_SAFE_INTEGER,
+      blockNumber: MAX_UINT64,
+      blockTimestamp: 0n,
+      logIndex: 0,
+      dstEid: 2 ** 32 - 1,
+    };
+    expect(parseInputEvent(encodeInputEvent(edges))).toEqual(edges);
+  });
+
+  it.each<[string, (raw: Record<string, unknown>) => unknown, string]>([
+    [
+      'short order id',
+      (r) => ({ ...r, orderId: `0x${'11'.repeat(31)}` }),
+      'orderId: expected 32 bytes of 0x-prefixed hex',
+    ],
+    [
+      'long order id',
+      (r) => ({ ...r, orderId: `0x${'11'.repeat(33)}` }),
+      'orderId: expected 32 bytes of 0x-prefixed hex',
+    ],
+    [
+      'unprefixed order id',
+      (r) => ({ ...r, orderId: '11'.repeat(32) }),
+      'orderId: expected 32 bytes of 0x-prefixed hex',
+    ],
+    ['missing order id', ({ orderId: _o, ...r }) => r, 'orderId: required'],
+    ['short guid', (r) => ({ ...r, guid: '0x1234' }), 'guid: expected 32 bytes of 0x-prefixed hex'],
+    ['bad tx hash', (r) => ({ ...r, txHash: `0x${'zz'.repeat(32)}` }), 'txHash: expected 32 bytes of 0x-prefixed hex'],
+    ['negative block number', (r) => ({ ...r, blockNumber: '-43' }), 'blockNumber: expected a non-negative integer'],
+    ['numeric block number', (r) => ({ ...r, blockNumber: 43 }), 'blockNumber: expected a decimal integer string'],
+    [
+      'block timestamp above uint64',
+      (r) => ({ ...r, blockTimestamp: (MAX_UINT64 + 1n).toString() }),
+      'blockTimestamp: out of range for uint64',
+    ],
+    ['dstEid 0', (r) => ({ ...r, dstEid: 0 }), 'dstEid: expected an integer in 1..4294967295'],
+    ['dstEid above uint32', (r) => ({ ...r, dstEid: 2 ** 32 }), 'dstEid: expected an integer in 1..4294967295'],
+    ['string dstEid', (r) => ({ ...r, dstEid: '40102' }), 'dstEid: expected an integer in 1..4294967295'],
+    [
+      'negative log index',
+      (r) => ({ ...r, logIndex: -1 }),
+      `logIndex: expected an integer in 0..${Number.MAX_SAFE_INTEGER}`,
+    ],
+    ['chain id 0', (r) => ({ ...r, chainId: 0 }), `chainId: expected an integer in 1..${Number.MAX_SAFE_INTEGER}`],
+    ['extra field', (r) => ({ ...r, srcEid: 40102 }), 'srcEid: unexpected field'],
+    ['hub message on a dispatch', (r) => ({ ...r, message: {} }), 'message: unexpected field'],
+  ])('refuse a dispatch with %s, naming the field', (_name, change, reason) => {
+    const e = refusal(parseInputEvent, change(json(dispatch)));
+    expect(e.name).toBe('EventSchemaError');
+    expect(e.message).toBe(`invalid input event: ${reason}`);
+    const [path, message] = reason.split(/: (.*)/s);
+    expect(e.details['issues']).toEqual([{ path, message }]);
+  });
+
+  it('refuse to encode an invalid dispatch', () => {
+    expect(() => encodeInputEvent({ ...dispatch, orderId: '0x11' })).toThrow(
+      expect.objectContaining({
+        name: 'EventSchemaError',
+        message: 'invalid input event: orderId: expected 32 bytes of 0x-prefixed hex',
+      }),
+    );
+    expect(() => encodeInputEvent({ ...dispatch, blockNumber: -1n })).toThrow(
+      'invalid input event: blockNumber: expected a non-negative integer',
+    );
+  });
+
   it('name the field of a new hub message type that is wrong', () => {
     const done = {
       type: 'WITHDRAW_DONE',
@@ -284,8 +383,8 @@ describe('input events', () => {
   type Case = [string, (raw: Record<string, unknown>) => unknown, string];
   const msg = (raw: Record<string, unknown>) => raw['message'] as Record<string, unknown>;
   const cases: Case[] = [
-    ['unknown kind', (r) => ({ ...r, kind: 'funding' }), 'kind: expected one of "hub", "price", "mark"'],
-    ['missing kind', ({ kind: _k, ...r }) => r, 'kind: expected one of "hub", "price", "mark"'],
+    ['unknown kind', (r) => ({ ...r, kind: 'funding' }), 'kind: expected one of "hub", "price", "mark", "dispatch"'],
+    ['missing kind', ({ kind: _k, ...r }) => r, 'kind: expected one of "hub", "price", "mark", "dispatch"'],
     ['not an object', () => [1, 2], '(root): expected an object'],
     ['null', () => null, '(root): expected an object'],
     ['extra field', (r) => ({ ...r, extra: 1 }), 'extra: unexpected field'],

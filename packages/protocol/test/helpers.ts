@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { bytesToHex, getAddress, type Address, type Hex } from 'viem';
 
-import type { HubBoundMessage, OmniMessage } from '../src/index.js';
+import type { DispatchEvent, HubBoundMessage, OmniMessage } from '../src/index.js';
 
 export const MAX_UINT64 = 2n ** 64n - 1n;
 export const MAX_UINT256 = 2n ** 256n - 1n;
@@ -114,3 +114,16 @@ export const arbMessage: fc.Arbitrary<HubBoundMessage> = fc.oneof(
     seq: arbUint64,
   }),
 );
+
+/** A hub `OrderDispatched` log as an input event (fields over their whole ranges with edges). */
+export const arbDispatchEvent: fc.Arbitrary<DispatchEvent> = fc.record({
+  kind: fc.constant('dispatch' as const),
+  chainId: fc.oneof(fc.constantFrom(1, Number.MAX_SAFE_INTEGER), fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER })),
+  blockNumber: arbUint64,
+  blockTimestamp: arbUint64,
+  txHash: arbBytes32,
+  logIndex: fc.oneof(fc.constantFrom(0, Number.MAX_SAFE_INTEGER), fc.nat()),
+  orderId: arbBytes32,
+  dstEid: fc.oneof(fc.constantFrom(1, 2 ** 32 - 1), fc.integer({ min: 1, max: 2 ** 32 - 1 })),
+  guid: arbBytes32,
+});

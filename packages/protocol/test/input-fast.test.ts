@@ -4,7 +4,7 @@ import { getAddress } from 'viem';
 import { parseInputEvent, parseInputEventReference } from '../src/events.js';
 import { fastInputEvent } from '../src/input-fast.js';
 import { EventSchemaError, encodeInputEvent, toJson, type InputEvent } from '../src/index.js';
-import { ALICE, arbAddress, arbBytes32, arbMessage, arbUint256, arbUint64 } from './helpers.js';
+import { ALICE, arbAddress, arbBytes32, arbDispatchEvent, arbMessage, arbUint256, arbUint64 } from './helpers.js';
 
 // The hand-written validator behind parseInputEvent against the zod schema it stands in for:
 // valid and malformed inputs, both paths agree on accept/reject, on the value (keys in the same
@@ -38,6 +38,7 @@ const arbEvent: fc.Arbitrary<InputEvent> = fc.oneof(
     publishTime: arbUint64,
     source: fc.string({ minLength: 1, maxLength: 64 }),
   }),
+  arbDispatchEvent,
 );
 
 /** The event's wire JSON as a plain tree (what JSON.parse gives back). */
@@ -86,6 +87,7 @@ const arbBadValue: fc.Arbitrary<unknown> = fc.oneof(
     'hub',
     'price',
     'mark',
+    'dispatch',
     'BALANCE',
     'EXPOSURE',
     'ETH-PERP',
@@ -206,7 +208,17 @@ describe('parseInputEvent: the hand-written fast path against the zod schema', (
   });
 
   it('agrees on inputs that are not an event object at all', () => {
-    for (const text of ['null', '[]', '1', '"hub"', '{}', '{"kind":"hub"}', '{"kind":"price"}', '[{"kind":"mark"}]'])
+    for (const text of [
+      'null',
+      '[]',
+      '1',
+      '"hub"',
+      '{}',
+      '{"kind":"hub"}',
+      '{"kind":"price"}',
+      '{"kind":"dispatch"}',
+      '[{"kind":"mark"}]',
+    ])
       expect(agree(text).ok).toBe(false);
     fc.assert(
       fc.property(fc.jsonValue({ maxDepth: 3 }), (v) => {
