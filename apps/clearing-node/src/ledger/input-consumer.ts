@@ -42,6 +42,12 @@ export interface ConsumerStatus {
  */
 /** Inputs applied but not yet settled (their orders or earlier ones still being published), at most. */
 const MAX_UNSETTLED = 1024;
+/**
+ * Messages asked for per pull of the ordered consumer (the client pulls again when three
+ * quarters are delivered): ten times the client's default, a tenth of the pulls — each a socket
+ * write and a server round trip — during a replay (~8 % more inputs/s in the bench).
+ */
+const INPUT_PULL = 1000;
 
 @Injectable()
 export class InputConsumer implements OnApplicationBootstrap, OnModuleDestroy {
@@ -107,7 +113,7 @@ export class InputConsumer implements OnApplicationBootstrap, OnModuleDestroy {
       lastSnapshotSeq: String(from),
     };
     const consumer = await this.nats.orderedConsumer(STREAMS.IN.name, from + 1);
-    this.messages = await consumer.consume();
+    this.messages = await consumer.consume({ max_messages: INPUT_PULL });
     void this.watch(this.messages);
     this.logger.log(
       from > 0
