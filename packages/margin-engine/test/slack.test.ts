@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { FIXED_ONE as W, MarginBook, evaluateExactUnchecked, wad, type BookConfig } from '../src/index.js';
+import { PricedBook, type Priced } from './priced-book.js';
 
 // Price ticks re-evaluate exactly only the holders whose margin bound can have run out. The
 // property: after every tick the book lists exactly the accounts an exact evaluation of every
@@ -41,8 +42,25 @@ const account = fc.record({
   perp: fc.option(fc.bigInt({ min: -40n * W, max: 40n * W }), { nil: undefined }),
 });
 
+/** Reports `accounts` (acct-0, acct-1…) into the book: balances on both chains, a position at the mark. */
+function seed(
+  m: PricedBook,
+  accounts: ReadonlyArray<{ weth: bigint[]; usdc: bigint[]; perp?: bigint | undefined }>,
+): string[] {
+  return accounts.map((a, i) => {
+    const id = `acct-${i}`;
+    [ETH, ARB].forEach((chain, c) => {
+      m.book.applyBalance({ account: id, asset: 'WETH', chain, balance: a.weth[c]!, time: m.time });
+      m.book.applyBalance({ account: id, asset: 'USDC', chain, balance: a.usdc[c]!, time: m.time });
+    });
+    if (a.perp)
+      m.book.applyPosition({ account: id, market: 'ETH-PERP', qty: a.perp, openCost: (a.perp * m.price.MARK) / W });
+    return id;
+  });
+}
+
 const tick = fc.record({
-  asset: fc.constantFrom('WETH', 'USDC', 'MARK'),
+  asset: fc.constantFrom<Priced>('WETH', 'USDC', 'MARK'),
   bps: fc.integer({ min: -900, max: 900 }),
 });
 
@@ -53,42 +71,12 @@ describe('MarginBook price ticks', () => {
         fc.array(account, { minLength: 1, maxLength: 12 }),
         fc.array(tick, { minLength: 1, maxLength: 40 }),
         (accounts, ticks) => {
-          const b = new MarginBook(config);
-          let weth = 2000n * W;
-          let usdc = W;
-          let mark = 2000n * W;
-          let t = 1n;
-          b.applyPrice({ asset: 'USDC', price: usdc, time: t });
-          b.applyPrice({ asset: 'WETH', price: weth, time: t });
-          b.applyMark({ market: 'ETH-PERP', markPrice: mark, indexPrice: mark, time: t });
-          accounts.forEach((a, i) => {
-            const id = `acct-${i}`;
-            [ETH, ARB].forEach((chain, c) => {
-              b.applyBalance({ account: id, asset: 'WETH', chain, balance: a.weth[c]!, time: t });
-              b.applyBalance({ account: id, asset: 'USDC', chain, balance: a.usdc[c]!, time: t });
-            });
-            if (a.perp)
-              b.applyPosition({ account: id, market: 'ETH-PERP', qty: a.perp, openCost: (a.perp * mark) / W });
-          });
-          const exact = () =>
-            accounts
-              .map((_, i) => `acct-${i}`)
-              .filter((id) => evaluateExactUnchecked(b.exactAccount(id), b.context(), { details: false }).liquidatable)
-              .sort();
-          expect(b.liquidatable()).toEqual(exact());
+          const m = new PricedBook(config);
+          const ids = seed(m, accounts);
+          expect(m.book.liquidatable()).toEqual(m.exact(ids));
           for (const k of ticks) {
-            t += 1n;
-            const f = (p: bigint) => (p * BigInt(10_000 + k.bps)) / 10_000n;
-            if (k.asset === 'WETH') b.applyPrice({ asset: 'WETH', price: (weth = f(weth)), time: t });
-            else if (k.asset === 'USDC') b.applyPrice({ asset: 'USDC', price: (usdc = f(usdc)), time: t });
-            else
-              b.applyMark({
-                market: 'ETH-PERP',
-                markPrice: (mark = f(mark)),
-                indexPrice: (mark * BigInt(10_000 - Math.trunc(k.bps / 3))) / 10_000n,
-                time: t,
-              });
-            expect(b.liquidatable()).toEqual(exact());
+            m.move(k.asset, k.bps, Math.trunc(k.bps / 3));
+            expect(m.book.liquidatable()).toEqual(m.exact(ids));
           }
         },
       ),
@@ -110,40 +98,17 @@ describe('MarginBook price ticks', () => {
       fc.assert(
         fc.property(
           fc.array(account, { minLength: 1, maxLength: 10 }),
-          fc.array(fc.tuple(fc.constantFrom('WETH', 'USDC', 'MARK'), fc.integer({ min: -60, max: 60 })), {
+          fc.array(fc.tuple(fc.constantFrom<Priced>('WETH', 'USDC', 'MARK'), fc.integer({ min: -60, max: 60 })), {
             minLength: 100,
             maxLength: 300,
           }),
           (accounts, walk) => {
-            const b = new MarginBook(cfg);
-            const p = { WETH: 2000n * W, USDC: W, MARK: 2000n * W };
-            let t = 1n;
-            b.applyPrice({ asset: 'USDC', price: p.USDC, time: t });
-            b.applyPrice({ asset: 'WETH', price: p.WETH, time: t });
-            b.applyMark({ market: 'ETH-PERP', markPrice: p.MARK, indexPrice: p.MARK, time: t });
-            const ids = accounts.map((a, i) => {
-              const id = `acct-${i}`;
-              [ETH, ARB].forEach((chain, c) => {
-                b.applyBalance({ account: id, asset: 'WETH', chain, balance: a.weth[c]!, time: t });
-                b.applyBalance({ account: id, asset: 'USDC', chain, balance: a.usdc[c]!, time: t });
-              });
-              if (a.perp)
-                b.applyPosition({ account: id, market: 'ETH-PERP', qty: a.perp, openCost: (a.perp * p.MARK) / W });
-              return id;
-            });
-            const exact = () =>
-              ids
-                .filter(
-                  (id) => evaluateExactUnchecked(b.exactAccount(id), b.context(), { details: false }).liquidatable,
-                )
-                .sort();
-            expect(b.liquidatable()).toEqual(exact());
+            const m = new PricedBook(cfg);
+            const ids = seed(m, accounts);
+            expect(m.book.liquidatable()).toEqual(m.exact(ids));
             for (const [what, bps] of walk) {
-              t += 1n;
-              p[what] = (p[what] * BigInt(10_000 + bps)) / 10_000n;
-              if (what === 'MARK') b.applyMark({ market: 'ETH-PERP', markPrice: p.MARK, indexPrice: p.MARK, time: t });
-              else b.applyPrice({ asset: what, price: p[what], time: t });
-              expect(b.liquidatable()).toEqual(exact());
+              m.move(what, bps);
+              expect(m.book.liquidatable()).toEqual(m.exact(ids));
             }
           },
         ),
@@ -231,7 +196,7 @@ const change = fc.oneof(
   }),
   fc.record({
     kind: fc.constant('tick' as const),
-    asset: fc.constantFrom('WETH', 'USDC', 'MARK'),
+    asset: fc.constantFrom<Priced>('WETH', 'USDC', 'MARK'),
     bps: fc.integer({ min: -600, max: 600 }),
   }),
 );
@@ -243,58 +208,38 @@ describe('MarginBook reports screened by the slack', () => {
         fc.array(account, { minLength: 1, maxLength: 8 }),
         fc.array(change, { minLength: 1, maxLength: 60 }),
         (accounts, changes) => {
-          const b = new MarginBook(config);
-          let weth = 2000n * W;
-          let usdc = W;
-          let mark = 2000n * W;
-          let t = 1n;
-          b.applyPrice({ asset: 'USDC', price: usdc, time: t });
-          b.applyPrice({ asset: 'WETH', price: weth, time: t });
-          b.applyMark({ market: 'ETH-PERP', markPrice: mark, indexPrice: mark, time: t });
-          const balances = new Map<string, bigint>();
-          const set = (id: string, asset: string, chain: number, balance: bigint) => {
-            balances.set(`${id}/${asset}/${chain}`, balance);
-            b.applyBalance({ account: id, asset, chain, balance, time: t });
-          };
-          accounts.forEach((a, i) => {
-            const id = `acct-${i}`;
-            [ETH, ARB].forEach((chain, c) => {
-              set(id, 'WETH', chain, a.weth[c]!);
-              set(id, 'USDC', chain, a.usdc[c]!);
-            });
-            if (a.perp)
-              b.applyPosition({ account: id, market: 'ETH-PERP', qty: a.perp, openCost: (a.perp * mark) / W });
-          });
-          const ids = accounts.map((_, i) => `acct-${i}`);
-          const exact = () =>
-            ids
-              .filter((id) => evaluateExactUnchecked(b.exactAccount(id), b.context(), { details: false }).liquidatable)
-              .sort();
-          expect(b.liquidatable()).toEqual(exact());
+          const m = new PricedBook(config);
+          const b = m.book;
+          const ids = seed(m, accounts);
+          const balance = (id: string, asset: string, chain: number) =>
+            b.exactAccount(id).collateral.find((c) => c.asset === asset && c.chain === chain)!.qty;
+          expect(b.liquidatable()).toEqual(m.exact(ids));
           for (const c of changes) {
-            t += 1n;
             if (c.kind === 'balance') {
               const id = ids[c.who % ids.length]!;
-              const before = balances.get(`${id}/${c.asset}/${c.chain}`)!;
-              set(id, c.asset, c.chain, c.absolute ?? (before * BigInt(c.permille)) / 1000n);
+              const before = balance(id, c.asset, c.chain);
+              m.time += 1n;
+              b.applyBalance({
+                account: id,
+                asset: c.asset,
+                chain: c.chain,
+                balance: c.absolute ?? (before * BigInt(c.permille)) / 1000n,
+                time: m.time,
+              });
             } else if (c.kind === 'position') {
               const id = ids[c.who % ids.length]!;
-              const entry = (mark * BigInt(10_000 + c.entryBps)) / 10_000n;
+              const entry = (m.price.MARK * BigInt(10_000 + c.entryBps)) / 10_000n;
+              m.time += 1n;
               b.applyPosition({
                 account: id,
                 market: 'ETH-PERP',
                 qty: c.qty,
                 openCost: (c.qty * entry) / W,
-                time: t,
+                time: m.time,
                 ...(c.isolated ? { mode: 'isolated' as const, isolatedMargin: 500n * W } : {}),
               });
-            } else {
-              const f = (p: bigint) => (p * BigInt(10_000 + c.bps)) / 10_000n;
-              if (c.asset === 'WETH') b.applyPrice({ asset: 'WETH', price: (weth = f(weth)), time: t });
-              else if (c.asset === 'USDC') b.applyPrice({ asset: 'USDC', price: (usdc = f(usdc)), time: t });
-              else b.applyMark({ market: 'ETH-PERP', markPrice: (mark = f(mark)), indexPrice: mark, time: t });
-            }
-            expect(b.liquidatable()).toEqual(exact());
+            } else m.move(c.asset, c.bps);
+            expect(b.liquidatable()).toEqual(m.exact(ids));
           }
         },
       ),

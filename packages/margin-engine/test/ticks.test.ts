@@ -1,13 +1,12 @@
 import fc from 'fast-check';
 import {
   FIXED_ONE as W,
-  MarginBook,
-  evaluateExactUnchecked,
   sha256Hex,
   wad,
   type BookConfig,
   type OrderFields,
 } from '../src/index.js';
+import { PricedBook, type Priced } from './priced-book.js';
 
 // The tick loops read each holder's slack and its float inputs from typed arrays by account
 // index (grown as accounts arrive), with one position per market read from the array and several
@@ -78,7 +77,10 @@ function rng(seed: number): () => number {
 const big = (r: () => number, min: bigint, max: bigint) =>
   min + (BigInt(Math.floor(r() * 2 ** 32)) * (max - min)) / 2n ** 32n;
 
-const tick = fc.record({ asset: fc.constantFrom('WETH', 'USDC', 'MARK'), bps: fc.integer({ min: -600, max: 600 }) });
+const tick = fc.record({
+  asset: fc.constantFrom<Priced>('WETH', 'USDC', 'MARK'),
+  bps: fc.integer({ min: -600, max: 600 }),
+});
 
 describe('MarginBook tick loops over typed arrays', () => {
   it('property: past the first array size and with several positions in one market, the bound hides no liquidatable account', () => {
@@ -89,14 +91,9 @@ describe('MarginBook tick loops over typed arrays', () => {
         fc.array(tick, { minLength: 1, maxLength: 12 }),
         (n, seed, ticks) => {
           const r = rng(seed);
-          const b = new MarginBook(config);
-          let weth = 2000n * W;
-          let usdc = W;
-          let mark = 2000n * W;
-          let t = 1n;
-          b.applyPrice({ asset: 'USDC', price: usdc, time: t });
-          b.applyPrice({ asset: 'WETH', price: weth, time: t });
-          b.applyMark({ market: 'ETH-PERP', markPrice: mark, indexPrice: mark, time: t });
+          const m = new PricedBook(config);
+          const b = m.book;
+          const t = m.time;
           const seqs = { [A]: 0n, [B]: 0n };
           const ids: string[] = [];
           for (let i = 0; i < n; i++) {
@@ -134,18 +131,10 @@ describe('MarginBook tick loops over typed arrays', () => {
               });
             }
           }
-          const exact = () =>
-            ids
-              .filter((id) => evaluateExactUnchecked(b.exactAccount(id), b.context(), { details: false }).liquidatable)
-              .sort();
-          expect(b.liquidatable()).toEqual(exact());
+          expect(b.liquidatable()).toEqual(m.exact(ids));
           for (const k of ticks) {
-            t += 1n;
-            const f = (p: bigint) => (p * BigInt(10_000 + k.bps)) / 10_000n;
-            if (k.asset === 'WETH') b.applyPrice({ asset: 'WETH', price: (weth = f(weth)), time: t });
-            else if (k.asset === 'USDC') b.applyPrice({ asset: 'USDC', price: (usdc = f(usdc)), time: t });
-            else b.applyMark({ market: 'ETH-PERP', markPrice: (mark = f(mark)), indexPrice: mark, time: t });
-            expect(b.liquidatable()).toEqual(exact());
+            m.move(k.asset, k.bps);
+            expect(b.liquidatable()).toEqual(m.exact(ids));
           }
         },
       ),
