@@ -1,11 +1,5 @@
 import fc from 'fast-check';
-import {
-  FIXED_ONE as W,
-  sha256Hex,
-  wad,
-  type BookConfig,
-  type OrderFields,
-} from '../src/index.js';
+import { FIXED_ONE as W, sha256Hex, wad, type BookConfig, type OrderFields } from '../src/index.js';
 import { PricedBook, type Priced } from './priced-book.js';
 
 // The tick loops read each holder's slack and its float inputs from typed arrays by account
