@@ -348,10 +348,12 @@ describe('node interfaces', () => {
         order: expect.objectContaining({ orderId: orderIds[0], status: 'done', executed: WAD.toString() }),
       });
 
-      await waitFor('the account after the acknowledgement', () => alice.events.length === 5);
+      await waitFor('the account after the acknowledgement', () => alice.events.length === 6);
+      // the price Alice is exposed to comes as a `market` event, after its orders, before her account
       expect(alice.events.map((e) => [e.type, e.data.inputSeq])).toEqual([
         ['order', priceSeq.toString()],
         ['order', priceSeq.toString()],
+        ['market', priceSeq.toString()],
         ['account', priceSeq.toString()],
         ['order', ackSeq.toString()],
         ['account', ackSeq.toString()],
@@ -372,8 +374,8 @@ describe('node interfaces', () => {
         bob.events.map((e) => [e.type, e.data.type === 'account' ? e.data.account.account.toLowerCase() : null]),
       ).toEqual([['account', BOB]]);
       // The unfiltered stream saw everything, in order.
-      await waitFor('all', () => all.events.length === 6);
-      expect(all.events.slice(0, 5)).toEqual(alice.events);
+      await waitFor('all', () => all.events.length === 7);
+      expect(all.events.slice(0, 6)).toEqual(alice.events);
     } finally {
       for (const c of [all, alice, bob]) c.close();
     }

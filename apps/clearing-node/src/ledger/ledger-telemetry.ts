@@ -1,10 +1,12 @@
-import { Injectable } from '@nestjs/common';
-import type { InputEvent } from '@omniclear/protocol';
+import { Inject, Injectable } from '@nestjs/common';
+import type { AccountView } from '@omniclear/margin-engine';
+import type { InputEvent, MarkEvent, PriceEvent } from '@omniclear/protocol';
 import { performance } from 'node:perf_hooks';
 
 import { toAccountDto, toOrderDto } from '../api/views.js';
+import { NODE_CONFIG, type NodeConfig } from '../config.js';
 import { NodeMetrics } from '../metrics/node-metrics.js';
-import { UpdatesService } from '../updates/updates.service.js';
+import { UpdatesService, type MarketUpdate } from '../updates/updates.service.js';
 import { LedgerService } from './ledger.service.js';
 
 /**
@@ -19,11 +21,22 @@ import { LedgerService } from './ledger.service.js';
  */
 @Injectable()
 export class LedgerTelemetry {
+  private readonly indexAssets: NodeConfig['indexAssets'];
+  /** Publish time of the last price seen fresh, per asset (never later than the book's). */
+  private readonly priceTimes = new Map<string, bigint>();
+  /** Publish time of the last mark seen fresh, per market (never later than the book's). */
+  private readonly markTimes = new Map<string, bigint>();
+  /** Price and mark inputs that moved the book, from {@link applied} to {@link decided}. */
+  private readonly repriced = new WeakSet<InputEvent>();
+
   constructor(
     private readonly metrics: NodeMetrics,
     private readonly updates: UpdatesService,
     private readonly ledger: LedgerService,
-  ) {}
+    @Inject(NODE_CONFIG) config: NodeConfig,
+  ) {
+    this.indexAssets = config.indexAssets;
+  }
 
   /** A monotonic timestamp (ms) to pass back to {@link applied} / {@link decided}. */
   now(): number {
@@ -39,6 +52,25 @@ export class LedgerTelemetry {
   applied(event: InputEvent, applyStart: number): void {
     this.metrics.observeApply((performance.now() - applyStart) / 1000);
     this.metrics.eventApplied(eventKind(event));
+    if ((event.kind === 'price' || event.kind === 'mark') && this.fresh(event)) this.repriced.add(event);
+  }
+
+  /**
+   * Whether the book applied price or mark `event` rather than ignoring it as stale: a price
+   * must be newer than the asset's last, a mark not older than the market's last (the book's
+   * rules; `apply` does not say which it did). The times kept here are those of inputs seen since
+   * start — the book is only replaced at boot, before the first — so never later than the book's,
+   * which also counts what a snapshot restored and the marks an index asset's price moved: an
+   * input called stale here is stale in the book. After a restart, the first old input of an
+   * asset or market may pass as fresh.
+   */
+  private fresh(event: PriceEvent | MarkEvent): boolean {
+    const [times, key] = event.kind === 'price' ? [this.priceTimes, event.asset] : [this.markTimes, event.market];
+    const last = times.get(key);
+    if (last !== undefined && (event.kind === 'price' ? event.publishTime <= last : event.publishTime < last))
+      return false;
+    times.set(key, event.publishTime);
+    return true;
   }
 
   /** Order `orderId` is in OMNI_OUT; `first` is false when the stream deduplicated it (a replay). */
@@ -52,8 +84,12 @@ export class LedgerTelemetry {
   /**
    * Every order of `event` is published (`orderAccounts`: the account of each): the decision
    * latency (inputs with orders only), then the live updates: acknowledged orders and the accounts
-   * the event changed (the reporting account of a hub event and the accounts of its orders; the
-   * holders a price touched are not known here: the ledger will publish those itself).
+   * the event changed (the reporting account of a hub event and the accounts of its orders).
+   *
+   * A price or mark the book applied also moves every holder's figures. Those go to the watched
+   * accounts only (the accounts a filtered `/events` stream is open on) that it moved, so the cost
+   * is one account view per watched account, however many hold the asset; every stream gets one
+   * `market` event instead (a filtered one only when its account is among those moved).
    */
   decided(event: InputEvent, inputSeq: bigint, orderAccounts: readonly string[], receivedAt: number): void {
     if (orderAccounts.length > 0) this.metrics.observeDecision((performance.now() - receivedAt) / 1000);
@@ -67,8 +103,60 @@ export class LedgerTelemetry {
         if (acked?.status === 'done') this.updates.orderAcknowledged(toOrderDto(acked), inputSeq);
       }
     }
-    for (const account of accounts) this.updates.accountChanged(toAccountDto(this.ledger.account(account)), inputSeq);
+    if ((event.kind !== 'price' && event.kind !== 'mark') || !this.repriced.has(event)) {
+      for (const account of accounts) this.updates.accountChanged(toAccountDto(this.ledger.account(account)), inputSeq);
+      return;
+    }
+    // The figures that move: the asset's holdings and positions in the markets that follow it,
+    // or positions in the marked market.
+    const asset = event.kind === 'price' ? event.asset : null;
+    const markets =
+      event.kind === 'price' ? (event.price > 0n ? (this.indexAssets[event.asset] ?? []) : []) : [event.market];
+    const exposed = new Set<string>();
+    const views = new Map<string, AccountView>();
+    for (const account of this.updates.watched.keys()) {
+      const view = this.ledger.account(account);
+      if (!movedBy(view, asset, markets)) continue;
+      exposed.add(account);
+      views.set(account, view);
+    }
+    this.updates.marketMoved(marketUpdate(event, inputSeq, markets), exposed);
+    // the accounts the input liquidated go to every stream, as before; the others to their own
+    for (const account of accounts)
+      this.updates.accountChanged(toAccountDto(views.get(account) ?? this.ledger.account(account)), inputSeq);
+    for (const [account, view] of views)
+      if (!accounts.has(account)) this.updates.accountRepriced(toAccountDto(view), inputSeq);
   }
+}
+
+/** Whether `view` holds `asset` (any chain) or has an open position in one of `markets`. */
+function movedBy(view: AccountView, asset: string | null, markets: readonly string[]): boolean {
+  return (
+    (asset !== null && view.holdings.some((h) => h.asset === asset && h.balance !== 0n)) ||
+    (markets.length > 0 && view.positions.some((p) => p.qty !== 0n && markets.includes(p.market)))
+  );
+}
+
+function marketUpdate(event: PriceEvent | MarkEvent, inputSeq: bigint, markets: readonly string[]): MarketUpdate {
+  return event.kind === 'price'
+    ? {
+        type: 'market',
+        kind: 'price',
+        inputSeq: inputSeq.toString(),
+        asset: event.asset,
+        price: event.price.toString(),
+        markets: [...markets],
+        time: event.publishTime.toString(),
+      }
+    : {
+        type: 'market',
+        kind: 'mark',
+        inputSeq: inputSeq.toString(),
+        market: event.market,
+        markPrice: event.markPrice.toString(),
+        indexPrice: event.indexPrice.toString(),
+        time: event.publishTime.toString(),
+      };
 }
 
 /** Metric label of an input: `price`, `mark`, or the hub message type in lower case (`order_ack`…). */
