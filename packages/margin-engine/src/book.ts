@@ -79,6 +79,15 @@ export interface BookConfig {
    * formula so ids match on chain; the default joins the fields into a readable string.
    */
   readonly orderId?: OrderIdFn;
+  /**
+   * Order expiry (seconds). With it, every order the book issues carries `expiry` = the time of
+   * the input that triggered it + `ttl` (the deadline the hub enforces), and an order still
+   * pending and not dispatched once the book's time is past `expiry + grace` expires: what it held
+   * in flight counts again (see {@link MarginBook.applyDispatch}). `grace` covers a dispatch made
+   * just before the expiry whose log reaches the input stream after it. Absent: orders never
+   * expire in the book.
+   */
+  readonly orders?: { readonly ttl: bigint; readonly grace: bigint };
 }
 
 /** The fields an order id is derived from (the protocol's `orderId` formula). */
@@ -112,6 +121,8 @@ export interface SeizureOrder {
   readonly insuranceAmount: bigint;
   readonly recipient: string;
   readonly inputSeq: bigint;
+  /** Unix seconds after which the hub refuses it; absent when the book has no `orders` config. */
+  readonly expiry?: bigint;
 }
 
 /** Why a withdrawal was decided as it was. */
@@ -132,14 +143,24 @@ export interface WithdrawalDecision {
   /** Largest amount that could have been approved (base units). */
   readonly maxWithdraw: bigint;
   readonly inputSeq: bigint;
+  /** Unix seconds after which the hub refuses it; absent when the book has no `orders` config. */
+  readonly expiry?: bigint;
 }
 
 export type Order = SeizureOrder | WithdrawalDecision;
 
-/** An order and what became of it (the vault's acknowledgement, not the book's intention). */
+/**
+ * An order and what became of it (the vault's acknowledgement, not the book's intention):
+ * `pending` until the vault's ORDER_ACK or WITHDRAW_DONE makes it `done`; `expired` when it was
+ * not dispatched by its expiry (plus the grace): what it held in flight counts again, and a
+ * withdrawal decision is void. An expired order can still become `done` — dispatched after all,
+ * its dispatch reported late — and the vault's report is booked then.
+ */
 export interface OrderRecord {
   readonly order: Order;
-  readonly status: 'pending' | 'done';
+  readonly status: 'pending' | 'done' | 'expired';
+  /** The hub dispatched it to its vault (it no longer expires in the book). */
+  readonly dispatched: boolean;
   /** Base units that really left the account (seized or paid), once done. */
   readonly executed: bigint | null;
   /** Sequence number of the vault message that closed it. */
@@ -219,6 +240,79 @@ export interface LiquidationResult {
   readonly account: string;
   readonly plan: LiquidationPlan;
   readonly orders: readonly SeizureOrder[];
+}
+
+/** Outcome of {@link MarginBook.applyDispatch}. */
+export type DispatchResult =
+  | { readonly applied: true; readonly status: OrderRecord['status'] }
+  /** `unknown`: not an order of this book (e.g. another shard's); `repeat`: already dispatched. */
+  | { readonly applied: false; readonly reason: 'unknown' | 'repeat' };
+
+/**
+ * What a seizure credited when it was booked — the debt its value repays (USD, WAD) and the two
+ * parts of its penalty — taken back if it expires undispatched, booked again (pro rata) by a late
+ * acknowledgement.
+ */
+interface SeizureCredit {
+  readonly debtRepaid: bigint;
+  readonly liquidator: bigint;
+  readonly insurance: bigint;
+}
+
+/**
+ * Pending, undispatched orders by deadline (expiry + grace), earliest first: a binary heap with
+ * lazy deletion (an order acknowledged or dispatched meanwhile is skipped when it comes up). Ties
+ * go in issue order, so releases happen in the same order after a restore.
+ */
+class DeadlineHeap {
+  private readonly items: Array<{ at: bigint; n: number; id: string }> = [];
+  private count = 0;
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  /** The earliest deadline (only when non-empty). */
+  peek(): bigint {
+    return this.items[0]!.at;
+  }
+
+  push(at: bigint, id: string): void {
+    const a = this.items;
+    a.push({ at, n: this.count++, id });
+    let i = a.length - 1;
+    while (i > 0) {
+      const up = (i - 1) >> 1;
+      if (!this.less(a[i]!, a[up]!)) break;
+      [a[i], a[up]] = [a[up]!, a[i]!];
+      i = up;
+    }
+  }
+
+  pop(): string {
+    const a = this.items;
+    const top = a[0]!;
+    const last = a.pop()!;
+    if (a.length > 0) {
+      a[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && this.less(a[l]!, a[m]!)) m = l;
+        if (r < a.length && this.less(a[r]!, a[m]!)) m = r;
+        if (m === i) break;
+        [a[i], a[m]] = [a[m]!, a[i]!];
+        i = m;
+      }
+    }
+    return top.id;
+  }
+
+  private less(x: { at: bigint; n: number }, y: { at: bigint; n: number }): boolean {
+    return x.at < y.at || (x.at === y.at && x.n < y.n);
+  }
 }
 
 interface Holding {
@@ -511,8 +605,16 @@ export class MarginBook {
     amount: bigint;
     requestId: bigint;
     inputSeq: bigint;
+    /** The request's input time (its decision expires relative to it). */
+    time: bigint;
   }> = [];
   private readonly seqs = new SequenceTracker();
+  /** `config.orders`, validated; null: orders never expire. */
+  private readonly expiryCfg: { readonly ttl: bigint; readonly grace: bigint } | null;
+  /** Pending orders not dispatched, by deadline (with `expiryCfg` only). */
+  private readonly deadlines = new DeadlineHeap();
+  /** What each seizure not yet acknowledged credited (with `expiryCfg` only). */
+  private readonly credits = new Map<string, SeizureCredit>();
   /** `${eid}:${token}` → asset, and `${asset}@${eid}` → token. */
   private readonly tokenAsset = new Map<string, string>();
   private readonly assetToken = new Map<string, string>();
@@ -599,6 +701,11 @@ export class MarginBook {
     if (c.orderId !== undefined && typeof c.orderId !== 'function')
       throw new InvalidInputError('config.orderId', 'expected a function');
     this.orderIdOf = (c.orderId as OrderIdFn | undefined) ?? defaultOrderId;
+    if (c.orders === undefined) this.expiryCfg = null;
+    else {
+      const o = obj('config.orders', c.orders);
+      this.expiryCfg = { ttl: big('config.orders.ttl', o.ttl, 1n), grace: big('config.orders.grace', o.grace) };
+    }
     this.liquidator = c.liquidator === undefined ? 'liquidator' : v.address('config.liquidator', c.liquidator);
     for (const [asset, raw] of Object.entries(c.assets as Record<string, AssetConfig>)) {
       for (const [eidKey, token] of Object.entries(raw.tokens ?? {})) {
@@ -892,9 +999,37 @@ export class MarginBook {
     h.pending?.delete(id);
     h.qty = balance;
     const kind = this.withdrawals.delete(id) ? 'withdrawal' : 'seizure';
-    if (this.seizures.delete(id)) this.closeOrder(id, w.amount, 0n, null);
+    const seizure = this.seizures.get(id);
+    if (seizure) this.settleSeizure(seizure, seizure.amount, 0n);
     this.touch(w.account);
     return { kind };
+  }
+
+  /**
+   * The hub dispatched order `orderId` (its `OrderDispatched` log, at block time `time`): the
+   * order is on its way to the vault, so it no longer expires in the book — its amount stays in
+   * flight until the vault's acknowledgement. Idempotent; an id this book never issued (another
+   * shard's order) changes nothing but the book's time. A dispatch of an order that already
+   * expired (its log reached the stream after the grace) is recorded; the vault's report will
+   * book what it did.
+   * @throws InvalidInputError for a malformed id or time.
+   */
+  applyDispatch(e: { orderId: string; time: bigint }): DispatchResult {
+    const r = obj('event', e);
+    const raw = str('orderId', r.orderId);
+    const time = big('time', r.time);
+    const id = this.orderLog.has(raw) ? raw : raw.toLowerCase();
+    const rec = this.orderLog.get(id);
+    let result: DispatchResult;
+    if (!rec) result = { applied: false, reason: 'unknown' };
+    else if (rec.dispatched) result = { applied: false, reason: 'repeat' };
+    else {
+      // marked before the clock moves: a dispatch is never released by its own time
+      this.orderLog.set(id, { ...rec, dispatched: true });
+      result = { applied: true, status: rec.status };
+    }
+    this.advance(time);
+    return result;
   }
 
   // ------------------------------------------------------------------ chain messages
@@ -947,7 +1082,7 @@ export class MarginBook {
       if (m.type === 'BALANCE') {
         token = this.tokenOn(eid, m.token);
         balance = v.uint256('message.balance', m.balance);
-      } else commit = this.prepare(eid, seq, inputSeq, account, m);
+      } else commit = this.prepare(eid, seq, inputSeq, time, account, m);
     } catch (err) {
       if (!(err instanceof InvalidInputError)) throw err;
       const released = this.markSeq(eid, seq, time);
@@ -994,17 +1129,23 @@ export class MarginBook {
 
   /**
    * Plans and books the liquidation of every account liquidatable now, in account order, and
-   * returns the seizure orders (ids derived from `inputSeq`, the input that triggered them).
+   * returns the seizure orders (ids derived from `inputSeq`, the input that triggered them; with
+   * `orders` configured, expiring `orders.ttl` after `inputTime`, that input's own time — by
+   * default the book's time).
    * Accounts whose decision must wait are skipped: a held asset or market has no price yet
    * (seizing on a feed gap would punish the account for missing data), or a chain it holds
    * collateral on has a sequence gap open (a missing report could change the verdict).
    */
-  liquidations(inputSeq: bigint): {
+  liquidations(
+    inputSeq: bigint,
+    inputTime?: bigint,
+  ): {
     orders: SeizureOrder[];
     results: LiquidationResult[];
     deferred: Array<{ account: string; reason: DeferReason }>;
   } {
     const seq = v.uint64('inputSeq', inputSeq);
+    const time = inputTime === undefined ? undefined : big('inputTime', inputTime);
     const orders: SeizureOrder[] = [];
     const results: LiquidationResult[] = [];
     const deferred: Array<{ account: string; reason: DeferReason }> = [];
@@ -1016,7 +1157,7 @@ export class MarginBook {
       }
       const idle = this.accounts.get(account)!.idleSince;
       if (idle !== null && (!this.queued.has(account) || this.windowNow() === idle)) continue;
-      const res = this.liquidate(account, seq);
+      const res = this.liquidate(account, seq, time);
       if (res) {
         results.push(res);
         orders.push(...res.orders);
@@ -1149,10 +1290,15 @@ export class MarginBook {
    * realized, seizure orders booked as pending, penalties and bad debt booked, rate-limit usage
    * consumed. What the window's budget does not allow stays queued for a later window.
    * `inputSeq` (the triggering input) goes into the order ids; by default a book-local counter.
+   * With `orders` configured, the orders expire `orders.ttl` after `inputTime` (the triggering
+   * input's time; by default the book's time).
    */
-  liquidate(account: string, inputSeq?: bigint): LiquidationResult | null {
+  liquidate(account: string, inputSeq?: bigint, inputTime?: bigint): LiquidationResult | null {
     if (!this.accounts.has(account)) throw new InvalidInputError('account', `unknown account ${account}`);
     const seq = inputSeq === undefined ? this.orderCounter + 1n : v.uint64('inputSeq', inputSeq);
+    const expiry = this.expiryCfg
+      ? (inputTime === undefined ? this.ctx.now : big('inputTime', inputTime)) + this.expiryCfg.ttl
+      : undefined;
     if (this.missingPrices(account).length > 0) return null;
     const exact = this.exactAccount(account);
     if (!evaluateExactUnchecked(exact, this.ctx, { details: false }).liquidatable) {
@@ -1202,6 +1348,7 @@ export class MarginBook {
         insuranceAmount,
         recipient: this.liquidator,
         inputSeq: seq,
+        ...(expiry === undefined ? {} : { expiry }),
       };
     });
     if (new Set(orders.map((o) => o.id)).size !== orders.length || orders.some((o) => this.orderLog.has(o.id)))
@@ -1215,7 +1362,9 @@ export class MarginBook {
       const h = state.holdings.get(this.hkey(c.asset, c.chain))!;
       // seizures become in flight (the vault's ack books the real balance); repayments and
       // write-offs change the booked balance directly
-      const seized = plan.seizures.find((s) => s.asset === c.asset && s.chain === c.chain)?.amount ?? 0n;
+      // (every seizure of the holding: a plan's second pass may seize it again)
+      let seized = 0n;
+      for (const s of plan.seizures) if (s.asset === c.asset && s.chain === c.chain) seized += s.amount;
       h.qty = c.qty + seized;
     }
     plan.seizures.forEach((s, i) => {
@@ -1223,7 +1372,13 @@ export class MarginBook {
       const h = state.holdings.get(this.hkey(s.asset, s.chain))!;
       (h.pending ??= new Map()).set(order.id, s.amount);
       this.seizures.set(order.id, order);
-      this.orderLog.set(order.id, { order, status: 'pending', executed: null, doneSeq: null, outcome: null });
+      this.logOrder(order);
+      if (this.expiryCfg) {
+        // what this seizure credits, in case it expires undispatched (the penalty split as the
+        // plan's, per seizure: the parts sum to at most the plan's liquidator part)
+        const liquidator = mulDown(s.penalty, this.config.planner.liquidatorShare);
+        this.credits.set(order.id, { debtRepaid: s.debtRepaid, liquidator, insurance: s.penalty - liquidator });
+      }
       this.usedChain.set(s.chain, (this.usedChain.get(s.chain) ?? 0n) + s.value);
     });
     if (inputSeq === undefined) this.orderCounter = seq;
@@ -1304,18 +1459,21 @@ export class MarginBook {
   /** The full state as canonical JSON-safe data (bigints as decimal strings, sorted keys). */
   snapshot(): BookSnapshot {
     const s = (v: bigint) => v.toString();
-    const order = (o: Order) =>
-      o.kind === 'liquidate'
-        ? { ...o, amount: s(o.amount), insuranceAmount: s(o.insuranceAmount), inputSeq: s(o.inputSeq) }
+    const order = ({ expiry, ...o }: Order) => {
+      const e = expiry === undefined ? {} : { expiry: s(expiry) };
+      return o.kind === 'liquidate'
+        ? { ...o, amount: s(o.amount), insuranceAmount: s(o.insuranceAmount), inputSeq: s(o.inputSeq), ...e }
         : {
             ...o,
             amount: s(o.amount),
             maxWithdraw: s(o.maxWithdraw),
             inputSeq: s(o.inputSeq),
             requestId: o.requestId === null ? null : s(o.requestId),
+            ...e,
           };
+    };
     return {
-      version: 2,
+      version: 3,
       now: s(this.ctx.now),
       accounts: [...this.accounts.keys()].sort(cmp).map((id) => {
         const a = this.accounts.get(id)!;
@@ -1378,15 +1536,20 @@ export class MarginBook {
       orders: this.orders().map((r) => ({
         order: order(r.order),
         status: r.status,
+        dispatched: r.dispatched,
         executed: r.executed === null ? null : s(r.executed),
         doneSeq: r.doneSeq === null ? null : s(r.doneSeq),
         outcome: r.outcome,
       })),
+      credits: [...this.credits.entries()]
+        .sort(([x], [y]) => cmp(x, y))
+        .map(([id, c]) => [id, s(c.debtRepaid), s(c.liquidator), s(c.insurance)] as [string, string, string, string]),
       deferredRequests: this.deferredRequests.map((d) => ({
         ...d,
         amount: s(d.amount),
         requestId: s(d.requestId),
         inputSeq: s(d.inputSeq),
+        time: s(d.time),
       })),
       sources: this.seqs.list().map((x) => ({
         eid: x.eid,
@@ -1422,7 +1585,8 @@ export class MarginBook {
       return BigInt(v);
     };
     const sn = obj('snapshot', snap) as unknown as BookSnapshot;
-    if (sn.version !== 2) throw new InvalidInputError('snapshot.version', 'unsupported version');
+    // version 2 (before order expiry) lacks the orders' expiry state: refused, the node replays
+    if (sn.version !== 3) throw new InvalidInputError('snapshot.version', 'unsupported version');
     book.ctx.now = b('snapshot.now', sn.now);
     sn.prices.forEach((p, i) => {
       const asset = book.assetName(`snapshot.prices[${i}].asset`, p.asset);
@@ -1513,7 +1677,10 @@ export class MarginBook {
         orderId: w.orderId,
       });
     for (const r of sn.orders) {
-      const o = r.order;
+      const { expiry: e, ...o } = r.order;
+      const expiry = e === undefined ? {} : { expiry: b('snapshot.orders.expiry', e) };
+      if (e !== undefined && !book.expiryCfg)
+        throw new InvalidInputError('snapshot.orders.expiry', 'an order expires but the book has no orders config');
       const order: Order =
         o.kind === 'liquidate'
           ? {
@@ -1521,6 +1688,7 @@ export class MarginBook {
               amount: b('snapshot.orders.amount', o.amount),
               insuranceAmount: b('snapshot.orders.insuranceAmount', o.insuranceAmount),
               inputSeq: b('snapshot.orders.inputSeq', o.inputSeq),
+              ...expiry,
             }
           : {
               ...o,
@@ -1528,10 +1696,14 @@ export class MarginBook {
               maxWithdraw: b('snapshot.orders.maxWithdraw', o.maxWithdraw),
               inputSeq: b('snapshot.orders.inputSeq', o.inputSeq),
               requestId: o.requestId === null ? null : b('snapshot.orders.requestId', o.requestId),
+              ...expiry,
             };
+      if (typeof r.dispatched !== 'boolean')
+        throw new InvalidInputError('snapshot.orders.dispatched', 'expected a boolean');
       book.orderLog.set(order.id, {
         order,
         status: r.status,
+        dispatched: r.dispatched,
         executed: r.executed === null ? null : b('snapshot.orders.executed', r.executed),
         doneSeq: r.doneSeq === null ? null : b('snapshot.orders.doneSeq', r.doneSeq),
         outcome: r.outcome,
@@ -1543,11 +1715,25 @@ export class MarginBook {
         throw new InvalidInputError('snapshot.seizures', `seizure ${id} has no order record`);
       book.seizures.set(id, rec.order);
     }
+    // the deadlines of pending, undispatched orders, in issue order (ties release in that order)
+    for (const rec of book.orderLog.values())
+      if (rec.status === 'pending' && !rec.dispatched && rec.order.expiry !== undefined)
+        book.deadlines.push(rec.order.expiry + book.expiryCfg!.grace, rec.order.id);
+    for (const [id, debtRepaid, liquidator, insurance] of sn.credits) {
+      if (!book.seizures.has(id))
+        throw new InvalidInputError('snapshot.credits', `credit of ${id}, which is no seizure in flight`);
+      book.credits.set(id, {
+        debtRepaid: b('snapshot.credits', debtRepaid),
+        liquidator: b('snapshot.credits', liquidator),
+        insurance: b('snapshot.credits', insurance),
+      });
+    }
     book.deferredRequests = sn.deferredRequests.map((d) => ({
       ...d,
       amount: b('snapshot.deferredRequests.amount', d.amount),
       requestId: b('snapshot.deferredRequests.requestId', d.requestId),
       inputSeq: b('snapshot.deferredRequests.inputSeq', d.inputSeq),
+      time: b('snapshot.deferredRequests.time', d.time),
     }));
     book.seqs.load(
       sn.sources.map((x) => ({
@@ -1579,6 +1765,7 @@ export class MarginBook {
     eid: number,
     seq: bigint,
     inputSeq: bigint,
+    time: bigint,
     account: string,
     m: Exclude<ChainMessage, { type: 'BALANCE' }>,
   ): () => { account: string; decision: WithdrawalDecision | null; note: string | null } {
@@ -1629,18 +1816,19 @@ export class MarginBook {
           // gone from the moment it is requested (the vault froze it) until it is decided
           this.inFlight(key, account, asset, eid, amount, null);
           if (this.seqs.hasGap(eid)) {
-            this.deferredRequests.push({ eid, account, asset, token, amount, requestId, inputSeq });
+            this.deferredRequests.push({ eid, account, asset, token, amount, requestId, inputSeq, time });
             return { account, decision: null, note: 'decision waits for a sequence gap to close' };
           }
           return {
             account,
-            decision: this.decideRequest(eid, account, asset, token, amount, requestId, inputSeq),
+            decision: this.decideRequest(eid, account, asset, token, amount, requestId, inputSeq, time),
             note: null,
           };
         };
       }
       case 'ORDER_ACK': {
         const id = typeof m.orderId === 'string' ? m.orderId.toLowerCase() : m.orderId;
+        // pending, or expired and acknowledged after all (dispatched late)
         const order = this.seizures.get(id as string);
         if (!order)
           throw new InvalidInputError(
@@ -1655,10 +1843,13 @@ export class MarginBook {
         return () => {
           const state = this.accounts.get(account)!;
           const k = this.hkey(asset, eid);
-          state.holdings.get(k)!.pending?.delete(order.id);
-          this.seizures.delete(order.id);
-          this.closeOrder(order.id, seized, seq, null);
+          // an expired seizure's amount is no longer in flight: nothing to take out twice
+          const h = state.holdings.get(k)!;
+          h.pending?.delete(order.id);
+          const late = this.orderLog.get(order.id)?.status === 'expired';
+          this.settleSeizure(order, seized, seq);
           const note = this.setReported(state, k, asset, eid, balance, seq);
+          if (late) this.trimSeizures(h);
           this.touch(account);
           return { account, decision: null, note };
         };
@@ -1731,7 +1922,9 @@ export class MarginBook {
     if (!closed) return NO_DECISIONS;
     const ready = this.deferredRequests.filter((d) => d.eid === eid);
     this.deferredRequests = this.deferredRequests.filter((d) => d.eid !== eid);
-    return ready.map((d) => this.decideRequest(d.eid, d.account, d.asset, d.token, d.amount, d.requestId, d.inputSeq));
+    return ready.map((d) =>
+      this.decideRequest(d.eid, d.account, d.asset, d.token, d.amount, d.requestId, d.inputSeq, d.time),
+    );
   }
 
   /** Decides a vault's withdrawal request (already in flight) and logs the decision order. */
@@ -1743,6 +1936,7 @@ export class MarginBook {
     amount: bigint,
     requestId: bigint,
     inputSeq: bigint,
+    time: bigint,
   ): WithdrawalDecision {
     const key = `w:${eid}:${requestId}`;
     const w = this.withdrawals.get(key)!;
@@ -1773,9 +1967,10 @@ export class MarginBook {
       requestId,
       ...d,
       inputSeq,
+      ...(this.expiryCfg ? { expiry: time + this.expiryCfg.ttl } : {}),
     };
     w.orderId = id;
-    this.orderLog.set(id, { order: decision, status: 'pending', executed: null, doneSeq: null, outcome: null });
+    this.logOrder(decision);
     return decision;
   }
 
@@ -1815,6 +2010,118 @@ export class MarginBook {
   private closeOrder(id: string, executed: bigint, seq: bigint, outcome: WithdrawOutcome | null): void {
     const rec = this.orderLog.get(id);
     if (rec) this.orderLog.set(id, { ...rec, status: 'done', executed, doneSeq: seq, outcome });
+  }
+
+  /** Logs a new order as pending and, with expiry, files its deadline. */
+  private logOrder(order: Order): void {
+    this.orderLog.set(order.id, {
+      order,
+      status: 'pending',
+      dispatched: false,
+      executed: null,
+      doneSeq: null,
+      outcome: null,
+    });
+    if (order.expiry !== undefined) this.deadlines.push(order.expiry + this.expiryCfg!.grace, order.id);
+  }
+
+  /**
+   * Closes a seizure the vault acknowledged (`seized` base units really taken). With expiry, each
+   * seizure ends up credited once for what it really took, pro rata (rounded down): one that had
+   * expired had its credit taken back and gets that part again; one that took less than ordered
+   * (a re-planned order whose collateral a late one took first) gives back the rest.
+   */
+  private settleSeizure(order: SeizureOrder, seized: bigint, seq: bigint): void {
+    const credit = this.credits.get(order.id);
+    if (credit) {
+      const part = (x: bigint) => (order.amount === 0n ? 0n : (x * min(seized, order.amount)) / order.amount);
+      const account = this.accounts.get(order.account)!;
+      if (this.orderLog.get(order.id)?.status === 'expired') {
+        account.realizedPnl += part(credit.debtRepaid);
+        this.penaltiesToLiquidators += part(credit.liquidator);
+        this.penaltiesToInsurance += part(credit.insurance);
+        this.insuranceFund += part(credit.insurance);
+      } else if (seized < order.amount) {
+        this.uncredit(account, {
+          debtRepaid: credit.debtRepaid - part(credit.debtRepaid),
+          liquidator: credit.liquidator - part(credit.liquidator),
+          insurance: credit.insurance - part(credit.insurance),
+        });
+      }
+    }
+    this.credits.delete(order.id);
+    this.seizures.delete(order.id);
+    this.closeOrder(order.id, seized, seq, null);
+  }
+
+  /**
+   * Takes back a seizure's credit: the account owes the debt again (as realized loss), and the
+   * penalty leaves the liquidators' total and the insurance fund (a fund that has paid it out
+   * since books the shortfall as socialized loss).
+   */
+  private uncredit(account: AccountState, c: SeizureCredit): void {
+    account.realizedPnl -= c.debtRepaid;
+    this.penaltiesToLiquidators -= c.liquidator;
+    this.penaltiesToInsurance -= c.insurance;
+    const fromFund = min(this.insuranceFund, c.insurance);
+    this.insuranceFund -= fromFund;
+    this.socializedLoss += c.insurance - fromFund;
+  }
+
+  /**
+   * After a vault's balance is booked: seizures still in flight on the holding never count for
+   * more than the balance (a vault seizes at most what is there). Only a late acknowledgement of
+   * an expired seizure can leave more in flight — the re-planned orders for the same collateral —
+   * and those are trimmed, newest first; their acknowledgements true their credit up.
+   */
+  private trimSeizures(h: Holding): void {
+    if (!h.pending) return;
+    let excess = pendingSum(h) - max(h.qty, 0n);
+    if (excess <= 0n) return;
+    for (const [id, amount] of [...h.pending.entries()].reverse()) {
+      if (excess <= 0n) break;
+      if (!this.seizures.has(id)) continue;
+      const cut = min(amount, excess);
+      h.pending.set(id, amount - cut);
+      excess -= cut;
+    }
+  }
+
+  /**
+   * Expires every pending, undispatched order whose deadline (expiry + grace) the book's time has
+   * passed, earliest first.
+   */
+  private expireDue(): void {
+    const now = this.ctx.now;
+    while (this.deadlines.size > 0 && this.deadlines.peek() < now) {
+      const rec = this.orderLog.get(this.deadlines.pop());
+      if (rec && rec.status === 'pending' && !rec.dispatched) this.expire(rec);
+    }
+  }
+
+  /**
+   * An order the hub can no longer dispatch: what it held in flight counts again and the account
+   * is re-evaluated (a liquidation still needed is planned again, under new order ids).
+   *
+   * A seizure's booking is undone as far as it credited the account: the debt its value was to
+   * repay is owed again (as realized loss — at the plan's prices the same value as the negative
+   * balances it may have repaid), and its penalty leaves the insurance fund and the liquidators'
+   * total (a fund that has paid it out since books the shortfall as socialized loss). The closes
+   * of its plan stand, and the rate-limit budget it used stays used for its window. An approved
+   * withdrawal decision is void: its amount counts again; the vault's request stays open (a
+   * WITHDRAW_DONE — an escape, or the decision dispatched after all — is still booked).
+   */
+  private expire(rec: OrderRecord): void {
+    const o = rec.order;
+    const state = this.accounts.get(o.account)!;
+    const h = state.holdings.get(this.hkey(o.asset, o.chain));
+    if (o.kind === 'liquidate') {
+      h?.pending?.delete(o.id);
+      const c = this.credits.get(o.id);
+      if (c) this.uncredit(state, c);
+    } else if (o.approved && o.requestId !== null) h?.pending?.delete(`w:${o.chain}:${o.requestId}`);
+    this.orderLog.set(o.id, { ...rec, status: 'expired' });
+    this.touch(state);
   }
 
   /** Why a decision about `account` must wait, or null. */
@@ -2143,6 +2450,8 @@ export class MarginBook {
   private advance(time: bigint): void {
     if (time <= this.ctx.now) return;
     this.ctx.now = time;
+    // orders expire only once the time passes their deadline: most events skip this
+    if (this.deadlines.size > 0 && this.deadlines.peek() < time) this.expireDue();
     // Time alone only turns fresh chains stale, at lastReportAt + staleAfter: before the earliest
     // such moment no chain can change, so most events skip the loop.
     if (time < this.nextStale) return;
@@ -2194,11 +2503,17 @@ export class MarginBook {
 
 /** {@link MarginBook.snapshot} output. */
 type Str<T> = {
-  readonly [K in keyof T]: T[K] extends bigint ? string : T[K] extends bigint | null ? string | null : T[K];
+  readonly [K in keyof T]: T[K] extends bigint
+    ? string
+    : T[K] extends bigint | null
+      ? string | null
+      : T[K] extends bigint | undefined
+        ? string | undefined
+        : T[K];
 };
 
 export interface BookSnapshot {
-  readonly version: 2;
+  readonly version: 3;
   readonly now: string;
   readonly accounts: ReadonlyArray<{
     readonly id: string;
@@ -2242,6 +2557,7 @@ export interface BookSnapshot {
   readonly orders: ReadonlyArray<{
     readonly order: Str<SeizureOrder> | Str<WithdrawalDecision>;
     readonly status: OrderRecord['status'];
+    readonly dispatched: boolean;
     readonly executed: string | null;
     readonly doneSeq: string | null;
     readonly outcome: WithdrawOutcome | null;
@@ -2254,7 +2570,10 @@ export interface BookSnapshot {
     readonly amount: string;
     readonly requestId: string;
     readonly inputSeq: string;
+    readonly time: string;
   }>;
+  /** What each seizure not yet acknowledged credited: [id, debt repaid, liquidator, insurance] (with expiry only). */
+  readonly credits: ReadonlyArray<[string, string, string, string]>;
   readonly sources: ReadonlyArray<{
     readonly eid: number;
     readonly contiguous: string;
