@@ -15,7 +15,9 @@ import {
   STREAMS,
   subjects,
   toJson,
+  type DispatchEvent,
   type HubEvent,
+  type InputEvent,
   type OutputOrder,
   type UnsignedOrder,
 } from '@omniclear/protocol';
@@ -23,9 +25,11 @@ import {
   createPublicClient,
   createTestClient,
   createWalletClient,
+  getAbiItem,
   getAddress,
   http,
   parseEventLogs,
+  parseGwei,
   type Address,
   type Hex,
 } from 'viem';
@@ -72,16 +76,28 @@ async function inCount(): Promise<number> {
   return (await jsm.streams.info(STREAMS.IN.name)).state.messages;
 }
 
-/** Every message on OMNI_IN with its Nats-Msg-Id, in stream order. */
-async function inMessages(): Promise<Array<{ msgId: string; event: HubEvent }>> {
+/** Every message on OMNI_IN with its subject and Nats-Msg-Id, in stream order. */
+async function inEvents(): Promise<Array<{ msgId: string; subject: string; event: InputEvent }>> {
   const out = [];
   const last = (await jsm.streams.info(STREAMS.IN.name)).state.last_seq;
   for (let seq = 1; seq <= last; seq++) {
     const m = await jsm.streams.getMessage(STREAMS.IN.name, { seq });
     if (!m) continue;
-    out.push({ msgId: m.header.get('Nats-Msg-Id'), event: parseInputEvent(m.data) as HubEvent });
+    out.push({ msgId: m.header.get('Nats-Msg-Id'), subject: m.subject, event: parseInputEvent(m.data) });
   }
   return out;
+}
+
+/** The `hub` events on OMNI_IN (inbound vault messages) with their Nats-Msg-Id, in stream order. */
+async function inMessages(): Promise<Array<{ msgId: string; event: HubEvent }>> {
+  return (await inEvents()).flatMap(({ msgId, event }) => (event.kind === 'hub' ? [{ msgId, event }] : []));
+}
+
+/** The `dispatch` events on OMNI_IN of order `orderId`, with their subject and Nats-Msg-Id. */
+async function dispatchEvents(orderId: Hex): Promise<Array<{ msgId: string; subject: string; event: DispatchEvent }>> {
+  return (await inEvents()).flatMap(({ msgId, subject, event }) =>
+    event.kind === 'dispatch' && event.orderId === orderId ? [{ msgId, subject, event }] : [],
+  );
 }
 
 beforeAll(async () => {
@@ -302,6 +318,7 @@ describe('order executor', () => {
       eventName: 'OrderDispatched',
       args: { orderId },
       fromBlock: 0n,
+      strict: true,
     });
   }
 
@@ -494,6 +511,174 @@ describe('order executor', () => {
     await publishSigned(o, [SIGNER_KEYS[0]!]);
     await eventually(() => dispatchedLogs(o.orderId).then((l) => l.length === 1), 'OrderDispatched');
     await eventually(consumerSettled, 'settled');
+  });
+
+  describe('and the follower publishes each dispatch into OMNI_IN', () => {
+    /** The `DispatchEvent` the follower must publish for an `OrderDispatched` log, and its msg id. */
+    async function expectedDispatch(log: {
+      blockNumber: bigint;
+      transactionHash: Hex;
+      logIndex: number;
+      args: { orderId: Hex; dstEid: number; guid: Hex };
+    }) {
+      const block = await pub().getBlock({ blockNumber: log.blockNumber });
+      return {
+        msgId: msgIds.hubEvent(31337, log.transactionHash, log.logIndex),
+        subject: subjects.hubEvent(31337),
+        event: {
+          kind: 'dispatch',
+          chainId: 31337,
+          blockNumber: log.blockNumber,
+          blockTimestamp: block.timestamp,
+          txHash: log.transactionHash,
+          logIndex: log.logIndex,
+          orderId: log.args.orderId,
+          dstEid: log.args.dstEid,
+          guid: log.args.guid,
+        } satisfies DispatchEvent,
+      };
+    }
+
+    it('a signed order the executor dispatched shows up as one dispatch event, with its order id, dstEid, guid and msg id', async () => {
+      const o = await order();
+      await publishSigned(o, SIGNER_KEYS.slice(0, 2));
+      await eventually(() => dispatchedLogs(o.orderId).then((l) => l.length === 1), 'OrderDispatched');
+      const [log] = await dispatchedLogs(o.orderId);
+      await eventually(async () => (await dispatchEvents(o.orderId)).length > 0, 'the dispatch event on OMNI_IN');
+      await eventually(consumerSettled, 'order acked');
+      // Let the follower poll a few more times: still exactly one.
+      await new Promise((r) => setTimeout(r, 5 * config.follower.pollMs));
+      const events = await dispatchEvents(o.orderId);
+      expect(events).toEqual([await expectedDispatch(log!)]);
+      expect(events[0]!.event.dstEid).toBe(SPOKE_EID);
+      // the guid is the LayerZero packet's: the dispatch transaction's PacketSent carries it
+      const receipt = await pub().getTransactionReceipt({ hash: log!.transactionHash });
+      const [sent] = parseEventLogs({ abi: endpointV2Abi, logs: receipt.logs, eventName: 'PacketSent' });
+      // PacketV1: version (1), nonce (8), srcEid (4), sender (32), dstEid (4), receiver (32), then the guid
+      expect(`0x${sent!.args.encodedPayload.slice(2 + 2 * 81, 2 + 2 * (81 + 32))}`).toBe(events[0]!.event.guid);
+    });
+
+    it('interleaves dispatches with inbound messages of the same block in log order', async () => {
+      const test = createTestClient({ mode: 'anvil', transport: http(devnet.hubChain.rpcUrl) });
+      /** Sends `dispatchLiquidation` of a new order from anvil account `keyIndex` at these fees (not mined yet). */
+      async function sendDispatch(
+        keyIndex: number,
+        fees: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint },
+      ): Promise<{ orderId: Hex; hash: Hex }> {
+        const o = await order();
+        const copies = await Promise.all(SIGNER_KEYS.slice(0, 2).map((k) => signed(o, k)));
+        const signatures = copies
+          .sort((a, b) => (a.signer.toLowerCase() < b.signer.toLowerCase() ? -1 : 1))
+          .map((c) => c.signature);
+        const { kind: _kind, inputSeq: _seq, ...call } = o;
+        const fee = await pub().readContract({
+          address: devnet.hub,
+          abi: clearingHubAbi,
+          functionName: 'quoteLiquidation',
+          args: [call],
+        });
+        const submitter = createWalletClient({
+          account: privateKeyToAccount(ANVIL_KEYS[keyIndex] as Hex),
+          transport: http(devnet.hubChain.rpcUrl),
+        });
+        const hash = await submitter.writeContract({
+          chain: null,
+          address: devnet.hub,
+          abi: clearingHubAbi,
+          functionName: 'dispatchLiquidation',
+          args: [call, signatures],
+          value: fee.nativeFee,
+          gas: 1_000_000n,
+          ...fees,
+        });
+        return { orderId: o.orderId, hash };
+      }
+
+      const before = (await inEvents()).length;
+      // Held in the mempool, then mined in the block the deliverer mines with its two messages. anvil
+      // orders a block by fee: the first dispatch pays far more than the messages (viem's estimate:
+      // the base fee with a margin plus a 1 gwei tip), the second only the base fee, which cannot rise
+      // after the nearly empty blocks before, so the messages fall between the two dispatches.
+      const baseFee = (await pub().getBlock()).baseFeePerGas!;
+      await test.setAutomine(false);
+      let first, last;
+      try {
+        first = await sendDispatch(2, { maxFeePerGas: parseGwei('100'), maxPriorityFeePerGas: parseGwei('50') });
+        last = await sendDispatch(3, { maxFeePerGas: baseFee, maxPriorityFeePerGas: 0n });
+      } catch (err) {
+        await test.setAutomine(true);
+        throw err;
+      }
+      // (vault sequence numbers the earlier tests left unused: the hub ignores a seen one)
+      const delivered = await deliverer.deliver(
+        [balanceMessage(1000n, ALICE, devnet.token, 700n), balanceMessage(1001n, ALICE, devnet.token, 710n)],
+        { sameBlock: true },
+      );
+      const receipts = await Promise.all(
+        [first.hash, ...delivered, last.hash].map((hash) => pub().waitForTransactionReceipt({ hash })),
+      );
+      expect(receipts.map((r) => r.status)).toEqual(['success', 'success', 'success', 'success']);
+      const block = receipts[0]!.blockNumber;
+      expect(receipts.map((r) => r.blockNumber)).toEqual([block, block, block, block]);
+      const inBlock = (
+        await pub().getLogs({
+          address: devnet.hub,
+          events: [
+            getAbiItem({ abi: clearingHubAbi, name: 'MessageReceived' }),
+            getAbiItem({ abi: clearingHubAbi, name: 'OrderDispatched' }),
+          ],
+          fromBlock: block,
+          toBlock: block,
+          strict: true,
+        })
+      ).sort((a, b) => a.logIndex - b.logIndex);
+      expect(inBlock.map((l) => l.eventName)).toEqual([
+        'OrderDispatched',
+        'MessageReceived',
+        'MessageReceived',
+        'OrderDispatched',
+      ]);
+
+      await eventually(async () => (await inEvents()).length === before + 4, 'the block’s four events on OMNI_IN');
+      const published = (await inEvents()).slice(before);
+      expect(published.map((p) => p.msgId)).toEqual(
+        inBlock.map((l) => msgIds.hubEvent(31337, l.transactionHash, l.logIndex)),
+      );
+      expect(published.map((p) => p.event.kind)).toEqual(['dispatch', 'hub', 'hub', 'dispatch']);
+      for (const [i, { orderId }] of [first, last].entries()) {
+        const log = inBlock[i * 3]!;
+        if (log.eventName !== 'OrderDispatched') throw new Error('expected an OrderDispatched log');
+        expect(log.args.orderId).toBe(orderId);
+        expect(await dispatchEvents(orderId)).toEqual([await expectedDispatch(log)]);
+      }
+    });
+
+    it('after a restart resumes after a dispatch event, the last on its subject, publishing nothing twice', async () => {
+      const o = await order();
+      await publishSigned(o, SIGNER_KEYS.slice(1, 3));
+      await eventually(async () => (await dispatchEvents(o.orderId)).length === 1, 'the dispatch event on OMNI_IN');
+      await eventually(consumerSettled, 'order acked');
+      const before = await inEvents();
+      // the follower's cursor in the stream is now a dispatch event
+      expect(before.at(-1)!.event).toMatchObject({ kind: 'dispatch', orderId: o.orderId });
+
+      await app!.close();
+      app = await startGateway();
+      await new Promise((r) => setTimeout(r, 5 * config.follower.pollMs));
+      expect(app.get(HubFollowerService).status().cursor).toBeDefined();
+      expect(app.get(HubFollowerService).status().published).toBe(0);
+      expect(await inEvents()).toEqual(before);
+
+      // and what comes next is published after it, once
+      await deliverer.deliver([balanceMessage(1002n, ALICE, devnet.token, 800n)]);
+      await eventually(async () => (await inEvents()).length === before.length + 1, 'the next event on OMNI_IN');
+      await new Promise((r) => setTimeout(r, 5 * config.follower.pollMs));
+      const after = await inEvents();
+      expect(after.slice(0, -1)).toEqual(before);
+      expect(after.at(-1)!.event).toMatchObject({ kind: 'hub', message: { balance: 800n } });
+      expect(app.get(HubFollowerService).status().published).toBe(1);
+      expect(await dispatchEvents(o.orderId)).toHaveLength(1);
+    });
   });
 
   it('follows a change of the signer set (SignersSet): a new signer counts, a removed one is refused', async () => {

@@ -6,11 +6,12 @@ import {
   parseInputEvent,
   STREAMS,
   subjects,
+  type DispatchEvent,
   type HubEvent,
 } from '@omniclear/protocol';
 
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config.js';
-import { HubClient, type HubMessageLog } from '../hub/hub.client.js';
+import { HubClient, type HubDispatchLog, type HubLog, type HubMessageLog } from '../hub/hub.client.js';
 import { NatsClient } from '../nats/nats.client.js';
 import { Backoff, describeError, sleep } from '../util/backoff.js';
 
@@ -39,8 +40,9 @@ export interface FollowerStatus {
 }
 
 /**
- * Follows the hub's `MessageReceived` logs into `OMNI_IN`, one `HubEvent` per log, in log order,
- * each publish acknowledged before the next. Only blocks at least `confirmations` below the head
+ * Follows the hub's `MessageReceived` and `OrderDispatched` logs into `OMNI_IN`, one `HubEvent` or
+ * `DispatchEvent` per log, both on the hub's subject, in log order, each publish acknowledged
+ * before the next. Only blocks at least `confirmations` below the head
  * are read. The cursor lives in the stream itself: on start the follower resumes after the last
  * event it published for this hub, so a restart publishes nothing twice and skips nothing.
  */
@@ -122,7 +124,9 @@ export class HubFollowerService implements OnApplicationBootstrap, OnModuleDestr
     const last = await this.nats.lastMessage(STREAMS.IN.name, this.subject);
     if (!last) return { block: reread ?? this.config.follower.startBlock, afterLogIndex: -1 };
     const event = parseInputEvent(last.data);
-    if (event.kind !== 'hub') throw new Error(`unexpected ${event.kind} event on ${this.subject}`);
+    if (event.kind !== 'hub' && event.kind !== 'dispatch') {
+      throw new Error(`unexpected ${event.kind} event on ${this.subject}`);
+    }
     if (reread !== undefined && reread <= event.blockNumber) {
       this.logger.warn(`re-reading hub logs from block ${reread} (the stream holds up to block ${event.blockNumber})`);
       return { block: reread, afterLogIndex: -1 };
@@ -145,7 +149,7 @@ export class HubFollowerService implements OnApplicationBootstrap, OnModuleDestr
     // Taken before the logs: if the range reorganises while we read it, this hash goes stale and the next step notices.
     const toBlockHash = await this.hub.blockHash(toBlock);
     if (!toBlockHash) return false; // the node's head moved back between the two calls: try again next poll
-    const logs = await this.hub.messageLogs(cursor.block, toBlock);
+    const logs = await this.hub.logs(cursor.block, toBlock);
     const timestamps = new Map<string, bigint>();
     for (const log of logs) {
       if (log.blockNumber === cursor.block && log.logIndex <= cursor.afterLogIndex) continue;
@@ -160,8 +164,44 @@ export class HubFollowerService implements OnApplicationBootstrap, OnModuleDestr
     return true;
   }
 
-  private async publishLog(log: HubMessageLog, timestamps: Map<string, bigint>): Promise<void> {
+  private async publishLog(log: HubLog, timestamps: Map<string, bigint>): Promise<void> {
     const msgId = msgIds.hubEvent(this.config.hub.chainId, log.txHash, log.logIndex);
+    const data =
+      log.event === 'MessageReceived'
+        ? await this.messageEvent(log, msgId, timestamps)
+        : await this.dispatchEvent(log, timestamps);
+    if (data === undefined) return;
+    const ack = await this.nats.publish(this.subject, data, msgId);
+    this.published += 1;
+    if (ack.duplicate) this.duplicates += 1;
+    this.logger.debug?.(`published ${msgId} as ${ack.duplicate ? 'duplicate of ' : ''}seq ${ack.seq}`);
+  }
+
+  /** The `DispatchEvent` of an `OrderDispatched` log, encoded. */
+  private async dispatchEvent(log: HubDispatchLog, timestamps: Map<string, bigint>): Promise<Uint8Array> {
+    const event: DispatchEvent = {
+      kind: 'dispatch',
+      chainId: this.config.hub.chainId,
+      blockNumber: log.blockNumber,
+      blockTimestamp: await this.blockTimestamp(log.blockHash, timestamps),
+      txHash: log.txHash,
+      logIndex: log.logIndex,
+      orderId: log.orderId,
+      dstEid: log.dstEid,
+      guid: log.guid,
+    };
+    return encodeInputEvent(event);
+  }
+
+  /**
+   * The `HubEvent` of a `MessageReceived` log, encoded; undefined when its payload does not decode
+   * (then dead-lettered, and the follower moves on).
+   */
+  private async messageEvent(
+    log: HubMessageLog,
+    msgId: string,
+    timestamps: Map<string, bigint>,
+  ): Promise<Uint8Array | undefined> {
     let message;
     try {
       message = decodeHubBoundMessage(log.payload);
@@ -179,19 +219,13 @@ export class HubFollowerService implements OnApplicationBootstrap, OnModuleDestr
         msgType: log.msgType,
         payload: log.payload,
       });
-      return;
-    }
-
-    let blockTimestamp = timestamps.get(log.blockHash);
-    if (blockTimestamp === undefined) {
-      blockTimestamp = await this.hub.blockTimestamp(log.blockHash);
-      timestamps.set(log.blockHash, blockTimestamp);
+      return undefined;
     }
     const event: HubEvent = {
       kind: 'hub',
       chainId: this.config.hub.chainId,
       blockNumber: log.blockNumber,
-      blockTimestamp,
+      blockTimestamp: await this.blockTimestamp(log.blockHash, timestamps),
       txHash: log.txHash,
       logIndex: log.logIndex,
       srcEid: log.srcEid,
@@ -199,10 +233,17 @@ export class HubFollowerService implements OnApplicationBootstrap, OnModuleDestr
       guid: log.guid,
       message,
     };
-    const ack = await this.nats.publish(this.subject, encodeInputEvent(event), msgId);
-    this.published += 1;
-    if (ack.duplicate) this.duplicates += 1;
-    this.logger.debug?.(`published ${msgId} as ${ack.duplicate ? 'duplicate of ' : ''}seq ${ack.seq}`);
+    return encodeInputEvent(event);
+  }
+
+  /** The block's timestamp, read once per block of a step. */
+  private async blockTimestamp(blockHash: `0x${string}`, timestamps: Map<string, bigint>): Promise<bigint> {
+    let t = timestamps.get(blockHash);
+    if (t === undefined) {
+      t = await this.hub.blockTimestamp(blockHash);
+      timestamps.set(blockHash, t);
+    }
+    return t;
   }
 
   /**

@@ -7,6 +7,7 @@ import {
   createPublicClient,
   createWalletClient,
   defineChain,
+  getAbiItem,
   http,
   parseEventLogs,
   type Account,
@@ -24,6 +25,7 @@ import { HubRevertError } from '../errors.js';
 
 /** One `MessageReceived` log of the hub, as read from the chain (payload not yet decoded). */
 export interface HubMessageLog {
+  readonly event: 'MessageReceived';
   readonly blockNumber: bigint;
   readonly blockHash: Hex;
   readonly txHash: Hex;
@@ -34,6 +36,27 @@ export interface HubMessageLog {
   readonly msgType: number;
   readonly payload: Hex;
 }
+
+/** One `OrderDispatched` log of the hub: order `orderId` sent to the vault at `dstEid` as packet `guid`. */
+export interface HubDispatchLog {
+  readonly event: 'OrderDispatched';
+  readonly blockNumber: bigint;
+  readonly blockHash: Hex;
+  readonly txHash: Hex;
+  readonly logIndex: number;
+  readonly orderId: Hex;
+  readonly dstEid: number;
+  readonly guid: Hex;
+}
+
+/** A hub log the follower publishes into `OMNI_IN`. */
+export type HubLog = HubMessageLog | HubDispatchLog;
+
+/** The events the follower reads, fetched together so their logs come in one chain order. */
+const FOLLOWED_EVENTS = [
+  getAbiItem({ abi: clearingHubAbi, name: 'MessageReceived' }),
+  getAbiItem({ abi: clearingHubAbi, name: 'OrderDispatched' }),
+] as const;
 
 /** The hub's `LiquidationOrder` struct (`quoteLiquidation` / `dispatchLiquidation`). */
 export interface LiquidationCall {
@@ -80,10 +103,10 @@ export interface DispatchReceipt {
 }
 
 /**
- * All of the gateway's hub-chain I/O (viem): reading blocks and `MessageReceived` logs for the
- * follower; reading the signer set and quoting/sending signed orders from the submitter key for
- * the executor (dispatch is permissionless: the signatures authorize an order, the submitter only
- * pays). The submitter account carries viem's nonce manager, so nonces are assigned locally and
+ * All of the gateway's hub-chain I/O (viem): reading blocks and `MessageReceived` and
+ * `OrderDispatched` logs for the follower; reading the signer set and quoting/sending signed orders
+ * from the submitter key for the executor (dispatch is permissionless: the signatures authorize an
+ * order, the submitter only pays). The submitter account carries viem's nonce manager, so nonces are assigned locally and
  * released when a send fails.
  */
 @Injectable()
@@ -135,28 +158,39 @@ export class HubClient {
     return (await this.publicClient.getBlock({ blockHash })).timestamp;
   }
 
-  /** The hub's `MessageReceived` logs in `[fromBlock, toBlock]`, in chain order. */
-  async messageLogs(fromBlock: bigint, toBlock: bigint): Promise<HubMessageLog[]> {
-    const logs = await this.publicClient.getContractEvents({
+  /**
+   * The hub's `MessageReceived` and `OrderDispatched` logs in `[fromBlock, toBlock]`, in chain order
+   * (by block, then log index): one `eth_getLogs` with both event topics, so a range is read at one
+   * state of the chain and the two kinds interleave exactly as the hub emitted them.
+   */
+  async logs(fromBlock: bigint, toBlock: bigint): Promise<HubLog[]> {
+    const logs = await this.publicClient.getLogs({
       address: this.address,
-      abi: clearingHubAbi,
-      eventName: 'MessageReceived',
+      events: FOLLOWED_EVENTS,
       fromBlock,
       toBlock,
       strict: true,
     });
     return logs
-      .map((l) => ({
-        blockNumber: l.blockNumber,
-        blockHash: l.blockHash,
-        txHash: l.transactionHash,
-        logIndex: l.logIndex,
-        srcEid: l.args.srcEid,
-        guid: l.args.guid,
-        nonce: l.args.nonce,
-        msgType: l.args.msgType,
-        payload: l.args.payload,
-      }))
+      .map((l): HubLog => {
+        const at = {
+          blockNumber: l.blockNumber,
+          blockHash: l.blockHash,
+          txHash: l.transactionHash,
+          logIndex: l.logIndex,
+        };
+        return l.eventName === 'MessageReceived'
+          ? {
+              event: 'MessageReceived',
+              ...at,
+              srcEid: l.args.srcEid,
+              guid: l.args.guid,
+              nonce: l.args.nonce,
+              msgType: l.args.msgType,
+              payload: l.args.payload,
+            }
+          : { event: 'OrderDispatched', ...at, orderId: l.args.orderId, dstEid: l.args.dstEid, guid: l.args.guid };
+      })
       .sort((a, b) =>
         a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1,
       );
