@@ -107,6 +107,17 @@ export const nodeConfigSchema = z.object({
   OMNI_SIGNER_KEY: zPrivateKey,
   /** An order expires this long after the time of the input that triggered it. */
   OMNI_ORDER_TTL_SECONDS: zPositiveInt.default(3600),
+  /**
+   * An order neither dispatched nor acknowledged this long after its expiry (by the stream's time)
+   * expires in the book: what it held in flight counts again (a dispatch can reach the stream a
+   * little after the expiry it was made before).
+   */
+  OMNI_ORDER_EXPIRY_GRACE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32)
+    .default(600),
   /** The hub the orders are signed for (the EIP-712 domain's chainId and verifyingContract). */
   OMNI_HUB_CHAIN_ID: zPositiveInt,
   OMNI_HUB_ADDRESS: zAddress,
@@ -158,7 +169,15 @@ export interface NodeConfig {
     readonly hub: { readonly chainId: number; readonly address: Address };
     readonly orderTtlSeconds: bigint;
   };
+  /**
+   * How long past its expiry an order neither dispatched nor acknowledged stays in flight in the
+   * book before it expires there (default {@link DEFAULT_ORDER_EXPIRY_GRACE_SECONDS}).
+   */
+  readonly orderExpiryGraceSeconds?: bigint;
 }
+
+/** The default of {@link NodeConfig.orderExpiryGraceSeconds}. */
+export const DEFAULT_ORDER_EXPIRY_GRACE_SECONDS = 600n;
 
 /** Injection token of {@link NodeConfig}. */
 export const NODE_CONFIG = Symbol('NODE_CONFIG');
@@ -247,6 +266,7 @@ export function readNodeConfig(env: Record<string, string | undefined>): NodeCon
       hub: { chainId: c.OMNI_HUB_CHAIN_ID, address: c.OMNI_HUB_ADDRESS },
       orderTtlSeconds: BigInt(c.OMNI_ORDER_TTL_SECONDS),
     },
+    orderExpiryGraceSeconds: BigInt(c.OMNI_ORDER_EXPIRY_GRACE_SECONDS),
   };
 }
 

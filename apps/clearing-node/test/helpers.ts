@@ -137,7 +137,7 @@ export class Inputs {
     const m = await this.jsm.streams.getMessage('OMNI_IN', { seq: Number(seq) });
     if (!m) throw new Error(`no input at OMNI_IN#${seq}`);
     const e = parseInputEvent(m.data);
-    return e.kind === 'hub' ? e.blockTimestamp : e.publishTime;
+    return e.kind === 'hub' || e.kind === 'dispatch' ? e.blockTimestamp : e.publishTime;
   }
 
   async raw(subject: string, body: string): Promise<bigint> {

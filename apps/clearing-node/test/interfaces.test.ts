@@ -273,7 +273,9 @@ describe('node interfaces', () => {
         'missingPrices',
       ]),
     );
-    expect(doc.components.schemas.OrderSchema.properties.status).toMatchObject({ enum: ['pending', 'done'] });
+    expect(doc.components.schemas.OrderSchema.properties.status).toMatchObject({
+      enum: ['pending', 'done', 'expired'],
+    });
     // Every reference resolves.
     const refs = JSON.stringify(doc).match(/"\$ref":"[^"]+"/g) ?? [];
     expect(refs.length).toBeGreaterThan(5);
@@ -298,7 +300,9 @@ describe('node interfaces', () => {
       expect([all.status, alice.status, bob.status]).toEqual([200, 200, 200]);
       expect(alice.contentType).toMatch(/^text\/event-stream/);
 
-      const priceSeq = await inputs.price('WETH', 1000n * WAD, 1_000_000n); // the position loses 20,000 > 3,000 of WETH
+      // the position loses 20,000 > 3,000 of WETH; the price is dated on the hub's clock (the
+      // stream's time), or its orders would be born past their expiry and expire at the next input
+      const priceSeq = await inputs.price('WETH', 1000n * WAD, 1_764_000_100n);
       const emitted = await waitFor('two order events', () =>
         alice.events.filter((e) => e.type === 'order').length === 2 ? alice.events : null,
       );

@@ -100,7 +100,15 @@ export class OrderSchema implements OrderDto {
     enum: ['approved', 'insufficient-margin', 'missing-price', 'exceeds-balance'],
   })
   reason!: string | null;
-  @ApiProperty({ enum: ['pending', 'done'] }) status!: 'pending' | 'done';
+  @ApiProperty({
+    enum: ['pending', 'done', 'expired'],
+    description:
+      'pending until the vault acknowledges it (done); expired when the hub never dispatched it by its expiry ' +
+      '(plus OMNI_ORDER_EXPIRY_GRACE_SECONDS): its amount counts again, a withdrawal decision is void',
+  })
+  status!: 'pending' | 'done' | 'expired';
+  @ApiProperty({ description: 'The hub dispatched it to its vault (an OrderDispatched log)' }) dispatched!: boolean;
+  @ApiProperty({ ...AMOUNT('Unix seconds after which the hub refuses it'), nullable: true }) expiry!: string | null;
   @ApiProperty({ ...AMOUNT('What really left the account (from the vault)'), nullable: true })
   executed!: string | null;
   @ApiProperty({ type: String, nullable: true, enum: ['paid', 'rejected', 'escaped'] }) outcome!: string | null;

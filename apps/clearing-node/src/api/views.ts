@@ -70,7 +70,16 @@ export interface OrderDto {
   requestId: string | null;
   approved: boolean | null;
   reason: string | null;
-  status: 'pending' | 'done';
+  /**
+   * `pending` until the vault acknowledges it (`done`); `expired` when the hub never dispatched it
+   * by its expiry (plus the node's grace): what it held counts again, a withdrawal decision is void.
+   * An expired order still becomes `done` if the vault acknowledges it after all.
+   */
+  status: 'pending' | 'done' | 'expired';
+  /** The hub dispatched it to its vault. */
+  dispatched: boolean;
+  /** Unix seconds after which the hub refuses it (null: the book does not date its orders). */
+  expiry: string | null;
   /** What really left the account, from the vault's acknowledgement. */
   executed: string | null;
   outcome: string | null;
@@ -134,6 +143,8 @@ export function toOrderDto(r: OrderRecord): OrderDto {
     approved: o.kind === 'withdraw-decision' ? o.approved : null,
     reason: o.kind === 'withdraw-decision' ? o.reason : null,
     status: r.status,
+    dispatched: r.dispatched,
+    expiry: o.expiry === undefined ? null : o.expiry.toString(),
     executed: r.executed === null ? null : r.executed.toString(),
     outcome: r.outcome,
   };

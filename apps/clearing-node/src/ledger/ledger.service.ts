@@ -14,7 +14,7 @@ import {
 import { liquidationOrderId, withdrawDecisionOrderId, type InputEvent } from '@omniclear/protocol';
 import type { Address } from 'viem';
 
-import { NODE_CONFIG, type NodeConfig } from '../config.js';
+import { DEFAULT_ORDER_EXPIRY_GRACE_SECONDS, NODE_CONFIG, type NodeConfig } from '../config.js';
 import type { LedgerGauges } from '../metrics/ledger-gauges.js';
 import { UnsupportedMessageError, toChainMessage } from './chain-message.js';
 import { shardOf } from './shards.js';
@@ -51,14 +51,24 @@ export class LedgerService implements LedgerGauges {
     this.indexAssets = config.indexAssets;
     this.shardCount = config.shards?.count ?? 1;
     this.owned = new Set(config.shards?.owned ?? [0]);
+    // The book dates every order (expiry = its input's time + TTL, what the node signs) and
+    // releases one the hub never dispatched once the stream's time is past expiry + grace.
+    const orders = {
+      ttl: config.signing.orderTtlSeconds,
+      grace: config.orderExpiryGraceSeconds ?? DEFAULT_ORDER_EXPIRY_GRACE_SECONDS,
+    };
     this.configHash = sha256Hex(
-      JSON.stringify({ risk: config.risk, indexAssets: config.indexAssets, shards: config.shards ?? null }, big),
+      JSON.stringify(
+        { risk: config.risk, indexAssets: config.indexAssets, shards: config.shards ?? null, orders },
+        big,
+      ),
     );
     this.book = new MarginBook(
       (this.bookConfig = {
         ...config.risk,
         // The engine stays free of keccak; the id is the protocol's, so every node and the hub agree.
         orderId: orderIdOf,
+        orders,
       }),
     );
   }
@@ -86,7 +96,7 @@ export class LedgerService implements LedgerGauges {
     this.book = new MarginBook(this.bookConfig);
   }
 
-  /** Orders decided but not yet acknowledged by a vault. */
+  /** Orders decided, not yet acknowledged by a vault, and not expired. */
   pendingOrders(): Order[] {
     return this.book
       .orders()
@@ -101,11 +111,23 @@ export class LedgerService implements LedgerGauges {
    * when the event is valid on the wire but not for this book (an unknown asset, token or market,
    * an ack of an order this node never issued): its vault sequence number is still consumed,
    * nothing else of it is applied, and the consumer dead-letters it.
+   *
+   * A `dispatch` (the hub sent an order to its vault) keeps that order in flight until the vault
+   * acknowledges it; one of an order this book never issued (another shard's) is ignored. Every
+   * input moves the book's time, which expires orders the hub never dispatched (their amounts
+   * count again, and a liquidation still needed is planned again here, under new ids).
    */
   apply(event: InputEvent, inputSeq: bigint): { orders: Order[]; rejected: InvalidInputError | null } {
     const orders: Order[] = [];
     let rejected: InvalidInputError | null = null;
-    if (event.kind === 'mark') {
+    // the input's own time: the orders it triggers expire one TTL after it
+    const inputTime = event.kind === 'hub' || event.kind === 'dispatch' ? event.blockTimestamp : event.publishTime;
+    if (event.kind === 'dispatch') {
+      const r = this.book.applyDispatch({ orderId: event.orderId, time: event.blockTimestamp });
+      if (!r.applied && r.reason === 'repeat') this.logger.debug(`order ${event.orderId} dispatched again`);
+      else if (r.applied && r.status !== 'pending')
+        this.logger.log(`order ${event.orderId} dispatched, reported after it was ${r.status}`);
+    } else if (event.kind === 'mark') {
       try {
         this.book.applyMark({
           market: event.market,
@@ -136,7 +158,7 @@ export class LedgerService implements LedgerGauges {
         // another shard's account: its number counts here too, or every shard would see gaps
         const r = this.book.skipChainMessage({ eid, seq, time });
         orders.push(...r.decisions);
-        orders.push(...this.book.liquidations(inputSeq).orders);
+        orders.push(...this.book.liquidations(inputSeq, inputTime).orders);
         return { orders, rejected: null };
       }
       let message;
@@ -146,7 +168,7 @@ export class LedgerService implements LedgerGauges {
         if (!(error instanceof UnsupportedMessageError)) throw error;
         // refused, but its number still counts (or the vault's sequence would show a false gap)
         orders.push(...this.book.skipChainMessage({ eid, seq, time }).decisions);
-        orders.push(...this.book.liquidations(inputSeq).orders);
+        orders.push(...this.book.liquidations(inputSeq, inputTime).orders);
         return { orders, rejected: new InvalidInputError('message', error.message) };
       }
       const r = this.book.applyChainMessage({ eid, seq, time, inputSeq, message });
@@ -160,7 +182,7 @@ export class LedgerService implements LedgerGauges {
         if (r.note) this.logger.debug(`eid ${eid} seq ${seq}: ${r.note}`);
       } else rejected = r.error;
     }
-    const { orders: seizures, deferred } = this.book.liquidations(inputSeq);
+    const { orders: seizures, deferred } = this.book.liquidations(inputSeq, inputTime);
     for (const d of deferred) this.logger.warn(`${d.account} is liquidatable but waits: ${d.reason}`);
     orders.push(...seizures);
     return { orders, rejected };

@@ -101,8 +101,9 @@ export class OrderPublisher implements OnApplicationShutdown {
    *
    * The expiry is the time of the input the order id names (`inputSeq`) plus the TTL: a pure
    * function of the stream, so every node — and this one re-publishing after a restart — signs
-   * the same order. `trigger` is that input when the caller holds it; otherwise (a re-publish, a
-   * decision released later than its request) the input is read back from OMNI_IN.
+   * the same order. The book dates its orders (`order.expiry`, the one it also expires them by);
+   * only an order without one (a book without expiry) is dated here: from `trigger`, that input,
+   * when the caller holds it, else read back from OMNI_IN.
    * @throws EventSchemaError when the order cannot be signed or encoded (a bug, never retried).
    */
   sign(decision: Order, trigger?: Trigger): Promise<SignedOrder> {
@@ -139,8 +140,10 @@ export class OrderPublisher implements OnApplicationShutdown {
   }
 
   private async signNow(decision: Order, trigger?: Trigger): Promise<SignedOrder> {
-    const time = trigger?.seq === decision.inputSeq ? trigger.time : await this.inputTime(decision.inputSeq);
-    const unsigned = toOutputOrder(decision, time + this.ttl);
+    const expiry =
+      decision.expiry ??
+      (trigger?.seq === decision.inputSeq ? trigger.time : await this.inputTime(decision.inputSeq)) + this.ttl;
+    const unsigned = toOutputOrder(decision, expiry);
     let digest: Hex;
     try {
       digest = hashOrder(unsigned, this.domain);
@@ -221,9 +224,9 @@ export class OrderPublisher implements OnApplicationShutdown {
   }
 }
 
-/** The time an input carries: a chain event's block timestamp, a price's or mark's publish time. */
+/** The time an input carries: a hub log's block timestamp, a price's or mark's publish time. */
 export function inputTimeOf(event: InputEvent): bigint {
-  return event.kind === 'hub' ? event.blockTimestamp : event.publishTime;
+  return event.kind === 'hub' || event.kind === 'dispatch' ? event.blockTimestamp : event.publishTime;
 }
 
 /** The wire form of an engine order, unsigned, expiring at `expiry` (unix seconds). */

@@ -1,0 +1,194 @@
+import 'reflect-metadata';
+
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { encodeInputEvent, msgIds, subjects, type DispatchEvent } from '@omniclear/protocol';
+import { startNats, type NatsServer } from '@omniclear/testkit';
+import type { Hex } from 'viem';
+
+import { createApp, startApp } from '../src/app.js';
+import type { OrderDto } from '../src/api/views.js';
+import type { ConsumerStatus } from '../src/ledger/input-consumer.js';
+import {
+  ALICE,
+  ASSETS,
+  EID_A,
+  EID_B,
+  HUB_CHAIN_ID,
+  Inputs,
+  ORDER_TTL,
+  PERP,
+  WAD,
+  WETH_A,
+  WETH_B,
+  getJson,
+  marketId,
+  testConfig,
+  waitFor,
+} from './helpers.js';
+
+// Orders the hub never dispatched expire in the book, on a real nats-server: the node's time (the
+// stream's) passing an order's expiry + grace releases it and the node plans again under a new
+// id; an order whose dispatch reached the stream in time is never planned again.
+
+const GRACE = 600n;
+const T0 = 1_764_000_000n;
+const DROP = T0 + 60n; // the price that liquidates Alice
+const LATE = DROP + ORDER_TTL + GRACE + 1n; // the first time past its orders' expiry + grace
+
+let dispatchTx = 0;
+
+/** The gateway's hub follower publishing an `OrderDispatched` log. */
+async function dispatch(inputs: Inputs, orderId: string, dstEid: number, blockTimestamp: bigint): Promise<bigint> {
+  const n = ++dispatchTx;
+  const txHash = `0x${(0xd15c0000 + n).toString(16).padStart(64, '0')}` as Hex;
+  const event: DispatchEvent = {
+    kind: 'dispatch',
+    chainId: HUB_CHAIN_ID,
+    blockNumber: 1_000_000n + BigInt(n),
+    blockTimestamp,
+    txHash,
+    logIndex: 1,
+    orderId: orderId.toLowerCase() as Hex,
+    dstEid,
+    guid: `0x${(0x9000 + n).toString(16).padStart(64, '0')}` as Hex,
+  };
+  const ack = await inputs.js.publish(subjects.hubEvent(HUB_CHAIN_ID), encodeInputEvent(event), {
+    msgID: msgIds.hubEvent(HUB_CHAIN_ID, txHash, 1),
+  });
+  return BigInt(ack.seq);
+}
+
+/** A node on its own broker; WETH counts at 80 % so that a seizure that never happens matters. */
+async function node(): Promise<{
+  nats: NatsServer;
+  app: NestFastifyApplication;
+  url: string;
+  inputs: Inputs;
+  caughtUp: (seq: bigint) => Promise<ConsumerStatus>;
+}> {
+  const nats = await startNats();
+  const assets = ASSETS.map((a) => ({ ...a, initialWeight: '0.8', maintenanceWeight: '0.8' }));
+  const config = testConfig(nats.url, 'expiry-node', {
+    OMNI_ASSETS: JSON.stringify(assets),
+    OMNI_ORDER_EXPIRY_GRACE_SECONDS: String(GRACE),
+  });
+  const app = await createApp(config, { logger: ['error'] });
+  const url = await startApp(app, config);
+  const inputs = await Inputs.connect(nats.url);
+  const caughtUp = (seq: bigint) =>
+    waitFor(`node at OMNI_IN#${seq}`, async () => {
+      const input = (await getJson<{ input: ConsumerStatus }>(`${url}/health`)).body.input;
+      return BigInt(input.lastInputSeq) >= seq ? input : null;
+    });
+  return { nats, app, url, inputs, caughtUp };
+}
+
+/** Alice: 1 WETH on A, 2 on B, long 20 ETH-PERP at 2000; the price halves: two seizure orders. */
+async function liquidateAlice(inputs: Inputs): Promise<{ priceSeq: bigint; ids: string[] }> {
+  await inputs.hub(EID_A, { type: 'BALANCE', account: ALICE, token: WETH_A, balance: WAD, delta: WAD, seq: 1n });
+  await inputs.hub(EID_B, {
+    type: 'BALANCE',
+    account: ALICE,
+    token: WETH_B,
+    balance: 2n * WAD,
+    delta: 2n * WAD,
+    seq: 1n,
+  });
+  await inputs.hub(EID_A, {
+    type: 'EXPOSURE',
+    account: ALICE,
+    protocol: PERP,
+    market: marketId('ETH-PERP'),
+    size: 20n * WAD,
+    entryPrice: 2000n * WAD,
+    seq: 2n,
+  });
+  await inputs.price('WETH', 2000n * WAD, T0 + 30n);
+  const priceSeq = await inputs.price('WETH', 1000n * WAD, DROP);
+  const outs = await waitFor('two orders', async () => {
+    const o = await inputs.outputs();
+    return o.length === 2 ? o : null;
+  });
+  for (const o of outs) expect(o.body).toMatchObject({ inputSeq: priceSeq.toString(), expiry: `${DROP + ORDER_TTL}` });
+  return { priceSeq, ids: outs.map((o) => o.orderId!) };
+}
+
+describe('orders the hub never dispatched', () => {
+  let n: Awaited<ReturnType<typeof node>>;
+  beforeAll(async () => {
+    n = await node();
+  }, 30_000);
+  afterAll(async () => {
+    await n?.app.close();
+    await n?.inputs.close();
+    await n?.nats.stop();
+  });
+
+  it('expire once the stream’s time passes expiry + grace, and the node plans again under new ids', async () => {
+    const { ids } = await liquidateAlice(n.inputs);
+    // at expiry + grace exactly: nothing happens
+    const atDeadline = await n.inputs.price('WETH', 1000n * WAD, LATE - 1n);
+    await n.caughtUp(atDeadline);
+    expect(await n.inputs.outputs()).toHaveLength(2);
+    let orders = (await getJson<{ orders: OrderDto[] }>(`${n.url}/orders`)).body.orders;
+    expect(orders.map((o) => [o.orderId, o.status, o.dispatched])).toEqual(ids.map((id) => [id, 'pending', false]));
+
+    // one second later: both expire, their collateral counts again, and Alice is liquidated anew
+    const lateSeq = await n.inputs.price('WETH', 1000n * WAD, LATE);
+    const outs = await waitFor('the new orders', async () => {
+      const o = await n.inputs.outputs();
+      return o.length > 2 ? o : null;
+    });
+    await n.caughtUp(lateSeq);
+    const fresh = outs.slice(2);
+    for (const o of fresh) {
+      expect(ids).not.toContain(o.orderId);
+      expect(o.body).toMatchObject({
+        kind: 'liquidate',
+        inputSeq: lateSeq.toString(),
+        expiry: `${LATE + ORDER_TTL}`,
+      });
+    }
+    orders = (await getJson<{ orders: OrderDto[] }>(`${n.url}/orders`)).body.orders;
+    expect(orders.filter((o) => ids.includes(o.orderId)).map((o) => [o.status, o.expiry])).toEqual([
+      ['expired', `${DROP + ORDER_TTL}`],
+      ['expired', `${DROP + ORDER_TTL}`],
+    ]);
+    expect(orders.filter((o) => o.status === 'pending').map((o) => o.orderId)).toEqual(fresh.map((o) => o.orderId));
+    // in flight now: the new orders only
+    const account = (await getJson<{ balances: Array<{ eid: number; pending: string }> }>(`${n.url}/accounts/${ALICE}`))
+      .body;
+    for (const b of account.balances) {
+      const inFlight = fresh
+        .filter((o) => o.body.dstEid === b.eid)
+        .reduce((s, o) => s + BigInt(o.body.amount as string), 0n);
+      expect(b.pending).toBe(inFlight.toString());
+    }
+  });
+});
+
+describe('orders the hub dispatched in time', () => {
+  let n: Awaited<ReturnType<typeof node>>;
+  beforeAll(async () => {
+    n = await node();
+  }, 30_000);
+  afterAll(async () => {
+    await n?.app.close();
+    await n?.inputs.close();
+    await n?.nats.stop();
+  });
+
+  it('stay in flight past their expiry: nothing is planned again; a dispatch of an unknown order is ignored', async () => {
+    const { ids } = await liquidateAlice(n.inputs);
+    await dispatch(n.inputs, ids[0]!, EID_A, DROP + 100n);
+    await dispatch(n.inputs, ids[1]!, EID_B, DROP + ORDER_TTL); // at the expiry: still valid on the hub
+    // another shard's order: ignored, not dead-lettered
+    await dispatch(n.inputs, `0x${'ab'.repeat(32)}`, EID_A, DROP + 200n);
+    const lateSeq = await n.inputs.price('WETH', 1000n * WAD, LATE + 10_000n);
+    const status = await n.caughtUp(lateSeq);
+    expect(status.deadLettered).toBe(0);
+    expect((await n.inputs.outputs()).map((o) => o.orderId)).toEqual(ids);
+    const orders = (await getJson<{ orders: OrderDto[] }>(`${n.url}/orders`)).body.orders;
+    expect(orders.map((o) => [o.orderId, o.status, o.dispatched])).toEqual(ids.map((id) => [id, 'pending', true]));
+  });
+});
