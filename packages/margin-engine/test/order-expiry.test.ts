@@ -354,6 +354,8 @@ describe('MarginBook order expiry', () => {
               // dispatched at most at its expiry (the hub's rule), applied whenever it arrives
               expect(b.applyDispatch({ orderId: m.o.id, time: m.o.expiry! })).toMatchObject({ applied: true });
               m.dispatched = true;
+              // the dispatch's block time is the book's time from now on: other orders may expire
+              advance(m.o.expiry!);
             } else {
               const key = `${m.o.asset}@${m.o.chain}`;
               // the vault seizes what it is asked, at most what is there
