@@ -177,6 +177,32 @@ export class Inputs {
   }
 }
 
+/**
+ * The node tests' trader: Alice reports 1 WETH on vault A and 2 on vault B (each vault's first
+ * message), and a perp DEX on A reports her long 20 ETH-PERP at 2000 (vault A's second): against
+ * 3 WETH, a fall of WETH to 1000 loses more than her collateral.
+ */
+export async function reportAlice(inputs: Inputs): Promise<void> {
+  await inputs.hub(EID_A, { type: 'BALANCE', account: ALICE, token: WETH_A, balance: WAD, delta: WAD, seq: 1n });
+  await inputs.hub(EID_B, {
+    type: 'BALANCE',
+    account: ALICE,
+    token: WETH_B,
+    balance: 2n * WAD,
+    delta: 2n * WAD,
+    seq: 1n,
+  });
+  await inputs.hub(EID_A, {
+    type: 'EXPOSURE',
+    account: ALICE,
+    protocol: PERP,
+    market: marketId('ETH-PERP'),
+    size: 20n * WAD,
+    entryPrice: 2000n * WAD,
+    seq: 2n,
+  });
+}
+
 /** Polls `probe` until it returns a truthy value (returned), or fails after `timeoutMs`. */
 export async function waitFor<T>(
   what: string,

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ConfigError } from '@omniclear/config';
-import { marketToBytes32, subjects } from '@omniclear/protocol';
+import { subjects } from '@omniclear/protocol';
 import { startNats, type NatsServer } from '@omniclear/testkit';
 
 import { createApp, startApp } from '../src/app.js';
@@ -16,15 +16,15 @@ import {
   ASSETS,
   EID_A,
   EID_B,
+  getJson,
   Inputs,
-  PERP,
   RECIPIENT,
+  reportAlice,
   SIGNING_ENV,
   WAD,
+  waitFor,
   WETH_A,
   WETH_B,
-  getJson,
-  waitFor,
 } from './helpers.js';
 
 // The operator- and client-facing interfaces of a node on a real nats-server: readiness after
@@ -149,25 +149,8 @@ describe('node interfaces', () => {
 
   it('turns ready once the start-up replay reaches the last sequence OMNI_IN had at start', async () => {
     // A healthy account and a history of prices for the node to replay before it is ready.
-    await inputs.hub(EID_A, { type: 'BALANCE', account: ALICE, token: WETH_A, balance: WAD, delta: WAD, seq: 1n });
-    await inputs.hub(EID_B, {
-      type: 'BALANCE',
-      account: ALICE,
-      token: WETH_B,
-      balance: 2n * WAD,
-      delta: 2n * WAD,
-      seq: 1n,
-    });
     // long 20 ETH at 2000 against 3 WETH: a fall to 1000 loses more than the collateral
-    await inputs.hub(EID_A, {
-      type: 'EXPOSURE',
-      account: ALICE,
-      protocol: PERP,
-      market: marketToBytes32('ETH-PERP'),
-      size: 20n * WAD,
-      entryPrice: 2000n * WAD,
-      seq: 2n,
-    });
+    await reportAlice(inputs);
     let last = 0n;
     for (let i = 0; i < SEEDED_PRICES; i++)
       last = await inputs.price('WETH', (2000n + BigInt(i % 7)) * WAD, BigInt(i + 1));

@@ -20,20 +20,19 @@ import {
   BOB,
   EID_A,
   EID_B,
+  getJson,
   HUB_ADDRESS,
   HUB_CHAIN_ID,
   Inputs,
   ORDER_TTL,
-  PERP,
   RECIPIENT,
+  reportAlice,
   SIGNER,
+  testConfig,
   WAD,
+  waitFor,
   WETH_A,
   WETH_B,
-  getJson,
-  marketId,
-  testConfig,
-  waitFor,
 } from './helpers.js';
 
 // The whole ledger path in-process, on a real nats-server: inputs into OMNI_IN with the protocol
@@ -82,32 +81,8 @@ describe('clearing node', () => {
   const expected: { orderIds: string[]; priceSeq: bigint } = { orderIds: [], priceSeq: 0n };
 
   it('liquidates a reported position when the price drops: one order per chain, deterministic ids', async () => {
-    await inputs.hub(EID_A, {
-      type: 'BALANCE',
-      account: ALICE,
-      token: WETH_A,
-      balance: 1n * WAD,
-      delta: 1n * WAD,
-      seq: 1n,
-    });
-    await inputs.hub(EID_B, {
-      type: 'BALANCE',
-      account: ALICE,
-      token: WETH_B,
-      balance: 2n * WAD,
-      delta: 2n * WAD,
-      seq: 1n,
-    });
-    // a perp DEX on chain A reports Alice long 20 ETH at 2000
-    await inputs.hub(EID_A, {
-      type: 'EXPOSURE',
-      account: ALICE,
-      protocol: PERP,
-      market: marketId('ETH-PERP'),
-      size: 20n * WAD,
-      entryPrice: 2000n * WAD,
-      seq: 2n,
-    });
+    // a perp DEX on chain A reports Alice long 20 ETH at 2000 against 3 WETH
+    await reportAlice(inputs);
     const healthySeq = await inputs.price('WETH', 2000n * WAD, 1_764_000_000n);
     await caughtUp(healthySeq);
     const healthy = (await getJson<AccountDto>(`${url}/accounts/${ALICE}`)).body;

@@ -13,16 +13,13 @@ import {
   ASSETS,
   EID_A,
   EID_B,
+  getJson,
   HUB_CHAIN_ID,
   Inputs,
   ORDER_TTL,
-  PERP,
-  WAD,
-  WETH_A,
-  WETH_B,
-  getJson,
-  marketId,
+  reportAlice,
   testConfig,
+  WAD,
   waitFor,
 } from './helpers.js';
 
@@ -85,24 +82,7 @@ async function node(): Promise<{
 
 /** Alice: 1 WETH on A, 2 on B, long 20 ETH-PERP at 2000; the price halves: two seizure orders. */
 async function liquidateAlice(inputs: Inputs): Promise<{ priceSeq: bigint; ids: string[] }> {
-  await inputs.hub(EID_A, { type: 'BALANCE', account: ALICE, token: WETH_A, balance: WAD, delta: WAD, seq: 1n });
-  await inputs.hub(EID_B, {
-    type: 'BALANCE',
-    account: ALICE,
-    token: WETH_B,
-    balance: 2n * WAD,
-    delta: 2n * WAD,
-    seq: 1n,
-  });
-  await inputs.hub(EID_A, {
-    type: 'EXPOSURE',
-    account: ALICE,
-    protocol: PERP,
-    market: marketId('ETH-PERP'),
-    size: 20n * WAD,
-    entryPrice: 2000n * WAD,
-    seq: 2n,
-  });
+  await reportAlice(inputs);
   await inputs.price('WETH', 2000n * WAD, T0 + 30n);
   const priceSeq = await inputs.price('WETH', 1000n * WAD, DROP);
   const outs = await waitFor('two orders', async () => {
