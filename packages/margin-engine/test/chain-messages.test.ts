@@ -3,29 +3,14 @@ import {
   FIXED_ONE as W,
   InvalidInputError,
   MarginBook,
-  sha256Hex,
   wad,
   type BookConfig,
   type ChainMessage,
-  type OrderFields,
 } from '../src/index.js';
+import { A, B, USDC_A, WETH_A, USDC_B, WETH_B, ALICE, BOB, PERP_DEX, LIQUIDATOR, orderId } from './vaults.js';
 
 // Two spoke chains (LayerZero eids), USDC and WETH on each, one perp market reported by an
 // integrated protocol through a vault.
-const A = 40102;
-const B = 40103;
-const USDC_A = '0x00000000000000000000000000000000000000a1';
-const WETH_A = '0x00000000000000000000000000000000000000a2';
-const USDC_B = '0x00000000000000000000000000000000000000b1';
-const WETH_B = '0x00000000000000000000000000000000000000b2';
-const ALICE = '0x000000000000000000000000000000000000a11c';
-const BOB = '0x0000000000000000000000000000000000000b0b';
-const PERP_DEX = '0x00000000000000000000000000000000000000dd';
-const LIQUIDATOR = '0x00000000000000000000000000000000000000ff';
-
-/** A stand-in for the protocol's keccak formula: any pure function of every field works. */
-const orderId = (f: OrderFields) =>
-  `0x${sha256Hex(JSON.stringify({ ...f, amount: `${f.amount}`, inputSeq: `${f.inputSeq}` }))}`;
 
 const config: BookConfig = {
   assets: {

@@ -2,32 +2,19 @@ import fc from 'fast-check';
 import {
   FIXED_ONE as W,
   MarginBook,
-  sha256Hex,
   wad,
   type BookConfig,
   type BookSnapshot,
   type ChainMessage,
-  type OrderFields,
   type SeizureOrder,
 } from '../src/index.js';
+import { A, B, USDC_A, WETH_A, USDC_B, WETH_B, ALICE, PERP_DEX, LIQUIDATOR, orderId } from './vaults.js';
 
 // Orders that expire undispatched: their in-flight amounts count again, a liquidation still
 // needed is planned again, and a vault's late acknowledgement is still booked — once.
 
-const A = 40102;
-const B = 40103;
-const USDC_A = '0x00000000000000000000000000000000000000a1';
-const WETH_A = '0x00000000000000000000000000000000000000a2';
-const USDC_B = '0x00000000000000000000000000000000000000b1';
-const WETH_B = '0x00000000000000000000000000000000000000b2';
-const ALICE = '0x000000000000000000000000000000000000a11c';
-const PERP_DEX = '0x00000000000000000000000000000000000000dd';
-const LIQUIDATOR = '0x00000000000000000000000000000000000000ff';
 const TTL = 100n;
 const GRACE = 20n;
-
-const orderId = (f: OrderFields) =>
-  `0x${sha256Hex(JSON.stringify({ ...f, amount: `${f.amount}`, inputSeq: `${f.inputSeq}` }))}`;
 
 const base: BookConfig = {
   assets: {

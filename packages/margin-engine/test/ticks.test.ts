@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { FIXED_ONE as W, sha256Hex, wad, type BookConfig, type OrderFields } from '../src/index.js';
+import { FIXED_ONE as W, wad, type BookConfig } from '../src/index.js';
+import { A, B, USDC_A, WETH_A, USDC_B, WETH_B, orderId } from './vaults.js';
 import { PricedBook, type Priced } from './priced-book.js';
 
 // The tick loops read each holder's slack and its float inputs from typed arrays by account
@@ -8,12 +9,6 @@ import { PricedBook, type Priced } from './priced-book.js';
 // size and accounts with several reported positions in one market: after every price tick and
 // mark the book lists exactly what an exact evaluation of every account lists.
 
-const A = 40102;
-const B = 40103;
-const USDC_A = '0x00000000000000000000000000000000000000a1';
-const WETH_A = '0x00000000000000000000000000000000000000a2';
-const USDC_B = '0x00000000000000000000000000000000000000b1';
-const WETH_B = '0x00000000000000000000000000000000000000b2';
 const PROTOCOLS = [
   '0x00000000000000000000000000000000000000d1',
   '0x00000000000000000000000000000000000000d2',
@@ -53,8 +48,7 @@ const config: BookConfig = {
   },
   planner: { targetHealth: wad('1.05'), penalty: wad('0.01'), liquidatorShare: wad('0.5') },
   liquidator: '0x00000000000000000000000000000000000000ff',
-  orderId: (f: OrderFields) =>
-    `0x${sha256Hex(JSON.stringify({ ...f, amount: `${f.amount}`, inputSeq: `${f.inputSeq}` }))}`,
+  orderId,
 };
 
 /** A small deterministic generator (the accounts of one run from one seed). */
