@@ -58,3 +58,32 @@ describe('LedgerService state hash', () => {
     expect(copy.stateHash()).toBe(ledger.stateHash());
   });
 });
+
+describe('LedgerService.apply', () => {
+  it('says whether a price or mark moved the book: not for one older than the last, nor for other inputs', () => {
+    const ledger = new LedgerService(testConfig('nats://127.0.0.1:1'));
+    const price = (p: bigint, publishTime: bigint) =>
+      ledger.apply({ kind: 'price', asset: 'WETH', price: p * WAD, publishTime, source: 'test' }, BigInt(publishTime));
+    expect(price(3000n, 100n)).toMatchObject({ repriced: true, rejected: null });
+    expect(price(2900n, 100n)).toMatchObject({ repriced: false, rejected: null }); // not newer: ignored
+    expect(price(2900n, 99n)).toMatchObject({ repriced: false, rejected: null });
+    expect(price(2900n, 101n)).toMatchObject({ repriced: true, rejected: null });
+    const mark = (publishTime: bigint) =>
+      ledger.apply(
+        {
+          kind: 'mark',
+          market: 'ETH-PERP',
+          markPrice: 2900n * WAD,
+          indexPrice: 2900n * WAD,
+          publishTime,
+          source: 'test',
+        },
+        1000n + publishTime,
+      );
+    expect(mark(101n)).toMatchObject({ repriced: true });
+    expect(mark(50n)).toMatchObject({ repriced: false }); // older than the last: ignored
+    expect(
+      ledger.apply(hub({ type: 'BALANCE', account: ALICE, token: WETH_A, balance: WAD, delta: WAD, seq: 1n }), 2000n),
+    ).toMatchObject({ repriced: false, rejected: null });
+  });
+});

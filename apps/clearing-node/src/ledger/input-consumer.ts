@@ -286,8 +286,8 @@ export class InputConsumer implements OnApplicationBootstrap, OnModuleDestroy {
     // A rejected event (valid on the wire, not for this book) is dead-lettered after the orders
     // it still released (a vault number that closed a sequence gap) are published.
     const applyStart = this.telemetry.now();
-    const { orders, rejected } = this.ledger.apply(event, BigInt(seq));
-    if (!rejected) this.telemetry.applied(event, applyStart);
+    const { orders, rejected, repriced } = this.ledger.apply(event, BigInt(seq));
+    if (!rejected) this.telemetry.applied(event, applyStart, repriced);
     const decided = () => {
       this.telemetry.decided(
         event,

@@ -15,17 +15,13 @@ import { LedgerService } from './ledger.service.js';
  *
  * @example
  * const t = telemetry.received();
- * const applyStart = telemetry.now(); const r = ledger.apply(event, seq); telemetry.applied(event, applyStart);
+ * const applyStart = telemetry.now(); const r = ledger.apply(event, seq); telemetry.applied(event, applyStart, r.repriced);
  * await publisher.publish(order); telemetry.orderPublished(order.orderId, order.kind, seq, !duplicate);
  * telemetry.decided(event, seq, orders.map((o) => o.account), t);
  */
 @Injectable()
 export class LedgerTelemetry {
   private readonly indexAssets: NodeConfig['indexAssets'];
-  /** Publish time of the last price seen fresh, per asset (never later than the book's). */
-  private readonly priceTimes = new Map<string, bigint>();
-  /** Publish time of the last mark seen fresh, per market (never later than the book's). */
-  private readonly markTimes = new Map<string, bigint>();
   /** Price and mark inputs that moved the book, from {@link applied} to {@link decided}. */
   private readonly repriced = new WeakSet<InputEvent>();
 
@@ -48,29 +44,14 @@ export class LedgerTelemetry {
     return performance.now();
   }
 
-  /** The ledger applied `event`; `applyStart` is {@link now} just before `apply`. */
-  applied(event: InputEvent, applyStart: number): void {
+  /**
+   * The ledger applied `event`; `applyStart` is {@link now} just before `apply`, `repriced` what
+   * `apply` said: a price or mark the book applied (not one it ignored as older than its last).
+   */
+  applied(event: InputEvent, applyStart: number, repriced = false): void {
     this.metrics.observeApply((performance.now() - applyStart) / 1000);
     this.metrics.eventApplied(eventKind(event));
-    if ((event.kind === 'price' || event.kind === 'mark') && this.fresh(event)) this.repriced.add(event);
-  }
-
-  /**
-   * Whether the book applied price or mark `event` rather than ignoring it as stale: a price
-   * must be newer than the asset's last, a mark not older than the market's last (the book's
-   * rules; `apply` does not say which it did). The times kept here are those of inputs seen since
-   * start — the book is only replaced at boot, before the first — so never later than the book's,
-   * which also counts what a snapshot restored and the marks an index asset's price moved: an
-   * input called stale here is stale in the book. After a restart, the first old input of an
-   * asset or market may pass as fresh.
-   */
-  private fresh(event: PriceEvent | MarkEvent): boolean {
-    const [times, key] = event.kind === 'price' ? [this.priceTimes, event.asset] : [this.markTimes, event.market];
-    const last = times.get(key);
-    if (last !== undefined && (event.kind === 'price' ? event.publishTime <= last : event.publishTime < last))
-      return false;
-    times.set(key, event.publishTime);
-    return true;
+    if (repriced) this.repriced.add(event);
   }
 
   /** Order `orderId` is in OMNI_OUT; `first` is false when the stream deduplicated it (a replay). */

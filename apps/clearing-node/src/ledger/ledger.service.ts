@@ -21,6 +21,19 @@ import type { LedgerGauges } from '../metrics/ledger-gauges.js';
 import { UnsupportedMessageError, toChainMessage } from './chain-message.js';
 import { shardOf } from './shards.js';
 
+/** What {@link LedgerService.apply} did with one input. */
+export interface Applied {
+  /** The orders it triggers, in publishing order. */
+  readonly orders: Order[];
+  /** Why the book refused it (valid on the wire, not for this book): it is dead-lettered. */
+  readonly rejected: InvalidInputError | null;
+  /**
+   * A price or mark the book applied (not one older than the last it has): every holder's
+   * figures moved. False for anything else.
+   */
+  readonly repriced: boolean;
+}
+
 /** Per-source sequence state as the API shows it. */
 export interface SourceView {
   readonly eid: number;
@@ -119,9 +132,10 @@ export class LedgerService implements LedgerGauges {
    * input moves the book's time, which expires orders the hub never dispatched (their amounts
    * count again, and a liquidation still needed is planned again here, under new ids).
    */
-  apply(event: InputEvent, inputSeq: bigint): { orders: Order[]; rejected: InvalidInputError | null } {
+  apply(event: InputEvent, inputSeq: bigint): Applied {
     const orders: Order[] = [];
     let rejected: InvalidInputError | null = null;
+    let repriced = false;
     // the input's own time: the orders it triggers expire one TTL after it
     const inputTime = event.kind === 'hub' || event.kind === 'dispatch' ? event.blockTimestamp : event.publishTime;
     if (event.kind === 'dispatch') {
@@ -131,26 +145,27 @@ export class LedgerService implements LedgerGauges {
         this.logger.log(`order ${event.orderId} dispatched, reported after it was ${r.status}`);
     } else if (event.kind === 'mark') {
       try {
-        this.book.applyMark({
+        repriced = this.book.applyMark({
           market: event.market,
           markPrice: event.markPrice,
           indexPrice: event.indexPrice,
           time: event.publishTime,
-        });
+        }).applied;
       } catch (error) {
         if (!(error instanceof InvalidInputError)) throw error;
-        return { orders: [], rejected: error };
+        return { orders: [], rejected: error, repriced: false };
       }
     } else if (event.kind === 'price') {
       try {
         const r = this.book.applyPrice({ asset: event.asset, price: event.price, time: event.publishTime });
+        repriced = r.applied;
         // markets configured to follow this asset move with it (mark = index = oracle price)
         if (r.applied && event.price > 0n)
           for (const market of this.indexAssets[event.asset] ?? [])
             this.book.applyMark({ market, markPrice: event.price, indexPrice: event.price, time: event.publishTime });
       } catch (error) {
         if (!(error instanceof InvalidInputError)) throw error;
-        return { orders: [], rejected: error };
+        return { orders: [], rejected: error, repriced: false };
       }
     } else {
       const eid = event.srcEid;
@@ -161,7 +176,7 @@ export class LedgerService implements LedgerGauges {
         const r = this.book.skipChainMessage({ eid, seq, time });
         orders.push(...r.decisions);
         orders.push(...this.book.liquidations(inputSeq, inputTime).orders);
-        return { orders, rejected: null };
+        return { orders, rejected: null, repriced: false };
       }
       let message;
       try {
@@ -171,12 +186,12 @@ export class LedgerService implements LedgerGauges {
         // refused, but its number still counts (or the vault's sequence would show a false gap)
         orders.push(...this.book.skipChainMessage({ eid, seq, time }).decisions);
         orders.push(...this.book.liquidations(inputSeq, inputTime).orders);
-        return { orders, rejected: new InvalidInputError('message', error.message) };
+        return { orders, rejected: new InvalidInputError('message', error.message), repriced: false };
       }
       const r = this.book.applyChainMessage({ eid, seq, time, inputSeq, message });
       if (!r.applied && r.reason === 'replay') {
         this.logger.debug(`replay from eid ${eid}: seq ${seq} already applied, ignored`);
-        return { orders: [], rejected: null };
+        return { orders: [], rejected: null, repriced: false };
       }
       orders.push(...r.decisions);
       if (r.applied) {
@@ -187,7 +202,7 @@ export class LedgerService implements LedgerGauges {
     const { orders: seizures, deferred } = this.book.liquidations(inputSeq, inputTime);
     for (const d of deferred) this.logger.warn(`${d.account} is liquidatable but waits: ${d.reason}`);
     orders.push(...seizures);
-    return { orders, rejected };
+    return { orders, rejected, repriced };
   }
 
   /** One account's holdings per chain, positions, margins, health and max withdrawals. */
