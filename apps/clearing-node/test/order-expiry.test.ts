@@ -21,6 +21,7 @@ import {
   testConfig,
   WAD,
   waitFor,
+  WETH_A,
 } from './helpers.js';
 
 // Orders the hub never dispatched expire in the book, on a real nats-server: the node's time (the
@@ -170,5 +171,70 @@ describe('orders the hub dispatched in time', () => {
     expect((await n.inputs.outputs()).map((o) => o.orderId)).toEqual(ids);
     const orders = (await getJson<{ orders: OrderDto[] }>(`${n.url}/orders`)).body.orders;
     expect(orders.map((o) => [o.orderId, o.status, o.dispatched])).toEqual(ids.map((id) => [id, 'pending', true]));
+  });
+});
+
+describe('a withdrawal decision the hub never dispatched', () => {
+  let n: Awaited<ReturnType<typeof node>>;
+  beforeAll(async () => {
+    n = await node();
+  }, 30_000);
+  afterAll(async () => {
+    await n?.app.close();
+    await n?.inputs.close();
+    await n?.nats.stop();
+  });
+
+  it('is decided again once its expiry + grace has passed: the same request, a new order id', async () => {
+    await n.inputs.price('WETH', 2000n * WAD, T0);
+    await n.inputs.hub(EID_A, {
+      type: 'BALANCE',
+      account: ALICE,
+      token: WETH_A,
+      balance: 5n * WAD,
+      delta: 5n * WAD,
+      seq: 1n,
+    });
+    const requestSeq = await n.inputs.hub(EID_A, {
+      type: 'WITHDRAW_REQUEST',
+      account: ALICE,
+      token: WETH_A,
+      amount: WAD,
+      requestId: 9n,
+      seq: 2n,
+    });
+    const [first] = await waitFor('the decision', async () => {
+      const o = await n.inputs.outputs();
+      return o.length === 1 ? o : null;
+    });
+    const requestTime = await n.inputs.inputTime(requestSeq);
+    expect(first!.body).toMatchObject({ kind: 'withdraw-decision', requestId: '9', approved: true });
+    expect(first!.body).toMatchObject({ expiry: `${requestTime + ORDER_TTL}` });
+    // nothing dispatches it; the stream's time passes its expiry + grace
+    const late = requestTime + ORDER_TTL + GRACE + 1n;
+    const lateSeq = await n.inputs.price('WETH', 2000n * WAD, late);
+    const outs = await waitFor('the decision again', async () => {
+      const o = await n.inputs.outputs();
+      return o.length === 2 ? o : null;
+    });
+    await n.caughtUp(lateSeq);
+    const again = outs[1]!;
+    expect(again.orderId).not.toBe(first!.orderId);
+    expect(again.body).toMatchObject({
+      kind: 'withdraw-decision',
+      requestId: '9',
+      approved: true,
+      inputSeq: lateSeq.toString(),
+      expiry: `${late + ORDER_TTL}`,
+    });
+    const orders = (await getJson<{ orders: OrderDto[] }>(`${n.url}/orders`)).body.orders;
+    expect(orders.map((o) => [o.orderId, o.status])).toEqual([
+      [first!.orderId, 'expired'],
+      [again.orderId, 'pending'],
+    ]);
+    // the request stayed in flight throughout (frozen on the vault): 1 WETH pending on A
+    const account = (await getJson<{ balances: Array<{ eid: number; pending: string }> }>(`${n.url}/accounts/${ALICE}`))
+      .body;
+    expect(account.balances.find((b) => b.eid === EID_A)?.pending).toBe(WAD.toString());
   });
 });

@@ -613,6 +613,12 @@ export class MarginBook {
   private readonly expiryCfg: { readonly ttl: bigint; readonly grace: bigint } | null;
   /** Pending orders not dispatched, by deadline (with `expiryCfg` only). */
   private readonly deadlines = new DeadlineHeap();
+  /**
+   * Withdrawal requests (`w:<eid>:<requestId>`) whose decision expired undispatched: open on the
+   * vault and frozen there again, decided anew by the next `liquidations` call. Derived state (a
+   * request whose latest decision is expired), rebuilt on restore.
+   */
+  private readonly redecide = new Set<string>();
   /** What each seizure not yet acknowledged credited (with `expiryCfg` only). */
   private readonly credits = new Map<string, SeizureCredit>();
   /** `${eid}:${token}` → asset, and `${asset}@${eid}` → token. */
@@ -1141,11 +1147,13 @@ export class MarginBook {
     inputTime?: bigint,
   ): {
     orders: SeizureOrder[];
+    decisions: WithdrawalDecision[];
     results: LiquidationResult[];
     deferred: Array<{ account: string; reason: DeferReason }>;
   } {
     const seq = v.uint64('inputSeq', inputSeq);
     const time = inputTime === undefined ? undefined : big('inputTime', inputTime);
+    const decisions = this.redecide.size === 0 ? [] : this.decideAgain(seq, time ?? this.ctx.now);
     const orders: SeizureOrder[] = [];
     const results: LiquidationResult[] = [];
     const deferred: Array<{ account: string; reason: DeferReason }> = [];
@@ -1163,7 +1171,39 @@ export class MarginBook {
         orders.push(...res.orders);
       }
     }
-    return { orders, results, deferred };
+    return { orders, decisions, results, deferred };
+  }
+
+  /**
+   * Decides again, as input `inputSeq` (new order ids, expiring one TTL after `time`), every
+   * withdrawal request whose decision expired undispatched, in key order; a request from a chain
+   * with an open sequence gap waits, as a new request would.
+   */
+  private decideAgain(inputSeq: bigint, time: bigint): WithdrawalDecision[] {
+    const out: WithdrawalDecision[] = [];
+    for (const key of [...this.redecide].sort(cmp)) {
+      const w = this.withdrawals.get(key);
+      if (!w) {
+        this.redecide.delete(key); // closed meanwhile (an escape)
+        continue;
+      }
+      if (this.seqs.hasGap(w.chain)) continue;
+      this.redecide.delete(key);
+      const requestId = BigInt(key.slice(key.lastIndexOf(':') + 1));
+      out.push(
+        this.decideRequest(
+          w.chain,
+          w.account,
+          w.asset,
+          this.tokenOf(w.asset, w.chain),
+          w.amount,
+          requestId,
+          inputSeq,
+          time,
+        ),
+      );
+    }
+    return out;
   }
 
   /** Sources with an open sequence gap, and per-source sequence state. */
@@ -1752,6 +1792,8 @@ export class MarginBook {
     book.badDebt = b('snapshot.badDebt', sn.badDebt);
     book.penaltiesToInsurance = b('snapshot.penaltiesToInsurance', sn.penaltiesToInsurance);
     book.penaltiesToLiquidators = b('snapshot.penaltiesToLiquidators', sn.penaltiesToLiquidators);
+    for (const [key, w] of book.withdrawals)
+      if (w.orderId !== null && book.orderLog.get(w.orderId)?.status === 'expired') book.redecide.add(key);
     return book;
   }
 
@@ -1873,6 +1915,7 @@ export class MarginBook {
           const k = this.hkey(asset, eid);
           state.holdings.get(k)!.pending?.delete(key);
           this.withdrawals.delete(key);
+          this.redecide.delete(key);
           // an escape closes a request that may still be waiting for its decision
           this.deferredRequests = this.deferredRequests.filter((d) => !(d.eid === eid && d.requestId === requestId));
           if (w.orderId) this.closeOrder(w.orderId, paid, seq, m.outcome);
@@ -2119,7 +2162,16 @@ export class MarginBook {
       h?.pending?.delete(o.id);
       const c = this.credits.get(o.id);
       if (c) this.uncredit(state, c);
-    } else if (o.approved && o.requestId !== null) h?.pending?.delete(`w:${o.chain}:${o.requestId}`);
+    } else if (o.requestId !== null) {
+      // the vault never got the decision: the request is open and its amount frozen there again —
+      // in flight, as from the request, until it is decided anew
+      const key = `w:${o.chain}:${o.requestId}`;
+      const w = this.withdrawals.get(key);
+      if (w && w.orderId === o.id && h) {
+        (h.pending ??= new Map()).set(key, w.amount);
+        this.redecide.add(key);
+      }
+    }
     this.orderLog.set(o.id, { ...rec, status: 'expired' });
     this.touch(state);
   }

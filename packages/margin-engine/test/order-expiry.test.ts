@@ -8,7 +8,7 @@ import {
   type ChainMessage,
   type SeizureOrder,
 } from '../src/index.js';
-import { A, B, USDC_A, WETH_A, USDC_B, WETH_B, ALICE, PERP_DEX, LIQUIDATOR, orderId } from './vaults.js';
+import { A, B, USDC_A, WETH_A, USDC_B, WETH_B, ALICE, BOB, PERP_DEX, LIQUIDATOR, orderId } from './vaults.js';
 
 // Orders that expire undispatched: their in-flight amounts count again, a liquidation still
 // needed is planned again, and a vault's late acknowledgement is still booked — once.
@@ -204,36 +204,96 @@ describe('MarginBook order expiry', () => {
       expect(b.ledger()[k]).toBe(booked.ledger[k] + (replanned.ledger[k] - expired.ledger[k]));
   });
 
-  it('expires an approved withdrawal decision: the amount counts again, a later WITHDRAW_DONE is booked', () => {
+  /** Alice with 50,000 USDC on A asks at time 20 to withdraw `amount` (request 1). */
+  const requested = (amount: bigint) => {
     const f = setup();
     f.msg(A, 10n, { type: 'BALANCE', account: ALICE, token: USDC_A, balance: 50_000_000_000n });
-    const r = f.msg(A, 20n, {
-      type: 'WITHDRAW_REQUEST',
-      account: ALICE,
-      token: USDC_A,
-      amount: 1_000_000_000n,
-      requestId: 1n,
-    });
+    const r = f.msg(A, 20n, { type: 'WITHDRAW_REQUEST', account: ALICE, token: USDC_A, amount, requestId: 1n });
     if (!r.applied) throw new Error('expected applied');
-    const d = r.decisions[0]!;
+    return { f, d: r.decisions[0]! };
+  };
+
+  it('decides a withdrawal again when its decision expires undispatched: in flight meanwhile, a new order id', () => {
+    const { f, d } = requested(1_000_000_000n);
     expect(d).toMatchObject({ approved: true, expiry: 20n + TTL });
     expect(pendingOf(f.book, 'USDC', A).pending).toBe(1_000_000_000n);
-    f.book.applyChainReport({ chain: B, time: 20n + TTL + GRACE + 1n });
+    const late = 20n + TTL + GRACE + 1n;
+    f.book.applyChainReport({ chain: B, time: late });
     expect(f.book.order(d.id)).toMatchObject({ status: 'expired' });
-    expect(pendingOf(f.book, 'USDC', A).pending).toBe(0n);
-    // the user escapes it on the spoke: booked, the balance the vault reports
-    const done = f.msg(A, 500n, {
+    // the vault never got it: the request is open and frozen there, so still in flight
+    expect(pendingOf(f.book, 'USDC', A).pending).toBe(1_000_000_000n);
+    const next = f.book.liquidations(++f.input, late);
+    expect(next.decisions).toHaveLength(1);
+    const again = next.decisions[0]!;
+    expect(again).toMatchObject({ requestId: 1n, approved: true, inputSeq: f.input, expiry: late + TTL });
+    expect(again.id).not.toBe(d.id);
+    expect(f.book.order(again.id)).toMatchObject({ status: 'pending', dispatched: false });
+    expect(f.book.liquidations(++f.input, late).decisions).toEqual([]); // once
+    // the vault pays it: the new decision is done, nothing in flight
+    const done = f.msg(A, late + 5n, {
       type: 'WITHDRAW_DONE',
       account: ALICE,
       token: USDC_A,
       requestId: 1n,
       paid: 1_000_000_000n,
       balance: 49_000_000_000n,
-      outcome: 'escaped',
+      outcome: 'paid',
     });
     expect(done).toMatchObject({ applied: true });
-    expect(f.book.order(d.id)).toMatchObject({ status: 'done', executed: 1_000_000_000n, outcome: 'escaped' });
+    expect(f.book.order(again.id)).toMatchObject({ status: 'done', executed: 1_000_000_000n, outcome: 'paid' });
+    expect(f.book.order(d.id)).toMatchObject({ status: 'expired' });
     expect(pendingOf(f.book, 'USDC', A)).toMatchObject({ balance: 49_000_000_000n, pending: 0n });
+  });
+
+  it('decides a rejection again too (the request was frozen until a decision arrives); an escape ends it', () => {
+    const { f, d } = requested(60_000_000_000n); // more than Alice has
+    expect(d).toMatchObject({ approved: false, reason: 'exceeds-balance' });
+    expect(pendingOf(f.book, 'USDC', A).pending).toBe(0n); // a rejection unfreezes it on the vault
+    const late = 20n + TTL + GRACE + 1n;
+    f.book.applyChainReport({ chain: B, time: late });
+    expect(f.book.order(d.id)).toMatchObject({ status: 'expired' });
+    expect(pendingOf(f.book, 'USDC', A).pending).toBe(60_000_000_000n); // frozen there again
+    // the user escapes before the node decides again: nothing left to decide
+    f.msg(A, late, {
+      type: 'WITHDRAW_DONE',
+      account: ALICE,
+      token: USDC_A,
+      requestId: 1n,
+      paid: 0n,
+      balance: 50_000_000_000n,
+      outcome: 'escaped',
+    });
+    expect(f.book.liquidations(++f.input, late).decisions).toEqual([]);
+    expect(pendingOf(f.book, 'USDC', A)).toMatchObject({ balance: 50_000_000_000n, pending: 0n });
+  });
+
+  it('a request decided again waits for a sequence gap on its chain, and survives a restore', () => {
+    const { f, d } = requested(1_000_000_000n);
+    const late = 20n + TTL + GRACE + 1n;
+    // vault A's next number but one arrives first: a gap on A
+    const next = f.seq[A]! + 1n;
+    f.book.applyChainMessage({
+      eid: A,
+      seq: next + 1n,
+      time: late,
+      inputSeq: ++f.input,
+      message: { type: 'BALANCE', account: BOB, token: USDC_A, balance: 1n },
+    });
+    expect(f.book.order(d.id)).toMatchObject({ status: 'expired' });
+    expect(f.book.liquidations(++f.input, late).decisions).toEqual([]);
+    // a restored book knows the request still waits for its decision
+    f.book = MarginBook.restore(config, JSON.parse(JSON.stringify(f.book.snapshot())));
+    expect(f.book.liquidations(++f.input, late).decisions).toEqual([]);
+    const closed = f.book.applyChainMessage({
+      eid: A,
+      seq: next,
+      time: late,
+      inputSeq: ++f.input,
+      message: { type: 'BALANCE', account: BOB, token: USDC_A, balance: 2n },
+    });
+    expect(closed).toMatchObject({ applied: true, gap: null });
+    const again = f.book.liquidations(++f.input, late).decisions;
+    expect(again).toMatchObject([{ requestId: 1n, approved: true, inputSeq: f.input }]);
   });
 
   it('dates a decision released by a closed gap from its request, not from the input that closed the gap', () => {

@@ -175,7 +175,7 @@ export class LedgerService implements LedgerGauges {
         // another shard's account: its number counts here too, or every shard would see gaps
         const r = this.book.skipChainMessage({ eid, seq, time });
         orders.push(...r.decisions);
-        orders.push(...this.book.liquidations(inputSeq, inputTime).orders);
+        orders.push(...this.decide(inputSeq, inputTime).orders);
         return { orders, rejected: null, repriced: false };
       }
       let message;
@@ -185,7 +185,7 @@ export class LedgerService implements LedgerGauges {
         if (!(error instanceof UnsupportedMessageError)) throw error;
         // refused, but its number still counts (or the vault's sequence would show a false gap)
         orders.push(...this.book.skipChainMessage({ eid, seq, time }).decisions);
-        orders.push(...this.book.liquidations(inputSeq, inputTime).orders);
+        orders.push(...this.decide(inputSeq, inputTime).orders);
         return { orders, rejected: new InvalidInputError('message', error.message), repriced: false };
       }
       const r = this.book.applyChainMessage({ eid, seq, time, inputSeq, message });
@@ -199,10 +199,20 @@ export class LedgerService implements LedgerGauges {
         if (r.note) this.logger.debug(`eid ${eid} seq ${seq}: ${r.note}`);
       } else rejected = r.error;
     }
-    const { orders: seizures, deferred } = this.book.liquidations(inputSeq, inputTime);
-    for (const d of deferred) this.logger.warn(`${d.account} is liquidatable but waits: ${d.reason}`);
-    orders.push(...seizures);
+    orders.push(...this.decide(inputSeq, inputTime).orders);
     return { orders, rejected, repriced };
+  }
+
+  /**
+   * What the book decides after an input: withdrawal requests decided anew (their decision
+   * expired undispatched), then the liquidations of every account liquidatable now.
+   */
+  private decide(inputSeq: bigint, inputTime: bigint): { orders: Order[] } {
+    const { orders: seizures, decisions, deferred } = this.book.liquidations(inputSeq, inputTime);
+    for (const d of deferred) this.logger.warn(`${d.account} is liquidatable but waits: ${d.reason}`);
+    for (const d of decisions)
+      this.logger.log(`withdrawal ${d.requestId} from ${d.chain} decided again (its decision expired): ${d.reason}`);
+    return { orders: [...decisions, ...seizures] };
   }
 
   /** One account's holdings per chain, positions, margins, health and max withdrawals. */
