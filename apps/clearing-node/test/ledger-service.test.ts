@@ -52,6 +52,13 @@ describe('LedgerService state hash', () => {
       }),
     );
     expect(ledger.stateHash()).not.toBe(empty);
+    // what moves each account's figures, without evaluating it
+    expect(ledger.exposure(ALICE)).toEqual({ assets: new Set(['WETH']), markets: new Set(['ETH-PERP']) });
+    expect(ledger.exposure(BOB)).toEqual({ assets: new Set(['WETH']), markets: new Set() });
+    expect(ledger.exposure('0x00000000000000000000000000000000000000aa')).toEqual({
+      assets: new Set(),
+      markets: new Set(),
+    });
     expect(ledger.stateHash()).toBe(engineHash());
     const copy = new LedgerService(testConfig('nats://127.0.0.1:1'));
     copy.importState(ledger.exportState());

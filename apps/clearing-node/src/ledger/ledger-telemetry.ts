@@ -96,8 +96,8 @@ export class LedgerTelemetry {
     const exposed = new Set<string>();
     const views = new Map<string, AccountView>();
     for (const account of this.updates.watched.keys()) {
+      if (!movedBy(this.ledger.exposure(account), asset, markets)) continue;
       const view = this.ledger.account(account);
-      if (!movedBy(view, asset, markets)) continue;
       exposed.add(account);
       views.set(account, view);
     }
@@ -110,12 +110,13 @@ export class LedgerTelemetry {
   }
 }
 
-/** Whether `view` holds `asset` (any chain) or has an open position in one of `markets`. */
-function movedBy(view: AccountView, asset: string | null, markets: readonly string[]): boolean {
-  return (
-    (asset !== null && view.holdings.some((h) => h.asset === asset && h.balance !== 0n)) ||
-    (markets.length > 0 && view.positions.some((p) => p.qty !== 0n && markets.includes(p.market)))
-  );
+/** Whether an account exposed to these assets and markets holds `asset` or has a position in one of `markets`. */
+function movedBy(
+  exposure: { assets: ReadonlySet<string>; markets: ReadonlySet<string> },
+  asset: string | null,
+  markets: readonly string[],
+): boolean {
+  return (asset !== null && exposure.assets.has(asset)) || markets.some((m) => exposure.markets.has(m));
 }
 
 function marketUpdate(event: PriceEvent | MarkEvent, inputSeq: bigint, markets: readonly string[]): MarketUpdate {

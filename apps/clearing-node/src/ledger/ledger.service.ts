@@ -220,6 +220,19 @@ export class LedgerService implements LedgerGauges {
     return this.book.accountView(address.toLowerCase());
   }
 
+  /**
+   * What moves `address`'s figures, without evaluating it: the assets it holds (a non-zero
+   * balance or something in flight, any chain) and the markets it has an open position in.
+   */
+  exposure(address: string): { assets: Set<string>; markets: Set<string> } {
+    const a = this.book.exactAccount(address.toLowerCase());
+    const assets = new Set<string>();
+    const markets = new Set<string>();
+    for (const c of a.collateral) if (c.qty !== 0n || (c.pending ?? 0n) !== 0n) assets.add(c.asset);
+    for (const p of a.positions) if (p.qty !== 0n) markets.add(p.market);
+    return { assets, markets };
+  }
+
   /** Every order the node decided, with its status. */
   orders(): OrderRecord[] {
     return this.book.orders();
