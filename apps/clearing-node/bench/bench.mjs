@@ -11,7 +11,7 @@
 //   3. latency: with the node live, price ticks that liquidate one prepared account each, from
 //      publish to the order seen on `omni.out.>`.
 //
-// Usage: node bench/bench.mjs [--events 100000] [--accounts 10000] [--samples 200] [--tick-every 50]
+// Usage: node bench/bench.mjs [--events 100000] [--accounts 10000] [--samples 200] [--tick-every 50] [--crash-every 40]
 //                           [--snapshot-every N] [--phases raw,node,latency] [--profile file.cpuprofile]
 import 'reflect-metadata';
 
@@ -42,6 +42,7 @@ const EVENTS = Number(arg('events', 100_000));
 const ACCOUNTS = Number(arg('accounts', 10_000));
 const SAMPLES = Number(arg('samples', 200));
 const TICK_EVERY = Number(arg('tick-every', 50)); // 0: no ticks in the pre-load
+const CRASH_EVERY = Number(arg('crash-every', 40)); // mean ticks between liquidating drops; 0: a calm walk
 const PROFILE = arg('profile'); // a .cpuprofile of the node's replay only (boot → caught up)
 const SNAPSHOT_EVERY = arg('snapshot-every'); // the node's OMNI_SNAPSHOT_EVERY (its default unless given)
 const PHASES = new Set(arg('phases', 'raw,node,latency').split(','));
@@ -216,7 +217,7 @@ async function preload(pub) {
       price *= crash-- > 3 ? 0.985 : 1.016; // 3 steps down, 3 steps back up
     } else {
       price *= 1 + between(-0.004, 0.004);
-      if (rnd() < 1 / 40) crash = 6;
+      if (rnd() < (CRASH_EVERY > 0 ? 1 / CRASH_EVERY : 0)) crash = 6;
     }
     counts.price += 1;
     await pub.price(wad(price));
