@@ -172,51 +172,45 @@ function message(v: unknown): HubBoundMessage | undefined {
   }
 }
 
-function hub(o: Record<string, unknown>): HubEvent | undefined {
+/** The fields every hub log carries (a `hub` or a `dispatch` event), or undefined. */
+function logOf(
+  o: Record<string, unknown>,
+): Pick<HubEvent, 'chainId' | 'blockNumber' | 'blockTimestamp' | 'txHash' | 'logIndex'> | undefined {
   const chainId = int(o.chainId, 1, Number.MAX_SAFE_INTEGER);
   const blockNumber = decimal(o.blockNumber, 0n, MAX_UINT64);
   const blockTimestamp = decimal(o.blockTimestamp, 0n, MAX_UINT64);
   const txHash = bytes32(o.txHash);
   const logIndex = int(o.logIndex, 0, Number.MAX_SAFE_INTEGER);
-  const srcEid = int(o.srcEid, 1, MAX_UINT32);
-  const nonce = decimal(o.nonce, 0n, MAX_UINT64);
-  const guid = bytes32(o.guid);
   if (
     chainId === INVALID ||
     blockNumber === INVALID ||
     blockTimestamp === INVALID ||
     txHash === INVALID ||
-    logIndex === INVALID ||
-    srcEid === INVALID ||
-    nonce === INVALID ||
-    guid === INVALID
+    logIndex === INVALID
   )
     return undefined;
+  return { chainId, blockNumber, blockTimestamp, txHash, logIndex };
+}
+
+function hub(o: Record<string, unknown>): HubEvent | undefined {
+  const log = logOf(o);
+  const srcEid = int(o.srcEid, 1, MAX_UINT32);
+  const nonce = decimal(o.nonce, 0n, MAX_UINT64);
+  const guid = bytes32(o.guid);
+  if (log === undefined || srcEid === INVALID || nonce === INVALID || guid === INVALID) return undefined;
   const m = message(o.message);
   if (!m) return undefined;
+  const { chainId, blockNumber, blockTimestamp, txHash, logIndex } = log;
   return { kind: 'hub', chainId, blockNumber, blockTimestamp, txHash, logIndex, srcEid, nonce, guid, message: m };
 }
 
 function dispatch(o: Record<string, unknown>): DispatchEvent | undefined {
-  const chainId = int(o.chainId, 1, Number.MAX_SAFE_INTEGER);
-  const blockNumber = decimal(o.blockNumber, 0n, MAX_UINT64);
-  const blockTimestamp = decimal(o.blockTimestamp, 0n, MAX_UINT64);
-  const txHash = bytes32(o.txHash);
-  const logIndex = int(o.logIndex, 0, Number.MAX_SAFE_INTEGER);
+  const log = logOf(o);
   const orderId = bytes32(o.orderId);
   const dstEid = int(o.dstEid, 1, MAX_UINT32);
   const guid = bytes32(o.guid);
-  if (
-    chainId === INVALID ||
-    blockNumber === INVALID ||
-    blockTimestamp === INVALID ||
-    txHash === INVALID ||
-    logIndex === INVALID ||
-    orderId === INVALID ||
-    dstEid === INVALID ||
-    guid === INVALID
-  )
-    return undefined;
+  if (log === undefined || orderId === INVALID || dstEid === INVALID || guid === INVALID) return undefined;
+  const { chainId, blockNumber, blockTimestamp, txHash, logIndex } = log;
   return { kind: 'dispatch', chainId, blockNumber, blockTimestamp, txHash, logIndex, orderId, dstEid, guid };
 }
 
