@@ -81,6 +81,25 @@ async function node(): Promise<{
   return { nats, app, url, inputs, caughtUp };
 }
 
+type Node = Awaited<ReturnType<typeof node>>;
+
+/** A node of its own for the suite, started before its tests and stopped after them: `n()` is it. */
+function nodePerSuite(): () => Node {
+  let started: Node | undefined;
+  beforeAll(async () => {
+    started = await node();
+  }, 30_000);
+  afterAll(async () => {
+    await started?.app.close();
+    await started?.inputs.close();
+    await started?.nats.stop();
+  });
+  return () => {
+    if (!started) throw new Error('the suite node has not started');
+    return started;
+  };
+}
+
 /** Alice: 1 WETH on A, 2 on B, long 20 ETH-PERP at 2000; the price halves: two seizure orders. */
 async function liquidateAlice(inputs: Inputs): Promise<{ priceSeq: bigint; ids: string[] }> {
   await reportAlice(inputs);
@@ -95,32 +114,24 @@ async function liquidateAlice(inputs: Inputs): Promise<{ priceSeq: bigint; ids: 
 }
 
 describe('orders the hub never dispatched', () => {
-  let n: Awaited<ReturnType<typeof node>>;
-  beforeAll(async () => {
-    n = await node();
-  }, 30_000);
-  afterAll(async () => {
-    await n?.app.close();
-    await n?.inputs.close();
-    await n?.nats.stop();
-  });
+  const n = nodePerSuite();
 
   it('expire once the stream’s time passes expiry + grace, and the node plans again under new ids', async () => {
-    const { ids } = await liquidateAlice(n.inputs);
+    const { ids } = await liquidateAlice(n().inputs);
     // at expiry + grace exactly: nothing happens
-    const atDeadline = await n.inputs.price('WETH', 1000n * WAD, LATE - 1n);
-    await n.caughtUp(atDeadline);
-    expect(await n.inputs.outputs()).toHaveLength(2);
-    let orders = (await getJson<{ orders: OrderDto[] }>(`${n.url}/orders`)).body.orders;
+    const atDeadline = await n().inputs.price('WETH', 1000n * WAD, LATE - 1n);
+    await n().caughtUp(atDeadline);
+    expect(await n().inputs.outputs()).toHaveLength(2);
+    let orders = (await getJson<{ orders: OrderDto[] }>(`${n().url}/orders`)).body.orders;
     expect(orders.map((o) => [o.orderId, o.status, o.dispatched])).toEqual(ids.map((id) => [id, 'pending', false]));
 
     // one second later: both expire, their collateral counts again, and Alice is liquidated anew
-    const lateSeq = await n.inputs.price('WETH', 1000n * WAD, LATE);
+    const lateSeq = await n().inputs.price('WETH', 1000n * WAD, LATE);
     const outs = await waitFor('the new orders', async () => {
-      const o = await n.inputs.outputs();
+      const o = await n().inputs.outputs();
       return o.length > 2 ? o : null;
     });
-    await n.caughtUp(lateSeq);
+    await n().caughtUp(lateSeq);
     const fresh = outs.slice(2);
     for (const o of fresh) {
       expect(ids).not.toContain(o.orderId);
@@ -130,15 +141,16 @@ describe('orders the hub never dispatched', () => {
         expiry: `${LATE + ORDER_TTL}`,
       });
     }
-    orders = (await getJson<{ orders: OrderDto[] }>(`${n.url}/orders`)).body.orders;
+    orders = (await getJson<{ orders: OrderDto[] }>(`${n().url}/orders`)).body.orders;
     expect(orders.filter((o) => ids.includes(o.orderId)).map((o) => [o.status, o.expiry])).toEqual([
       ['expired', `${DROP + ORDER_TTL}`],
       ['expired', `${DROP + ORDER_TTL}`],
     ]);
     expect(orders.filter((o) => o.status === 'pending').map((o) => o.orderId)).toEqual(fresh.map((o) => o.orderId));
     // in flight now: the new orders only
-    const account = (await getJson<{ balances: Array<{ eid: number; pending: string }> }>(`${n.url}/accounts/${ALICE}`))
-      .body;
+    const account = (
+      await getJson<{ balances: Array<{ eid: number; pending: string }> }>(`${n().url}/accounts/${ALICE}`)
+    ).body;
     for (const b of account.balances) {
       const inFlight = fresh
         .filter((o) => o.body.dstEid === b.eid)
@@ -149,45 +161,29 @@ describe('orders the hub never dispatched', () => {
 });
 
 describe('orders the hub dispatched in time', () => {
-  let n: Awaited<ReturnType<typeof node>>;
-  beforeAll(async () => {
-    n = await node();
-  }, 30_000);
-  afterAll(async () => {
-    await n?.app.close();
-    await n?.inputs.close();
-    await n?.nats.stop();
-  });
+  const n = nodePerSuite();
 
   it('stay in flight past their expiry: nothing is planned again; a dispatch of an unknown order is ignored', async () => {
-    const { ids } = await liquidateAlice(n.inputs);
-    await dispatch(n.inputs, ids[0]!, EID_A, DROP + 100n);
-    await dispatch(n.inputs, ids[1]!, EID_B, DROP + ORDER_TTL); // at the expiry: still valid on the hub
+    const { ids } = await liquidateAlice(n().inputs);
+    await dispatch(n().inputs, ids[0]!, EID_A, DROP + 100n);
+    await dispatch(n().inputs, ids[1]!, EID_B, DROP + ORDER_TTL); // at the expiry: still valid on the hub
     // another shard's order: ignored, not dead-lettered
-    await dispatch(n.inputs, `0x${'ab'.repeat(32)}`, EID_A, DROP + 200n);
-    const lateSeq = await n.inputs.price('WETH', 1000n * WAD, LATE + 10_000n);
-    const status = await n.caughtUp(lateSeq);
+    await dispatch(n().inputs, `0x${'ab'.repeat(32)}`, EID_A, DROP + 200n);
+    const lateSeq = await n().inputs.price('WETH', 1000n * WAD, LATE + 10_000n);
+    const status = await n().caughtUp(lateSeq);
     expect(status.deadLettered).toBe(0);
-    expect((await n.inputs.outputs()).map((o) => o.orderId)).toEqual(ids);
-    const orders = (await getJson<{ orders: OrderDto[] }>(`${n.url}/orders`)).body.orders;
+    expect((await n().inputs.outputs()).map((o) => o.orderId)).toEqual(ids);
+    const orders = (await getJson<{ orders: OrderDto[] }>(`${n().url}/orders`)).body.orders;
     expect(orders.map((o) => [o.orderId, o.status, o.dispatched])).toEqual(ids.map((id) => [id, 'pending', true]));
   });
 });
 
 describe('a withdrawal decision the hub never dispatched', () => {
-  let n: Awaited<ReturnType<typeof node>>;
-  beforeAll(async () => {
-    n = await node();
-  }, 30_000);
-  afterAll(async () => {
-    await n?.app.close();
-    await n?.inputs.close();
-    await n?.nats.stop();
-  });
+  const n = nodePerSuite();
 
   it('is decided again once its expiry + grace has passed: the same request, a new order id', async () => {
-    await n.inputs.price('WETH', 2000n * WAD, T0);
-    await n.inputs.hub(EID_A, {
+    await n().inputs.price('WETH', 2000n * WAD, T0);
+    await n().inputs.hub(EID_A, {
       type: 'BALANCE',
       account: ALICE,
       token: WETH_A,
@@ -195,7 +191,7 @@ describe('a withdrawal decision the hub never dispatched', () => {
       delta: 5n * WAD,
       seq: 1n,
     });
-    const requestSeq = await n.inputs.hub(EID_A, {
+    const requestSeq = await n().inputs.hub(EID_A, {
       type: 'WITHDRAW_REQUEST',
       account: ALICE,
       token: WETH_A,
@@ -204,20 +200,20 @@ describe('a withdrawal decision the hub never dispatched', () => {
       seq: 2n,
     });
     const [first] = await waitFor('the decision', async () => {
-      const o = await n.inputs.outputs();
+      const o = await n().inputs.outputs();
       return o.length === 1 ? o : null;
     });
-    const requestTime = await n.inputs.inputTime(requestSeq);
+    const requestTime = await n().inputs.inputTime(requestSeq);
     expect(first!.body).toMatchObject({ kind: 'withdraw-decision', requestId: '9', approved: true });
     expect(first!.body).toMatchObject({ expiry: `${requestTime + ORDER_TTL}` });
     // nothing dispatches it; the stream's time passes its expiry + grace
     const late = requestTime + ORDER_TTL + GRACE + 1n;
-    const lateSeq = await n.inputs.price('WETH', 2000n * WAD, late);
+    const lateSeq = await n().inputs.price('WETH', 2000n * WAD, late);
     const outs = await waitFor('the decision again', async () => {
-      const o = await n.inputs.outputs();
+      const o = await n().inputs.outputs();
       return o.length === 2 ? o : null;
     });
-    await n.caughtUp(lateSeq);
+    await n().caughtUp(lateSeq);
     const again = outs[1]!;
     expect(again.orderId).not.toBe(first!.orderId);
     expect(again.body).toMatchObject({
@@ -227,14 +223,15 @@ describe('a withdrawal decision the hub never dispatched', () => {
       inputSeq: lateSeq.toString(),
       expiry: `${late + ORDER_TTL}`,
     });
-    const orders = (await getJson<{ orders: OrderDto[] }>(`${n.url}/orders`)).body.orders;
+    const orders = (await getJson<{ orders: OrderDto[] }>(`${n().url}/orders`)).body.orders;
     expect(orders.map((o) => [o.orderId, o.status])).toEqual([
       [first!.orderId, 'expired'],
       [again.orderId, 'pending'],
     ]);
     // the request stayed in flight throughout (frozen on the vault): 1 WETH pending on A
-    const account = (await getJson<{ balances: Array<{ eid: number; pending: string }> }>(`${n.url}/accounts/${ALICE}`))
-      .body;
+    const account = (
+      await getJson<{ balances: Array<{ eid: number; pending: string }> }>(`${n().url}/accounts/${ALICE}`)
+    ).body;
     expect(account.balances.find((b) => b.eid === EID_A)?.pending).toBe(WAD.toString());
   });
 });
