@@ -147,6 +147,10 @@ describe('orders the hub never dispatched', () => {
       ['expired', `${DROP + ORDER_TTL}`],
     ]);
     expect(orders.filter((o) => o.status === 'pending').map((o) => o.orderId)).toEqual(fresh.map((o) => o.orderId));
+    // operators see it: one order expired undispatched on each spoke
+    const metrics = await (await globalThis.fetch(`${n().url}/metrics`)).text();
+    expect(metrics).toMatch(new RegExp(`^omniclear_node_orders_expired\\{chain="${EID_A}"[^}]*\\} 1$`, 'm'));
+    expect(metrics).toMatch(new RegExp(`^omniclear_node_orders_expired\\{chain="${EID_B}"[^}]*\\} 1$`, 'm'));
     // in flight now: the new orders only
     const account = (
       await getJson<{ balances: Array<{ eid: number; pending: string }> }>(`${n().url}/accounts/${ALICE}`)

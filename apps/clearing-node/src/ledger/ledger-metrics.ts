@@ -33,6 +33,7 @@ export class LedgerMetrics implements OnModuleInit {
   refreshBook(nowMs: number): void {
     this.metrics.setLiquidatable(this.gauges.liquidatableCount());
     this.metrics.setOrdersPendingByChain(this.gauges.pendingOrdersByChain());
+    this.metrics.setOrdersExpiredByChain(this.gauges.expiredOrdersByChain());
     for (const [chain, time] of this.gauges.lastReportTimeByChain()) {
       this.metrics.setReportAge(chain, nowMs / 1000 - Number(time));
     }

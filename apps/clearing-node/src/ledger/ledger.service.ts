@@ -260,9 +260,18 @@ export class LedgerService implements LedgerGauges {
 
   /** Orders not yet acknowledged, by destination chain (every chain ever sent an order, 0 included). */
   pendingOrdersByChain(): Map<number, number> {
+    return this.ordersByChain('pending');
+  }
+
+  /** Orders that expired undispatched, by destination chain (every chain an order went to). */
+  expiredOrdersByChain(): Map<number, number> {
+    return this.ordersByChain('expired');
+  }
+
+  private ordersByChain(status: OrderRecord['status']): Map<number, number> {
     const byChain = new Map<number, number>();
     for (const r of this.book.orders())
-      byChain.set(r.order.chain, (byChain.get(r.order.chain) ?? 0) + (r.status === 'pending' ? 1 : 0));
+      byChain.set(r.order.chain, (byChain.get(r.order.chain) ?? 0) + (r.status === status ? 1 : 0));
     return byChain;
   }
 

@@ -9,6 +9,11 @@ export interface LedgerGauges {
   /** Orders emitted and not yet acknowledged, by destination chain (LayerZero eid). */
   pendingOrdersByChain(): Map<number, number>;
   /**
+   * Orders that expired undispatched (the hub never executed them before their expiry + grace),
+   * by destination chain: a rising count means the gateway or the hub is not dispatching.
+   */
+  expiredOrdersByChain(): Map<number, number>;
+  /**
    * Time (unix seconds, the hub block's timestamp) of the last report applied from each source
    * chain (LayerZero eid); `/metrics` turns it into an age against the wall clock.
    */

@@ -65,6 +65,12 @@ export class NodeMetrics {
     labelNames: ['chain'] as const,
     registers: [this.registry],
   });
+  private readonly ordersExpired = new Gauge({
+    name: `${METRIC_PREFIX}orders_expired`,
+    help: 'Orders that expired undispatched (past their expiry + grace, the hub never executed them), by destination chain (LayerZero eid).',
+    labelNames: ['chain'] as const,
+    registers: [this.registry],
+  });
   private readonly reportAge = new Gauge({
     name: `${METRIC_PREFIX}report_age_seconds`,
     help: "Seconds since the block time of the last report applied from each source chain (LayerZero eid), against the node's clock.",
@@ -154,6 +160,11 @@ export class NodeMetrics {
   setOrdersPendingByChain(byChain: ReadonlyMap<number, number>): void {
     for (const chain of this.pendingChains) if (!byChain.has(chain)) this.setOrdersPending(chain, 0);
     for (const [chain, n] of byChain) this.setOrdersPending(chain, n);
+  }
+
+  /** Sets every chain's count of orders that expired undispatched. */
+  setOrdersExpiredByChain(byChain: ReadonlyMap<number, number>): void {
+    for (const [chain, n] of byChain) this.ordersExpired.set({ chain: String(chain) }, n);
   }
 
   setReportAge(chain: number, seconds: number): void {
