@@ -16,7 +16,7 @@ import type { Hex } from 'viem';
 
 import { SignerThreadError } from '../src/errors.js';
 import { NatsClient } from '../src/nats/nats.client.js';
-import { OrderPublisher, toOutputOrder, type Trigger } from '../src/ledger/order-publisher.js';
+import { OrderPublisher, toOutputOrder } from '../src/ledger/order-publisher.js';
 import { SignerThread } from '../src/ledger/signer-thread.js';
 import {
   ALICE,
@@ -130,10 +130,14 @@ describe('OrderPublisher on a real broker', () => {
     await server.stop();
   });
 
-  /** `count` engine orders, liquidations and withdrawal decisions in turn, with unique ids. */
-  function orders(count: number, firstSeq: bigint): Order[] {
+  /**
+   * `count` engine orders, liquidations and withdrawal decisions in turn, with unique ids, dated
+   * as the book dates them (their input at TIME + inputSeq, expiring `ttl` later).
+   */
+  function orders(count: number, firstSeq: bigint, ttl: bigint): Order[] {
     return Array.from({ length: count }, (_, i): Order => {
       const inputSeq = firstSeq + BigInt(i);
+      const expiry = TIME + inputSeq + ttl;
       const id = `0x${inputSeq.toString(16).padStart(64, '0')}`;
       return i % 2 === 0
         ? {
@@ -147,6 +151,7 @@ describe('OrderPublisher on a real broker', () => {
             insuranceAmount: inputSeq,
             recipient: RECIPIENT,
             inputSeq,
+            expiry,
           }
         : {
             kind: 'withdraw-decision',
@@ -161,18 +166,19 @@ describe('OrderPublisher on a real broker', () => {
             reason: 'approved',
             maxWithdraw: 0n,
             inputSeq,
+            expiry,
           };
     });
   }
 
   /** The bytes in-thread signing gives the order (what the node published before the signer thread). */
-  async function inThreadBytes(o: Order, ttl: bigint): Promise<Uint8Array> {
-    return encodeOrder(await signOrder(key, toOutputOrder(o, TIME + o.inputSeq + ttl), domain));
+  async function inThreadBytes(o: Order): Promise<Uint8Array> {
+    return encodeOrder(await signOrder(key, toOutputOrder(o, o.expiry!), domain));
   }
 
   /** Signs every order at once (as the consumer does on hand-off), then publishes them in order. */
   async function pipeline(publisher: OrderPublisher, batch: Order[]): Promise<void> {
-    const signed = batch.map((o) => publisher.sign(o, { seq: o.inputSeq, time: TIME + o.inputSeq } satisfies Trigger));
+    const signed = batch.map((o) => publisher.sign(o));
     for (const s of signed) await publisher.publishSigned(await s);
   }
 
@@ -188,10 +194,10 @@ describe('OrderPublisher on a real broker', () => {
     const publisher = new OrderPublisher(nats, config);
     try {
       expect(publisher.signerAddress).toBe(SIGNER);
-      const batch = orders(40, 1_000n);
+      const batch = orders(40, 1_000n, config.signing.orderTtlSeconds);
       await pipeline(publisher, batch);
       const data = await published(1, batch.length);
-      expect(data).toEqual(await Promise.all(batch.map((o) => inThreadBytes(o, config.signing.orderTtlSeconds))));
+      expect(data).toEqual(await Promise.all(batch.map((o) => inThreadBytes(o))));
       const first = parseOrder(data[0]!);
       expect(await recoverOrderSigner(first, domain)).toBe(SIGNER);
       expect(publisher.stats()).toEqual({ published: 40, duplicates: 0, signedInThread: 0 });
@@ -205,14 +211,14 @@ describe('OrderPublisher on a real broker', () => {
     const publisher = new OrderPublisher(nats, config, { workerUrl: DIES_AT_THIRD });
     try {
       const before = (await nats.streamInfo(STREAMS.OUT.name)).state.last_seq;
-      const batch = orders(30, 2_000n);
+      const batch = orders(30, 2_000n, config.signing.orderTtlSeconds);
       await pipeline(publisher, batch);
       // a second batch after the failure goes to a new thread (which dies again at its third)
-      const more = orders(10, 3_000n);
+      const more = orders(10, 3_000n, config.signing.orderTtlSeconds);
       await pipeline(publisher, more);
       const all = [...batch, ...more];
       const data = await published(before + 1, all.length);
-      expect(data).toEqual(await Promise.all(all.map((o) => inThreadBytes(o, config.signing.orderTtlSeconds))));
+      expect(data).toEqual(await Promise.all(all.map((o) => inThreadBytes(o))));
       const stats = publisher.stats();
       expect(stats.published).toBe(all.length);
       // the first thread signed two orders of the first batch, the second two of the second

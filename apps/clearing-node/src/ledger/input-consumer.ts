@@ -10,7 +10,7 @@ import { NatsClient } from '../nats/nats.client.js';
 import { DeadLetters } from './dead-letters.js';
 import { LedgerService } from './ledger.service.js';
 import { LedgerTelemetry } from './ledger-telemetry.js';
-import { OrderPublisher, inputTimeOf } from './order-publisher.js';
+import { OrderPublisher } from './order-publisher.js';
 import { SnapshotStore } from './snapshot-store.js';
 
 /** What the consumer has done so far (for /health). */
@@ -300,8 +300,7 @@ export class InputConsumer implements OnApplicationBootstrap, OnModuleDestroy {
     };
     // Signing starts now, on the signer thread, so it overlaps the publishes still ahead of these
     // orders; the copies are published below in input order.
-    const trigger = orders.length === 0 ? null : { seq: BigInt(seq), time: inputTimeOf(event) };
-    const signed = trigger ? orders.map((order) => this.orders.sign(order, trigger)) : [];
+    const signed = orders.map((order) => this.orders.sign(order));
     this.settle(
       orders.length === 0
         ? decided

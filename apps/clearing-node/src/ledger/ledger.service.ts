@@ -137,7 +137,7 @@ export class LedgerService implements LedgerGauges {
     let rejected: InvalidInputError | null = null;
     let repriced = false;
     // the input's own time: the orders it triggers expire one TTL after it
-    const inputTime = event.kind === 'hub' || event.kind === 'dispatch' ? event.blockTimestamp : event.publishTime;
+    const inputTime = inputTimeOf(event);
     if (event.kind === 'dispatch') {
       const r = this.book.applyDispatch({ orderId: event.orderId, time: event.blockTimestamp });
       if (!r.applied && r.reason === 'repeat') this.logger.debug(`order ${event.orderId} dispatched again`);
@@ -347,6 +347,11 @@ export class LedgerService implements LedgerGauges {
   stateHash(): string {
     return createHash('sha256').update(this.exportState()).digest('hex');
   }
+}
+
+/** The time an input carries: a hub log's block timestamp, a price's or mark's publish time. */
+export function inputTimeOf(event: InputEvent): bigint {
+  return event.kind === 'hub' || event.kind === 'dispatch' ? event.blockTimestamp : event.publishTime;
 }
 
 /** The protocol's order id (OmniCodec.orderId), for both order types. */

@@ -9,9 +9,7 @@ import {
   hashOrder,
   msgIds,
   orderDomainSeparator,
-  parseInputEvent,
   subjects,
-  type InputEvent,
   type OrderDomain,
   type OutputOrder,
   type UnsignedOrder,
@@ -21,12 +19,6 @@ import type { Address, Hex } from 'viem';
 import { NODE_CONFIG, type NodeConfig } from '../config.js';
 import { NatsClient } from '../nats/nats.client.js';
 import { SignerThread, type SignerThreadOptions } from './signer-thread.js';
-
-/** The input an order was decided on: its OMNI_IN sequence and its event time. */
-export interface Trigger {
-  readonly seq: bigint;
-  readonly time: bigint;
-}
 
 /** Injection token of the signer thread's options (optional: the defaults suit a node). */
 export const SIGNER_THREAD_OPTIONS = Symbol('SIGNER_THREAD_OPTIONS');
@@ -61,7 +53,6 @@ export class OrderPublisher implements OnApplicationShutdown {
   private readonly key: OrderSigningKey;
   private readonly thread: SignerThread;
   private readonly domain: OrderDomain;
-  private readonly ttl: bigint;
   /** The last signer-thread failure logged (one thread failure rejects many requests at once). */
   private lastThreadError: unknown = null;
 
@@ -73,7 +64,6 @@ export class OrderPublisher implements OnApplicationShutdown {
     this.key = new OrderSigningKey(config.signing.key);
     this.domain = { chainId: config.signing.hub.chainId, verifyingContract: config.signing.hub.address };
     orderDomainSeparator(this.domain); // a bad hub domain fails at boot, not at the first order
-    this.ttl = config.signing.orderTtlSeconds;
     this.thread = new SignerThread(config.signing.key, threadOptions);
   }
 
@@ -88,8 +78,8 @@ export class OrderPublisher implements OnApplicationShutdown {
    * stream's ack: {@link sign} then {@link publishSigned}.
    * @throws EventSchemaError when the order cannot be signed or encoded (a bug, never retried).
    */
-  async publish(decision: Order, trigger?: Trigger): Promise<void> {
-    return this.publishSigned(await this.sign(decision, trigger));
+  async publish(decision: Order): Promise<void> {
+    return this.publishSigned(await this.sign(decision));
   }
 
   /**
@@ -99,15 +89,14 @@ export class OrderPublisher implements OnApplicationShutdown {
    * publishing of earlier ones. A rejection is already observed, so a copy never awaited (the
    * node stopping) is no unhandled rejection.
    *
-   * The expiry is the time of the input the order id names (`inputSeq`) plus the TTL: a pure
-   * function of the stream, so every node — and this one re-publishing after a restart — signs
-   * the same order. The book dates its orders (`order.expiry`, the one it also expires them by);
-   * only an order without one (a book without expiry) is dated here: from `trigger`, that input,
-   * when the caller holds it, else read back from OMNI_IN.
-   * @throws EventSchemaError when the order cannot be signed or encoded (a bug, never retried).
+   * The expiry signed is the book's (`order.expiry`: the time of the input the order id names plus
+   * the TTL, the deadline the book also expires it by): a pure function of the stream, so every
+   * node — and this one re-publishing after a restart — signs the same order.
+   * @throws EventSchemaError when the order has no expiry or cannot be signed or encoded (a bug,
+   *   never retried).
    */
-  sign(decision: Order, trigger?: Trigger): Promise<SignedOrder> {
-    const signing = this.signNow(decision, trigger);
+  sign(decision: Order): Promise<SignedOrder> {
+    const signing = this.signNow(decision);
     signing.catch(() => undefined);
     return signing;
   }
@@ -139,11 +128,10 @@ export class OrderPublisher implements OnApplicationShutdown {
     }
   }
 
-  private async signNow(decision: Order, trigger?: Trigger): Promise<SignedOrder> {
-    const expiry =
-      decision.expiry ??
-      (trigger?.seq === decision.inputSeq ? trigger.time : await this.inputTime(decision.inputSeq)) + this.ttl;
-    const unsigned = toOutputOrder(decision, expiry);
+  private async signNow(decision: Order): Promise<SignedOrder> {
+    if (decision.expiry === undefined)
+      throw new EventSchemaError(`order ${decision.id} has no expiry (the book dates every order it issues)`);
+    const unsigned = toOutputOrder(decision, decision.expiry);
     let digest: Hex;
     try {
       digest = hashOrder(unsigned, this.domain);
@@ -202,31 +190,6 @@ export class OrderPublisher implements OnApplicationShutdown {
   stats(): { published: number; duplicates: number; signedInThread: number } {
     return { published: this.published, duplicates: this.duplicates, signedInThread: this.signedInThread };
   }
-
-  /** The event time of the OMNI_IN input at `seq` (read back from the stream, retried until it answers). */
-  private async inputTime(seq: bigint): Promise<bigint> {
-    for (let attempt = 0; ; attempt++) {
-      let data: Uint8Array | null;
-      try {
-        data = await this.nats.messageAt(STREAMS.IN.name, Number(seq));
-      } catch (error) {
-        if (this.stopping) throw error;
-        const delayMs = Math.min(5000, 100 * 2 ** attempt);
-        this.logger.warn(
-          `reading ${STREAMS.IN.name}#${seq} failed (${(error as Error).message}); retrying in ${delayMs} ms`,
-        );
-        await new Promise((r) => setTimeout(r, delayMs));
-        continue;
-      }
-      if (data === null) throw new EventSchemaError(`no input at ${STREAMS.IN.name}#${seq} to date an order by`);
-      return inputTimeOf(parseInputEvent(data));
-    }
-  }
-}
-
-/** The time an input carries: a hub log's block timestamp, a price's or mark's publish time. */
-export function inputTimeOf(event: InputEvent): bigint {
-  return event.kind === 'hub' || event.kind === 'dispatch' ? event.blockTimestamp : event.publishTime;
 }
 
 /** The wire form of an engine order, unsigned, expiring at `expiry` (unix seconds). */
