@@ -82,8 +82,9 @@ export interface BookConfig {
   /**
    * Order expiry (seconds). With it, every order the book issues carries `expiry` = the time of
    * the input that triggered it + `ttl` (the deadline the hub enforces), and an order still
-   * pending and not dispatched once the book's time is past `expiry + grace` expires: what it held
-   * in flight counts again (see {@link MarginBook.applyDispatch}). `grace` covers a dispatch made
+   * pending and not dispatched once the book's time is past `expiry + grace` expires: a seizure's
+   * amount counts again, a withdrawal request is decided anew (see {@link MarginBook.applyDispatch}).
+   * `grace` covers a dispatch made
    * just before the expiry whose log reaches the input stream after it. Absent: orders never
    * expire in the book.
    */
@@ -152,8 +153,9 @@ export type Order = SeizureOrder | WithdrawalDecision;
 /**
  * An order and what became of it (the vault's acknowledgement, not the book's intention):
  * `pending` until the vault's ORDER_ACK or WITHDRAW_DONE makes it `done`; `expired` when it was
- * not dispatched by its expiry (plus the grace): what it held in flight counts again, and a
- * withdrawal decision is void. An expired order can still become `done` — dispatched after all,
+ * not dispatched by its expiry (plus the grace): a seizure's amount counts again, and a
+ * withdrawal decision is replaced by a new one for the same request. An expired order can still
+ * become `done` — dispatched after all,
  * its dispatch reported late — and the vault's report is booked then.
  */
 export interface OrderRecord {
@@ -2150,9 +2152,10 @@ export class MarginBook {
    * repay is owed again (as realized loss — at the plan's prices the same value as the negative
    * balances it may have repaid), and its penalty leaves the insurance fund and the liquidators'
    * total (a fund that has paid it out since books the shortfall as socialized loss). The closes
-   * of its plan stand, and the rate-limit budget it used stays used for its window. An approved
-   * withdrawal decision is void: its amount counts again; the vault's request stays open (a
-   * WITHDRAW_DONE — an escape, or the decision dispatched after all — is still booked).
+   * of its plan stand, and the rate-limit budget it used stays used for its window. A withdrawal
+   * decision never reached the vault, whose request is still open with its amount frozen: the
+   * amount stays in flight and the next `liquidations` decides the request again (a WITHDRAW_DONE
+   * meanwhile — an escape — closes it).
    */
   private expire(rec: OrderRecord): void {
     const o = rec.order;
@@ -2263,13 +2266,14 @@ export class MarginBook {
       this.touch(state);
       return;
     }
+    const ai = this.assetIds.get(h.asset)!;
     let t = s - 1e-9;
     if (qty < before) {
-      const a = this.ctx.assets[h.asset]!;
+      const a = this.floatAsset(ai);
       t -=
-        (Number(before - qty) / 10 ** a.decimals) *
-        (Number(a.price) / 1e18) *
-        Math.max(1, Number(a.maintenanceWeight) / 1e18) *
+        (Number(before - qty) / 10 ** this.ctx.assets[h.asset]!.decimals) *
+        a.price *
+        Math.max(1, a.maintenanceWeight) *
         (1 + 1e-9);
     }
     if (!(t >= 0)) {
@@ -2277,7 +2281,7 @@ export class MarginBook {
       return;
     }
     this.ticks.slack[j] = t;
-    this.takeAssetUnits(state, this.assetIds.get(h.asset)!);
+    this.takeAssetUnits(state, ai);
   }
 
   /**
@@ -2542,9 +2546,8 @@ export class MarginBook {
   }
 
   private rollWindow(): void {
-    const rl = this.config.rateLimits;
-    if (!rl) return;
-    const w = this.ctx.now / rl.window;
+    if (!this.config.rateLimits) return;
+    const w = this.windowNow();
     if (w !== this.window) {
       this.window = w;
       this.usedMarket.clear();
