@@ -9,13 +9,15 @@ import {
   evaluateExactUnchecked,
   isCross,
   maintenanceAt,
+  marginRates,
+  notionalOf,
   pnlAt,
   signedHealthOf,
   staleFactor,
   unsettledPnl,
 } from './evaluate.js';
 import { InvalidInputError } from './errors.js';
-import { WAD, abs, divCeil, divFloor, min, mulDown, mulUp, scaleOf, toWadUp } from './fixed.js';
+import { WAD, abs, divCeil, divFloor, max, min, mulDown, mulUp, scaleOf, toWadUp } from './fixed.js';
 import { checkExactAccount, checkExactContext } from './model/check.js';
 import type { ExactAccount, ExactCollateral, ExactContext, ExactPosition, MarginMode } from './model/types.js';
 
@@ -217,6 +219,21 @@ const valueOf = (c: ExactCollateral, x: bigint, ctx: ExactContext): bigint =>
  * @internal
  */
 export function closeProbe(a: PlannerAccount, ctx: ExactContext, i: number, penalty: bigint): (x: bigint) => bigint {
+  return closeTrial(a, ctx, i, penalty).health;
+}
+
+/**
+ * Closing part of cross position `i`, judged on sums taken once (see {@link closeProbe}):
+ * `health(x)` is the account's signed health with |x| closed; `smallest(target)` is the smallest
+ * x in [1, |qty|] with health(x) ≥ target — the bisection's answer — given health(|qty|) ≥ target.
+ * @internal
+ */
+export function closeTrial(
+  a: PlannerAccount,
+  ctx: ExactContext,
+  i: number,
+  penalty: bigint,
+): { health: (x: bigint) => bigint; smallest: (target: bigint) => bigint } {
   const p = a.positions[i]!;
   const m = ctx.markets[p.market]!;
   const { wcM, debt } = collateralTotals(a.collateral, ctx, false);
@@ -225,11 +242,66 @@ export function closeProbe(a: PlannerAccount, ctx: ExactContext, i: number, pena
   // (closePart), and the rest's stays in the sum: together exactly the position's PnL now, so a
   // probe's PnL differs from the account's by the penalty alone.
   const pnl = a.realizedPnl + others.pnl + unsettledPnl(p, m.markPrice, m.cumFunding);
-  return (x) => {
+  const health = (x: bigint): bigint => {
     const rest = p.qty - (p.qty > 0n ? x : -x);
     const pen = mulUp(divCeil(x * m.markPrice, WAD), penalty);
     return signedHealthOf(wcM, pnl - pen, debt, others.mm + maintenanceAt(rest, m.markPrice, m));
   };
+  const smallestReaching = (target: bigint): bigint => {
+    const ok = (x: bigint) => health(x) >= target;
+    const full = abs(p.qty);
+    const b = closeBracket({ numerator: wcM + pnl, denominatorRest: debt + others.mm, qty: full, penalty, target }, m);
+    // The bracket's ends are checked exactly: were its proof ever wrong, the full bisection decides.
+    if (b && (b.lo === 0n || !ok(b.lo)) && ok(b.hi)) return smallestIn(b.lo, b.hi, ok);
+    return smallestIn(0n, full, ok);
+  };
+  return { health, smallest: smallestReaching };
+}
+
+/**
+ * Where the smallest close reaching `target` lies, when that can be proven cheaply: an interval
+ * (lo, hi] holding it, usually one or two units wide, or null (the caller bisects all of
+ * [1, qty]).
+ *
+ * With the position's maintenance rate r the same at every size up to `qty` (its size-scaled
+ * term does not bind), closing x of it gives health(x) ≥ target exactly when
+ *
+ *   g(x) = (N − pen(x))·W − T·(D + mm(x)) ≥ 0,   pen(x) = ⌈⌈x·M/W⌉·P/W⌉,   mm(x) = ⌈⌈(q−x)·M/W⌉·r/W⌉
+ *
+ * (signedHealthOf's ⌊num·W/den⌋ ≥ T is num·W ≥ T·den for den > 0, and den = 0 gives ∞ or 0 by
+ * the sign of num, the same as g's). Each unit closed adds at most ⌈⌈M/W⌉·P/W⌉ to the penalty
+ * and takes at least ⌊⌊M/W⌋·r/W⌋ off the margin (⌈a + c⌉ − ⌈a⌉ lies in [⌊c⌋, ⌈c⌉]), so when
+ * T·⌊⌊M/W⌋·r/W⌋ ≥ W·⌈⌈M/W⌉·P/W⌉, g never falls as x grows: the predicate is monotone and its
+ * one crossing is what any bisection of it returns. Dropping the roundings bounds g between two
+ * straight lines B apart:
+ *
+ *   W²·g(x) ≤ K + x·S   and   W²·g(x) > K + x·S − B,   with S = M·(T·r − W·P),
+ *   K = (N·W − T·D)·W² − T·q·M·r,   B = W²·(P + W + T) + W·T·r,
+ *
+ * so g < 0 below −K/S and g ≥ 0 from (B − K)/S on; the two are B/S apart — a fraction of a unit
+ * when closing a unit frees more margin than its penalty costs by more than the roundings.
+ * @internal
+ */
+export function closeBracket(
+  s: { numerator: bigint; denominatorRest: bigint; qty: bigint; penalty: bigint; target: bigint },
+  m: ExactContext['markets'][string],
+): { lo: bigint; hi: bigint } | null {
+  const M = m.markPrice;
+  const { numerator: N, denominatorRest: D, qty: q, penalty: P, target: T } = s;
+  if (M <= 0n || q <= 1n) return null;
+  const r = marginRates(0n, m).mmr;
+  // the rate is nondecreasing in notional: equal at both ends, it is the same everywhere between
+  if (marginRates(notionalOf(q, M), m).mmr !== r) return null;
+  if (T * (((M / WAD) * r) / WAD) < WAD * divCeil(divCeil(M, WAD) * P, WAD)) return null;
+  const S = M * (T * r - WAD * P);
+  if (S <= 0n) return null;
+  const W2 = WAD * WAD;
+  const K = (N * WAD - T * D) * W2 - T * q * M * r;
+  const B = W2 * (P + WAD + T) + WAD * T * r;
+  const lo = max(0n, divCeil(-K, S) - 1n);
+  // (at or below 0, every x reaches the target: the search's answer is 1)
+  const hi = max(1n, min(q, divCeil(B - K, S)));
+  return lo < hi ? { lo, hi } : null;
 }
 
 /**
@@ -256,7 +328,11 @@ export function seizureProbe(a: PlannerAccount, ctx: ExactContext, i: number, pe
 
 /** Smallest integer x in [1, hi] with ok(x), given ok(hi); ok is assumed monotone. */
 function smallest(hi: bigint, ok: (x: bigint) => boolean): bigint {
-  let lo = 0n; // !ok(lo) or lo = 0
+  return smallestIn(0n, hi, ok);
+}
+
+/** Smallest integer x in (lo, hi] with ok(x), given ok(hi) and !ok(lo) (or lo = 0); ok is assumed monotone. */
+function smallestIn(lo: bigint, hi: bigint, ok: (x: bigint) => boolean): bigint {
   while (hi - lo > 1n) {
     const mid = (lo + hi) / 2n;
     if (ok(mid)) hi = mid;
@@ -445,9 +521,10 @@ export function planUnchecked(
       if (!force && health(a, ctx) >= target) break;
       if (a.positions[i]!.qty === 0n) continue;
       const p = a.positions[i]!;
-      const trialHealth = closeProbe(a, ctx, i, config.penalty);
+      const trial = closeTrial(a, ctx, i, config.penalty);
+      const trialHealth = trial.health;
       const full = abs(p.qty);
-      const x = !force && trialHealth(full) >= target ? smallest(full, (q) => trialHealth(q) >= target) : full;
+      const x = !force && trialHealth(full) >= target ? trial.smallest(target) : full;
       // Closing is only worth it if it helps; a close that lowers health (penalty above the
       // margin it releases) is skipped. (Closing nothing leaves the account as it is.)
       if (!force && trialHealth(x) < trialHealth(0n)) continue;

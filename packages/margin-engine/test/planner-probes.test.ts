@@ -8,7 +8,15 @@ import {
   signedHealthOf,
   unsettledPnl,
 } from '../src/evaluate.js';
-import { closeProbe, planUnchecked, seizureProbe, type PlanBudget, type PlannerConfig } from '../src/planner.js';
+import {
+  closeBracket,
+  closeProbe,
+  closeTrial,
+  planUnchecked,
+  seizureProbe,
+  type PlanBudget,
+  type PlannerConfig,
+} from '../src/planner.js';
 import type { ExactAccount, ExactContext, ExactMarketParams, ExactPosition } from '../src/model/types.js';
 import { referenceCloseTrial, referencePlan, referenceSeizureTrial, type Mutable } from './reference-planner.js';
 import { ARB_CHAIN, BASE_CHAIN, ETH_CHAIN, W, accountArb, riskContext } from './risk-fixtures.js';
@@ -257,5 +265,87 @@ describe('planUnchecked against the full-evaluation reference', () => {
     );
     // the runs reached every kind of action (not only accounts with nothing to do)
     for (const [kind, n] of Object.entries(seen)) expect([kind, n > 40]).toEqual([kind, true]);
+  });
+});
+
+/** The planner's bisection as it was, over the whole range: smallest x in [1, hi] with ok(x). */
+function bisect(hi: bigint, ok: (x: bigint) => boolean): bigint {
+  let lo = 0n;
+  while (hi - lo > 1n) {
+    const mid = (lo + hi) / 2n;
+    if (ok(mid)) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}
+
+describe('the close search', () => {
+  const targetArb = fc.integer({ min: 1000, max: 1500 }).map((t) => (W * BigInt(t)) / 1000n);
+
+  it('property: finds what a bisection of the whole range finds, with a proven bracket when it can', () => {
+    const seen = { searched: 0, belowTarget: 0, bracketed: 0, narrow: 0, unproven: 0 };
+    fc.assert(
+      fc.property(
+        contextArb,
+        wideAccountArb,
+        fc.nat(),
+        penaltyArb,
+        targetArb,
+        fc.constantFrom(1n, 10n ** 9n, 5n * 10n ** 17n, null),
+        fc.integer({ min: 0, max: 1000 }),
+        (ctx, acc, pick, penalty, target, markStep, between) => {
+          const a = working(acc);
+          const cross = a.positions.flatMap((p, i) => (isCross(p) && p.qty !== 0n ? [i] : []));
+          if (cross.length === 0) return;
+          const i = cross[pick % cross.length]!;
+          // marks off the whole dollar as well (⌊M/W⌋ and ⌈M/W⌉ then differ), and below a dollar,
+          // where a unit's margin rounds to nothing and no bracket is proven
+          const p = a.positions[i]!;
+          const m0 = ctx.markets[p.market]!;
+          const markPrice = markStep === null ? W / 3n : m0.markPrice + markStep;
+          const c2: ExactContext = { ...ctx, markets: { ...ctx.markets, [p.market]: { ...m0, markPrice } } };
+          const trial = closeTrial(a, c2, i, penalty);
+          const full = p.qty < 0n ? -p.qty : p.qty;
+          // mostly a target between the account's health now and with the whole position closed:
+          // the planner searches an account below its target (any target is searched as well)
+          const [h0, hFull] = [trial.health(0n), trial.health(full)];
+          const lowest = h0 + 1n > W ? h0 + 1n : W;
+          if (between > 0 && hFull > lowest) target = lowest + ((hFull - lowest) * BigInt(between)) / 1000n;
+          if (hFull < target) return;
+          const ok = (x: bigint) => trial.health(x) >= target;
+          seen.searched++;
+          if (!ok(0n)) seen.belowTarget++; // as the planner searches (an account at its target is not)
+          expect(trial.smallest(target)).toBe(bisect(full, ok));
+          const m = c2.markets[p.market]!;
+          const others = a.positions.filter((_, j) => j !== i && isCross(a.positions[j]!));
+          const { wcM, debt } = collateralTotals(a.collateral, c2, false);
+          let pnl = a.realizedPnl + unsettledPnl(p, m.markPrice, m.cumFunding);
+          let mm = 0n;
+          for (const o of others) {
+            const om = c2.markets[o.market]!;
+            pnl += unsettledPnl(o, om.markPrice, om.cumFunding);
+            mm += maintenanceAt(o.qty, om.markPrice, om);
+          }
+          const b = closeBracket({ numerator: wcM + pnl, denominatorRest: debt + mm, qty: full, penalty, target }, m);
+          if (!b) {
+            seen.unproven++;
+            return;
+          }
+          // the proof's claims, checked exactly: below lo nothing reaches the target, from hi on everything does
+          seen.bracketed++;
+          if (b.hi - b.lo <= 2n) seen.narrow++;
+          expect(b.lo === 0n || !ok(b.lo)).toBe(true);
+          expect(ok(b.hi)).toBe(true);
+          for (const x of [b.lo - 1n, b.lo - 1000n, b.lo / 2n]) if (x > 0n) expect(ok(x)).toBe(false);
+          for (const x of [b.hi + 1n, b.hi + 1000n, (b.hi + full) / 2n]) if (x <= full) expect(ok(x)).toBe(true);
+        },
+      ),
+      { numRuns: 1500 },
+    );
+    expect(seen.searched).toBeGreaterThan(300);
+    expect(seen.belowTarget).toBeGreaterThan(100);
+    expect(seen.bracketed).toBeGreaterThan(100);
+    expect(seen.narrow).toBeGreaterThan(50); // most brackets are a unit or two wide
+    expect(seen.unproven).toBeGreaterThan(20); // and the bisection still decides where no proof applies
   });
 });
