@@ -8,14 +8,18 @@
 //   1. raw: the NATS client alone reads OMNI_IN (ordered consumer; ordered + parse; durable pull
 //      consumer with an ack per message);
 //   2. node: the clearing node boots in-process and replays OMNI_IN (parse → book → orders);
-//   3. latency: with the node live, price ticks that liquidate one prepared account each, from
+//   3. engine: the same inputs, held in memory, through parseInputEvent and the node's ledger
+//      (no NATS, no publishing, no snapshots): what the node's own work costs per input;
+//   4. latency: with the node live, price ticks that liquidate one prepared account each, from
 //      publish to the order seen on `omni.out.>`.
 //
 // Usage: node bench/bench.mjs [--events 100000] [--accounts 10000] [--samples 200] [--tick-every 50] [--crash-every 40]
-//                           [--snapshot-every N] [--phases raw,node,latency] [--profile file.cpuprofile]
+//                           [--snapshot-every N] [--phases raw,engine,node,latency] [--profile file.cpuprofile]
+//                           [--profile-engine file.cpuprofile]
 import 'reflect-metadata';
 
 import { Buffer } from 'node:buffer';
+import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import os from 'node:os';
@@ -31,6 +35,7 @@ import { getAddress } from 'viem';
 
 import { createApp, startApp } from '../dist/app.js';
 import { readNodeConfig } from '../dist/config.js';
+import { LedgerService } from '../dist/ledger/ledger.service.js';
 import { STREAM_CONFIGS } from '../dist/nats/streams.js';
 
 // ------------------------------------------------------------------ options
@@ -44,8 +49,9 @@ const SAMPLES = Number(arg('samples', 200));
 const TICK_EVERY = Number(arg('tick-every', 50)); // 0: no ticks in the pre-load
 const CRASH_EVERY = Number(arg('crash-every', 40)); // mean ticks between liquidating drops; 0: a calm walk
 const PROFILE = arg('profile'); // a .cpuprofile of the node's replay only (boot → caught up)
+const PROFILE_ENGINE = arg('profile-engine'); // a .cpuprofile of the engine phase's timed ledger pass
 const SNAPSHOT_EVERY = arg('snapshot-every'); // the node's OMNI_SNAPSHOT_EVERY (its default unless given)
-const PHASES = new Set(arg('phases', 'raw,node,latency').split(','));
+const PHASES = new Set(arg('phases', 'raw,engine,node,latency').split(','));
 if (PHASES.has('latency')) PHASES.add('node'); // the latency phase runs on the live node
 
 // ------------------------------------------------------------------ helpers
@@ -328,6 +334,71 @@ async function rawRates(url, last) {
   return results;
 }
 
+// ------------------------------------------------------------------ profiles
+async function startProfiler() {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return session;
+}
+
+async function stopProfiler(session, file) {
+  const { profile } = await session.post('Profiler.stop');
+  writeFileSync(file, JSON.stringify(profile));
+  session.disconnect();
+  log(`profile: ${file}`);
+}
+
+// ------------------------------------------------------------------ the engine alone
+/** Every message of OMNI_IN up to `last`, in order (data and sequence), read once into memory. */
+async function readAll(url, last) {
+  const nc = await connect({ servers: url, name: 'bench-engine' });
+  const consumer = await jetstream(nc).consumers.get('OMNI_IN', { deliver_policy: DeliverPolicy.All });
+  const out = [];
+  await drain(consumer, last, (m) => out.push({ seq: m.seq, data: m.data }));
+  await nc.close();
+  return out;
+}
+
+/**
+ * The node's own work per input, without NATS: parse, then the ledger (book, liquidation
+ * planning, order ids), over inputs held in memory. A warm-up pass on a throw-away ledger first,
+ * so both passes run on compiled code; the second is timed, parse alone and parse + ledger.
+ */
+async function engineRates(url, last, config) {
+  const inputs = await readAll(url, last);
+  const pass = (ledger) => {
+    const ids = createHash('sha256');
+    let orders = 0;
+    for (const m of inputs) {
+      const r = ledger.apply(parseInputEvent(m.data), BigInt(m.seq));
+      orders += r.orders.length;
+      for (const o of r.orders) ids.update(o.id);
+    }
+    return { orders, ids: ids.digest('hex') };
+  };
+  pass(new LedgerService(config));
+  let t = now();
+  for (const m of inputs) parseInputEvent(m.data);
+  const parseSeconds = (now() - t) / 1000;
+  const ledger = new LedgerService(config);
+  const profiler = PROFILE_ENGINE ? await startProfiler() : null;
+  t = now();
+  const { orders, ids } = pass(ledger);
+  const seconds = (now() - t) / 1000;
+  if (profiler) await stopProfiler(profiler, PROFILE_ENGINE);
+  t = now();
+  const snapshot = ledger.exportState();
+  const snapshotMs = now() - t;
+  return {
+    parse: { seconds: parseSeconds, rate: inputs.length / parseSeconds },
+    // what the pass decided, to compare builds: the order ids in order, and the book's state hash
+    ledger: { seconds, rate: inputs.length / seconds, orders, ids: ids.slice(0, 16), state: ledger.stateHash().slice(0, 16) },
+    snapshot: { ms: snapshotMs, bytes: snapshot.length },
+  };
+}
+
 // ------------------------------------------------------------------ the node
 async function getJson(url) {
   const res = await globalThis.fetch(url);
@@ -466,15 +537,16 @@ try {
     log(`raw: ${JSON.stringify(raw)}`);
   }
 
+  let engine;
+  if (PHASES.has('engine')) {
+    engine = await engineRates(nats.url, last, config);
+    log(`engine: ${JSON.stringify(engine)}`);
+  }
+
   let node;
   let lat;
   if (PHASES.has('node')) {
-    const profiler = PROFILE ? new Session() : null;
-    if (profiler) {
-      profiler.connect();
-      await profiler.post('Profiler.enable');
-      await profiler.post('Profiler.start');
-    }
+    const profiler = PROFILE ? await startProfiler() : null;
     t = now();
     // CPU time as well as wall time: on a shared machine the wall time mostly measures the others
     const cpu0 = process.cpuUsage();
@@ -485,12 +557,7 @@ try {
     const seconds = (now() - t) / 1000;
     const cpu = process.cpuUsage(cpu0);
     const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-    if (profiler) {
-      const { profile } = await profiler.post('Profiler.stop');
-      writeFileSync(PROFILE, JSON.stringify(profile));
-      profiler.disconnect();
-      log(`profile of the replay: ${PROFILE}`);
-    }
+    if (profiler) await stopProfiler(profiler, PROFILE);
     const health = await getJson(`${url}/health`);
     if (health.input.deadLettered > 0) throw new Error(`the node dead-lettered ${health.input.deadLettered} inputs`);
     const metrics = await (await globalThis.fetch(`${url}/metrics`)).text();
@@ -538,6 +605,19 @@ try {
       `${fmt(raw.orderedParse.seconds, 2)} s`,
     );
     row('raw: durable pull consumer + ack', `${fmt(raw.durableAck.rate)} /s`, `${fmt(raw.durableAck.seconds, 2)} s`);
+  }
+  if (engine) {
+    row('engine: parseInputEvent (in memory)', `${fmt(engine.parse.rate)} /s`, `${fmt(engine.parse.seconds, 2)} s`);
+    row(
+      'engine: parse + ledger (in memory)',
+      `${fmt(engine.ledger.rate)} /s`,
+      `${fmt(engine.ledger.seconds, 2)} s, ${fmt((1e6 * engine.ledger.seconds) / last, 1)} µs per input; ${engine.ledger.orders} orders (unsigned, ids ${engine.ledger.ids}…), state ${engine.ledger.state}…`,
+    );
+    row(
+      'engine: one snapshot (exportState)',
+      `${fmt(engine.snapshot.ms, 1)} ms`,
+      `${fmt(engine.snapshot.bytes / 1e6, 1)} MB of JSON`,
+    );
   }
   if (node) {
     row(
