@@ -1,8 +1,8 @@
-import { getAddress, isAddress, type Address, type Hex } from 'viem';
+import type { Address, Hex } from 'viem';
 import { z } from 'zod';
 
 import { EventSchemaError } from './errors.js';
-import { fastInputEvent } from './input-fast.js';
+import { checksummedAddress, fastInputEvent } from './input-fast.js';
 import { MARKET_SYMBOL } from './market.js';
 import { toJson } from './json.js';
 import type { HubBoundMessage } from './messages.js';
@@ -164,8 +164,10 @@ function zInt(min: number, max: number) {
 
 const zAddress = z
   .string({ error: required('expected an address') })
-  .refine((s) => isAddress(s), { error: 'expected a checksummed or lowercase 20-byte address' })
-  .transform((s): Address => getAddress(s));
+  .refine((s) => checksummedAddress(s) !== undefined, {
+    error: 'expected a checksummed or lowercase 20-byte address',
+  })
+  .transform((s): Address => checksummedAddress(s)!);
 
 const zBytes32 = z
   .string({ error: required('expected 32 bytes of 0x-prefixed hex') })

@@ -49,13 +49,23 @@ const ADDRESS_CACHE_SIZE = 1 << 17;
 
 function address(v: unknown): Address | Invalid {
   if (typeof v !== 'string') return INVALID;
+  return checksummedAddress(v) ?? INVALID;
+}
+
+/**
+ * `v` checksummed when it is an address viem's strict `isAddress` accepts (lowercase, or its own
+ * checksummed form), else undefined — from the bounded cache of spellings seen, so an address
+ * named again costs a map lookup instead of a keccak. The zod schemas' address rule uses it too.
+ * @internal
+ */
+export function checksummedAddress(v: string): Address | undefined {
   const seen = addresses.get(v);
   if (seen !== undefined) return seen;
-  if (!HEX_ADDRESS.test(v)) return INVALID;
+  if (!HEX_ADDRESS.test(v)) return undefined;
   // = isAddress(v) (strict) then getAddress(v), with one checksum: a lowercase address has none to
   // check; a mixed-case one must be its own checksummed form.
   const checksummed = getAddress(v);
-  if (v !== checksummed && v !== v.toLowerCase()) return INVALID;
+  if (v !== checksummed && v !== v.toLowerCase()) return undefined;
   if (addresses.size >= ADDRESS_CACHE_SIZE) addresses.delete(addresses.keys().next().value!);
   addresses.set(v, checksummed);
   return checksummed;
