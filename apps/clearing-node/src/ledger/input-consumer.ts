@@ -177,10 +177,8 @@ export class InputConsumer implements OnApplicationBootstrap, OnModuleDestroy {
     let added = 0;
     for (const order of pending) {
       if (this.stopping) return;
-      const before = this.orders.stats().duplicates;
       try {
-        await this.orders.publish(order);
-        if (this.orders.stats().duplicates === before) added += 1;
+        if (await this.orders.publish(order)) added += 1;
       } catch (error) {
         if (this.stopping) return;
         this.logger.error(`re-emitting order ${order.id} failed: ${(error as Error).message}`);
@@ -306,15 +304,9 @@ export class InputConsumer implements OnApplicationBootstrap, OnModuleDestroy {
         ? decided
         : async () => {
             for (const [i, order] of orders.entries()) {
-              const duplicates = this.orders.stats().duplicates;
               try {
-                await this.orders.publishSigned(await signed[i]!);
-                this.telemetry.orderPublished(
-                  order.id,
-                  order.kind,
-                  BigInt(seq),
-                  this.orders.stats().duplicates === duplicates,
-                );
+                const first = await this.orders.publishSigned(await signed[i]!);
+                this.telemetry.orderPublished(order.id, order.kind, BigInt(seq), first);
               } catch (error) {
                 // an order the wire format refuses is a bug: keep it visible, keep the node going
                 if (!(error instanceof EventSchemaError)) throw error;

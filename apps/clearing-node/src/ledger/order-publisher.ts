@@ -75,10 +75,11 @@ export class OrderPublisher implements OnApplicationShutdown {
   /**
    * Signs `decision` (a liquidation or a withdrawal decision) and publishes it to
    * `omni.out.order.<dstEid>` with `Nats-Msg-Id` = `<orderId>:<signer>`, and waits for the
-   * stream's ack: {@link sign} then {@link publishSigned}.
+   * stream's ack: {@link sign} then {@link publishSigned}. Resolves to whether the stream stored
+   * it (false: it already held that copy).
    * @throws EventSchemaError when the order cannot be signed or encoded (a bug, never retried).
    */
-  async publish(decision: Order): Promise<void> {
+  async publish(decision: Order): Promise<boolean> {
     return this.publishSigned(await this.sign(decision));
   }
 
@@ -102,11 +103,12 @@ export class OrderPublisher implements OnApplicationShutdown {
   }
 
   /**
-   * Publishes a copy made by {@link sign} and waits for the stream's ack. A failed publish is
-   * retried with backoff until it succeeds or the node stops: an order must not be lost, and a
-   * retry of the same copy is deduplicated by the stream.
+   * Publishes a copy made by {@link sign} and waits for the stream's ack; resolves to whether the
+   * stream stored it (false: it already held that copy). A failed publish is retried with backoff
+   * until it succeeds or the node stops: an order must not be lost, and a retry of the same copy is
+   * deduplicated by the stream.
    */
-  async publishSigned({ order, data, subject, msgID }: SignedOrder): Promise<void> {
+  async publishSigned({ order, data, subject, msgID }: SignedOrder): Promise<boolean> {
     for (let attempt = 0; ; attempt++) {
       try {
         const ack = await this.nats.publish(subject, data, { msgID, stream: STREAMS.OUT.name });
@@ -116,7 +118,7 @@ export class OrderPublisher implements OnApplicationShutdown {
           `order ${order.orderId} → ${subject}: ${describe(order)}` +
             (ack.duplicate ? ' (already published)' : ` (OMNI_OUT seq ${ack.seq})`),
         );
-        return;
+        return !ack.duplicate;
       } catch (error) {
         if (this.stopping) throw error;
         const delayMs = Math.min(5000, 100 * 2 ** attempt);
