@@ -13,7 +13,7 @@
 //   4. latency: with the node live, price ticks that liquidate one prepared account each, from
 //      publish to the order seen on `omni.out.>`.
 //
-// Usage: node bench/bench.mjs [--events 100000] [--accounts 10000] [--samples 200] [--tick-every 50] [--crash-every 40]
+// Usage: node bench/bench.mjs [--events 100000] [--accounts 10000] [--samples 200] [--burst 200] [--tick-every 50] [--crash-every 40]
 //                           [--snapshot-every N] [--phases raw,engine,node,latency] [--profile file.cpuprofile]
 //                           [--profile-engine file.cpuprofile]
 import 'reflect-metadata';
@@ -46,6 +46,8 @@ const arg = (name, dflt) => {
 const EVENTS = Number(arg('events', 100_000));
 const ACCOUNTS = Number(arg('accounts', 10_000));
 const SAMPLES = Number(arg('samples', 200));
+const BURST = Number(arg('burst', 200)); // accounts one tick liquidates at once, in the latency phase
+const BURSTS = 3; // bursts measured (the median is reported)
 const TICK_EVERY = Number(arg('tick-every', 50)); // 0: no ticks in the pre-load
 const CRASH_EVERY = Number(arg('crash-every', 40)); // mean ticks between liquidating drops; 0: a calm walk
 const PROFILE = arg('profile'); // a .cpuprofile of the node's replay only (boot → caught up)
@@ -388,13 +390,25 @@ async function engineRates(url, last, config) {
   const { orders, ids } = pass(ledger);
   const seconds = (now() - t) / 1000;
   if (profiler) await stopProfiler(profiler, PROFILE_ENGINE);
-  t = now();
-  const snapshot = ledger.exportState();
-  const snapshotMs = now() - t;
+  // a snapshot of the book as it ends: the median of five
+  const times = [];
+  let snapshot = '';
+  for (let i = 0; i < 5; i++) {
+    t = now();
+    snapshot = ledger.exportState();
+    times.push(now() - t);
+  }
+  const snapshotMs = quantile(times, 0.5);
   return {
     parse: { seconds: parseSeconds, rate: inputs.length / parseSeconds },
     // what the pass decided, to compare builds: the order ids in order, and the book's state hash
-    ledger: { seconds, rate: inputs.length / seconds, orders, ids: ids.slice(0, 16), state: ledger.stateHash().slice(0, 16) },
+    ledger: {
+      seconds,
+      rate: inputs.length / seconds,
+      orders,
+      ids: ids.slice(0, 16),
+      state: ledger.stateHash().slice(0, 16),
+    },
     snapshot: { ms: snapshotMs, bytes: snapshot.length },
   };
 }
@@ -459,14 +473,20 @@ async function latency(url, pub, nc, startPrice) {
   const lo = (hi * 97n) / 100n;
   const out = [];
   let waiting = null;
+  let burst = null;
   const sub = nc.subscribe('omni.out.>');
   void (async () => {
     for await (const m of sub) {
       const body = JSON.parse(new TextDecoder().decode(m.data));
-      if (waiting && body.account?.toLowerCase() === waiting.account) {
+      const account = body.account?.toLowerCase();
+      if (waiting && account === waiting.account) {
         const w = waiting;
         waiting = null;
         w.resolve(now());
+      }
+      if (burst?.pending.delete(account)) {
+        burst.first ??= now();
+        if (burst.pending.size === 0) burst.resolve(now());
       }
     }
   })();
@@ -500,6 +520,36 @@ async function latency(url, pub, nc, startPrice) {
     await settle(pub.price(hi));
   }
   const after = await decisionBuckets(url);
+  // bursts: BURST fresh accounts, each a 20× long, liquidated by one tick (a crash's cascade in
+  // small): from the tick's publish to the first and to the last of their orders on omni.out
+  const bursts = [];
+  for (let b = 0; b < BURSTS; b++) {
+    const addresses = Array.from({ length: BURST }, (_, i) =>
+      getAddress(`0x${(0xfef00000 + b * 0x10000 + i).toString(16).padStart(40, '0')}`),
+    );
+    let lastSeq;
+    for (const address of addresses) {
+      pub.hub(EID_A, { type: 'BALANCE', account: address, token: WETH[EID_A], balance: W, delta: W });
+      lastSeq = pub.hub(EID_A, {
+        type: 'EXPOSURE',
+        account: address,
+        protocol: PERP,
+        market: ETH_PERP,
+        size: 20n * W,
+        entryPrice: hi,
+      });
+    }
+    await settle(lastSeq);
+    const done = new Promise((resolve) => {
+      burst = { pending: new Set(addresses.map((a) => a.toLowerCase())), first: null, resolve };
+    });
+    const t = now();
+    await pub.price(lo);
+    const lastAt = await done;
+    bursts.push({ first: burst.first - t, last: lastAt - t });
+    burst = null;
+    await settle(pub.price(hi));
+  }
   sub.unsubscribe();
   const delta = after.map((b, i) => ({ le: b.le, count: b.count - (before[i]?.count ?? 0) }));
   return {
@@ -509,6 +559,14 @@ async function latency(url, pub, nc, startPrice) {
     metricP50: histogramQuantile(delta, 0.5) * 1000,
     metricP99: histogramQuantile(delta, 0.99) * 1000,
     metricCount: delta.at(-1)?.count ?? 0,
+    burstFirst: quantile(
+      bursts.map((x) => x.first),
+      0.5,
+    ),
+    burstLast: quantile(
+      bursts.map((x) => x.last),
+      0.5,
+    ),
   };
 }
 
@@ -614,7 +672,7 @@ try {
       `${fmt(engine.ledger.seconds, 2)} s, ${fmt((1e6 * engine.ledger.seconds) / last, 1)} µs per input; ${engine.ledger.orders} orders (unsigned, ids ${engine.ledger.ids}…), state ${engine.ledger.state}…`,
     );
     row(
-      'engine: one snapshot (exportState)',
+      'engine: one snapshot (exportState, median of 5)',
       `${fmt(engine.snapshot.ms, 1)} ms`,
       `${fmt(engine.snapshot.bytes / 1e6, 1)} MB of JSON`,
     );
@@ -640,6 +698,11 @@ try {
       'decision latency p50 / p99 (publish → omni.out)',
       `${fmt(lat.p50, 2)} / ${fmt(lat.p99, 2)} ms`,
       `${SAMPLES} ticks, max ${fmt(lat.max, 2)} ms`,
+    );
+    row(
+      `a burst: one tick liquidates ${BURST} accounts`,
+      `${fmt(lat.burstFirst, 1)} / ${fmt(lat.burstLast, 1)} ms`,
+      `tick published → first / last of its ${BURST} orders on omni.out (median of ${BURSTS})`,
     );
     row(
       'decision_latency_seconds p50 / p99 (/metrics)',
