@@ -51,6 +51,19 @@ describe('SignerThread', () => {
     expect(thread.stats()).toEqual({ starts: 1, failuresInARow: 0, pending: 0 });
   });
 
+  it('warm starts the thread before any request, and the first request is answered by it', async () => {
+    thread = new SignerThread(SIGNER_KEY);
+    thread.warm();
+    thread.warm(); // a thread already running is left alone
+    expect(thread.stats()).toEqual({ starts: 1, failuresInARow: 0, pending: 0 });
+    const d = digest();
+    expect(await thread.sign(d)).toBe(key.signDigest(d));
+    expect(thread.stats()).toEqual({ starts: 1, failuresInARow: 0, pending: 0 });
+    await thread.close();
+    thread.warm(); // closed: no new thread
+    expect(thread.stats().starts).toBe(1);
+  });
+
   it('answers many concurrent requests in the order they were asked', async () => {
     thread = new SignerThread(SIGNER_KEY);
     const digests = Array.from({ length: 1000 }, digest);

@@ -1,4 +1,11 @@
-import { Inject, Injectable, Logger, Optional, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Optional,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import type { Order } from '@omniclear/margin-engine';
 import {
   EventSchemaError,
@@ -44,7 +51,7 @@ export interface SignedOrder {
  * bytes: RFC 6979 signatures are deterministic).
  */
 @Injectable()
-export class OrderPublisher implements OnApplicationShutdown {
+export class OrderPublisher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OrderPublisher.name);
   private stopping = false;
   private published = 0;
@@ -65,6 +72,11 @@ export class OrderPublisher implements OnApplicationShutdown {
     this.domain = { chainId: config.signing.hub.chainId, verifyingContract: config.signing.hub.address };
     orderDomainSeparator(this.domain); // a bad hub domain fails at boot, not at the first order
     this.thread = new SignerThread(config.signing.key, threadOptions);
+  }
+
+  /** Starts the signer thread at boot, so the first order does not wait for it to start. */
+  onApplicationBootstrap(): void {
+    this.thread.warm();
   }
 
   /** The address of this node's clearing signer. */

@@ -100,6 +100,14 @@ export class SignerThread {
     });
   }
 
+  /**
+   * Starts the thread now, when it is not running, so it is ready (its tables built) by the first
+   * order instead of starting with it. Does nothing once closed or given up on.
+   */
+  warm(): void {
+    if (this.available && !this.worker) this.start();
+  }
+
   /** Terminates the thread; requests it still held are rejected. Idempotent. */
   async close(): Promise<void> {
     this.closed = true;

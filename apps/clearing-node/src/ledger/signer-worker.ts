@@ -25,8 +25,18 @@ export interface SignerWorkerData {
   readonly privateKey: string;
 }
 
+/**
+ * Window of the generator's precomputed multiples, in bits. A signature is mostly one k·G; with
+ * 2^11 multiples per 12-bit window (~14 MB, ~0.3 s to build at start) instead of the library's
+ * 8-bit default, it takes fewer point additions: a signature costs ~15–45 % less on the bench
+ * machine. The signature itself does not change (RFC 6979 fixes k).
+ */
+export const SIGNER_PRECOMPUTE_WINDOW = 12;
+
 const port = parentPort;
 if (port) {
+  // built before the first request is read: requests wait in the port meanwhile
+  secp256k1.utils.precompute(SIGNER_PRECOMPUTE_WINDOW);
   const key = (workerData as SignerWorkerData).privateKey.slice(2);
   port.on('message', ({ id, digest }: SignRequest) => {
     let reply: SignReply;
