@@ -490,6 +490,18 @@ async function latency(url, pub, nc, startPrice) {
       }
     }
   })();
+  /** Reports `address` with 1 WETH on vault A and long 20 ETH-PERP at `hi`; resolves to the report's OMNI_IN seq. */
+  const openLong = (address) => {
+    pub.hub(EID_A, { type: 'BALANCE', account: address, token: WETH[EID_A], balance: W, delta: W });
+    return pub.hub(EID_A, {
+      type: 'EXPOSURE',
+      account: address,
+      protocol: PERP,
+      market: ETH_PERP,
+      size: 20n * W,
+      entryPrice: hi,
+    });
+  };
   const settle = async (seqPromise) => {
     const seq = await seqPromise;
     await waitForSeq(url, seq, 2);
@@ -500,17 +512,7 @@ async function latency(url, pub, nc, startPrice) {
   const before = await decisionBuckets(url);
   for (let i = 0; i < SAMPLES; i++) {
     const address = getAddress(`0x${(0xfee00000 + i).toString(16).padStart(40, '0')}`);
-    pub.hub(EID_A, { type: 'BALANCE', account: address, token: WETH[EID_A], balance: W, delta: W });
-    await settle(
-      pub.hub(EID_A, {
-        type: 'EXPOSURE',
-        account: address,
-        protocol: PERP,
-        market: ETH_PERP,
-        size: 20n * W,
-        entryPrice: hi,
-      }),
-    );
+    await settle(openLong(address));
     const seen = new Promise((resolve) => {
       waiting = { account: address.toLowerCase(), resolve };
     });
@@ -528,17 +530,7 @@ async function latency(url, pub, nc, startPrice) {
       getAddress(`0x${(0xfef00000 + b * 0x10000 + i).toString(16).padStart(40, '0')}`),
     );
     let lastSeq;
-    for (const address of addresses) {
-      pub.hub(EID_A, { type: 'BALANCE', account: address, token: WETH[EID_A], balance: W, delta: W });
-      lastSeq = pub.hub(EID_A, {
-        type: 'EXPOSURE',
-        account: address,
-        protocol: PERP,
-        market: ETH_PERP,
-        size: 20n * W,
-        entryPrice: hi,
-      });
-    }
+    for (const address of addresses) lastSeq = openLong(address);
     await settle(lastSeq);
     const done = new Promise((resolve) => {
       burst = { pending: new Set(addresses.map((a) => a.toLowerCase())), first: null, resolve };
