@@ -663,6 +663,16 @@ try {
       `${fmt(engine.ledger.rate)} /s`,
       `${fmt(engine.ledger.seconds, 2)} s, ${fmt((1e6 * engine.ledger.seconds) / last, 1)} µs per input; ${engine.ledger.orders} orders (unsigned, ids ${engine.ledger.ids}…), state ${engine.ledger.state}…`,
     );
+    if (raw) {
+      // a node that only read the stream (the raw ordered consumer) and decided (the engine pass),
+      // one after the other on one thread: what this mix allows before any work of the node's own
+      const ceiling = 1 / (1 / raw.ordered.rate + engine.ledger.seconds / last);
+      row(
+        'ceiling on one thread: read + decide',
+        `${fmt(ceiling)} /s`,
+        `${fmt((100 * ceiling) / raw.durableAck.rate, 1)} % of raw durable+ack (raw ordered + the engine pass, in series)`,
+      );
+    }
     row(
       'engine: one snapshot (exportState, median of 5)',
       `${fmt(engine.snapshot.ms, 1)} ms`,
