@@ -118,6 +118,12 @@ export const nodeConfigSchema = z.object({
     .min(0)
     .max(2 ** 32)
     .default(600),
+  /**
+   * A done order (acknowledged by its vault) is forgotten by the book — gone from /orders and from
+   * every snapshot — once the stream's time is this long past the moment it became done; OMNI_OUT
+   * keeps every order. Pending and expired orders are kept.
+   */
+  OMNI_ORDER_RETENTION_SECONDS: zPositiveInt.default(604_800),
   /** The hub the orders are signed for (the EIP-712 domain's chainId and verifyingContract). */
   OMNI_HUB_CHAIN_ID: zPositiveInt,
   OMNI_HUB_ADDRESS: zAddress,
@@ -174,7 +180,15 @@ export interface NodeConfig {
    * book before it expires there (default {@link DEFAULT_ORDER_EXPIRY_GRACE_SECONDS}).
    */
   readonly orderExpiryGraceSeconds?: bigint;
+  /**
+   * How long past the moment it became done the book keeps a done order (default
+   * {@link DEFAULT_ORDER_RETENTION_SECONDS}).
+   */
+  readonly orderRetentionSeconds?: bigint;
 }
+
+/** The default of {@link NodeConfig.orderRetentionSeconds}: seven days. */
+export const DEFAULT_ORDER_RETENTION_SECONDS = 604_800n;
 
 /** The default of {@link NodeConfig.orderExpiryGraceSeconds}. */
 export const DEFAULT_ORDER_EXPIRY_GRACE_SECONDS = 600n;
@@ -267,6 +281,7 @@ export function readNodeConfig(env: Record<string, string | undefined>): NodeCon
       orderTtlSeconds: BigInt(c.OMNI_ORDER_TTL_SECONDS),
     },
     orderExpiryGraceSeconds: BigInt(c.OMNI_ORDER_EXPIRY_GRACE_SECONDS),
+    orderRetentionSeconds: BigInt(c.OMNI_ORDER_RETENTION_SECONDS),
   };
 }
 

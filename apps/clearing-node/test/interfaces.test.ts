@@ -491,6 +491,15 @@ describe('interface configuration', () => {
     expect(read).not.toThrow(new RegExp(bad));
   });
 
+  it('reads how long done orders are kept: seven days by default, a positive number of seconds', () => {
+    expect(readNodeConfig(base).orderRetentionSeconds).toBe(604_800n);
+    expect(readNodeConfig({ ...base, OMNI_ORDER_RETENTION_SECONDS: '3600' }).orderRetentionSeconds).toBe(3600n);
+    for (const bad of ['0', '-5', '1.5', 'a week'])
+      expect(() => readNodeConfig({ ...base, OMNI_ORDER_RETENTION_SECONDS: bad })).toThrow(
+        /OMNI_ORDER_RETENTION_SECONDS: expected a positive integer/,
+      );
+  });
+
   it('refuses bad values naming each key', () => {
     const read = () => readNodeConfig({ ...base, OMNI_DOCS_ENABLED: 'yes', OMNI_SSE_HEARTBEAT_MS: '0' });
     expect(read).toThrow(ConfigError);

@@ -57,7 +57,7 @@ async function dispatch(inputs: Inputs, orderId: string, dstEid: number, blockTi
 }
 
 /** A node on its own broker; WETH counts at 80 % so that a seizure that never happens matters. */
-async function node(): Promise<{
+async function node(env: Record<string, string> = {}): Promise<{
   nats: NatsServer;
   app: NestFastifyApplication;
   url: string;
@@ -69,6 +69,7 @@ async function node(): Promise<{
   const config = testConfig(nats.url, 'expiry-node', {
     OMNI_ASSETS: JSON.stringify(assets),
     OMNI_ORDER_EXPIRY_GRACE_SECONDS: String(GRACE),
+    ...env,
   });
   const app = await createApp(config, { logger: ['error'] });
   const url = await startApp(app, config);
@@ -84,10 +85,10 @@ async function node(): Promise<{
 type Node = Awaited<ReturnType<typeof node>>;
 
 /** A node of its own for the suite, started before its tests and stopped after them: `n()` is it. */
-function nodePerSuite(): () => Node {
+function nodePerSuite(env: Record<string, string> = {}): () => Node {
   let started: Node | undefined;
   beforeAll(async () => {
-    started = await node();
+    started = await node(env);
   }, 30_000);
   afterAll(async () => {
     await started?.app.close();
@@ -161,6 +162,50 @@ describe('orders the hub never dispatched', () => {
         .reduce((s, o) => s + BigInt(o.body.amount as string), 0n);
       expect(b.pending).toBe(inFlight.toString());
     }
+  });
+});
+
+describe('orders the vaults acknowledged', () => {
+  const RETENTION = 1000n;
+  const n = nodePerSuite({ OMNI_ORDER_RETENTION_SECONDS: String(RETENTION) });
+
+  it('leave GET /orders once the stream’s time is past their done time + OMNI_ORDER_RETENTION_SECONDS', async () => {
+    const { ids } = await liquidateAlice(n().inputs);
+    const listed = async () => (await getJson<{ orders: OrderDto[] }>(`${n().url}/orders`)).body.orders;
+    const onA = (await listed()).find((o) => o.dstEid === EID_A)!;
+    const ackSeq = await n().inputs.hub(EID_A, {
+      type: 'ORDER_ACK',
+      orderId: onA.orderId as Hex,
+      account: ALICE,
+      token: WETH_A,
+      seized: BigInt(onA.amount),
+      balance: WAD - BigInt(onA.amount),
+      seq: 3n,
+    });
+    await n().caughtUp(ackSeq);
+    // done at the stream's time then (the drop's): kept for the retention
+    const within = await n().inputs.price('WETH', 1000n * WAD, DROP + RETENTION - 100n);
+    await n().caughtUp(within);
+    expect((await listed()).map((o) => [o.orderId, o.status])).toEqual(
+      ids.map((id) => [id, id === onA.orderId ? 'done' : 'pending']),
+    );
+    const past = await n().inputs.price('WETH', 1000n * WAD, DROP + RETENTION + 500n);
+    const status = await n().caughtUp(past);
+    expect(status.deadLettered).toBe(0);
+    // forgotten: the other order (still pending) stays, and so does what the ack booked
+    expect((await listed()).map((o) => [o.orderId, o.status])).toEqual(
+      ids.filter((id) => id !== onA.orderId).map((id) => [id, 'pending']),
+    );
+    expect((await getJson(`${n().url}/orders/${onA.orderId}`)).status).toBe(404);
+    const account = (
+      await getJson<{ balances: Array<{ eid: number; balance: string; pending: string }> }>(
+        `${n().url}/accounts/${ALICE}`,
+      )
+    ).body;
+    expect(account.balances.find((b) => b.eid === EID_A)).toMatchObject({
+      balance: (WAD - BigInt(onA.amount)).toString(),
+      pending: '0',
+    });
   });
 });
 

@@ -87,8 +87,14 @@ export interface BookConfig {
    * `grace` covers a dispatch made
    * just before the expiry whose log reaches the input stream after it. Absent: orders never
    * expire in the book.
+   *
+   * `retention` (seconds, optional): an order done (acknowledged by its vault) is forgotten once
+   * the book's time is more than `retention` past the moment it became done, so the order log —
+   * and every snapshot — holds what is in flight and the recent past, not every order ever issued
+   * (OMNI_OUT keeps them all). Absent: done orders are kept. Pending and expired orders are never
+   * forgotten (an expired one can still be reported done).
    */
-  readonly orders?: { readonly ttl: bigint; readonly grace: bigint };
+  readonly orders?: { readonly ttl: bigint; readonly grace: bigint; readonly retention?: bigint };
 }
 
 /** The fields an order id is derived from (the protocol's `orderId` formula). */
@@ -167,6 +173,8 @@ export interface OrderRecord {
   readonly executed: bigint | null;
   /** Sequence number of the vault message that closed it. */
   readonly doneSeq: bigint | null;
+  /** The book's time when it became done (what `orders.retention` counts from). */
+  readonly doneAt: bigint | null;
   /** For withdrawals: how the vault closed the request. */
   readonly outcome: WithdrawOutcome | null;
 }
@@ -613,6 +621,14 @@ export class MarginBook {
   private readonly seqs = new SequenceTracker();
   /** `config.orders`, validated; null: orders never expire. */
   private readonly expiryCfg: { readonly ttl: bigint; readonly grace: bigint } | null;
+  /** How long a done order is kept (`orders.retention`), or null: kept. */
+  private readonly retention: bigint | null;
+  /**
+   * Done orders in the order they became done (so by `doneAt`, the clock never going back), from
+   * `doneHead` on: the ones still kept, with `retention` only.
+   */
+  private doneQueue: Array<{ readonly at: bigint; readonly id: string }> = [];
+  private doneHead = 0;
   /** Pending orders not dispatched, by deadline (with `expiryCfg` only). */
   private readonly deadlines = new DeadlineHeap();
   /**
@@ -709,10 +725,13 @@ export class MarginBook {
     if (c.orderId !== undefined && typeof c.orderId !== 'function')
       throw new InvalidInputError('config.orderId', 'expected a function');
     this.orderIdOf = (c.orderId as OrderIdFn | undefined) ?? defaultOrderId;
-    if (c.orders === undefined) this.expiryCfg = null;
-    else {
+    if (c.orders === undefined) {
+      this.expiryCfg = null;
+      this.retention = null;
+    } else {
       const o = obj('config.orders', c.orders);
       this.expiryCfg = { ttl: big('config.orders.ttl', o.ttl, 1n), grace: big('config.orders.grace', o.grace) };
+      this.retention = o.retention === undefined ? null : big('config.orders.retention', o.retention);
     }
     this.liquidator = c.liquidator === undefined ? 'liquidator' : v.address('config.liquidator', c.liquidator);
     for (const [asset, raw] of Object.entries(c.assets as Record<string, AssetConfig>)) {
@@ -1008,7 +1027,7 @@ export class MarginBook {
     h.qty = balance;
     const kind = this.withdrawals.delete(id) ? 'withdrawal' : 'seizure';
     const seizure = this.seizures.get(id);
-    if (seizure) this.settleSeizure(seizure, seizure.amount, 0n);
+    if (seizure) this.settleSeizure(seizure, seizure.amount, 0n, time);
     this.touch(w.account);
     return { kind };
   }
@@ -1515,7 +1534,7 @@ export class MarginBook {
           };
     };
     return {
-      version: 3,
+      version: 4,
       now: s(this.ctx.now),
       accounts: [...this.accounts.keys()].sort(cmp).map((id) => {
         const a = this.accounts.get(id)!;
@@ -1582,6 +1601,7 @@ export class MarginBook {
         executed: r.executed === null ? null : s(r.executed),
         doneSeq: r.doneSeq === null ? null : s(r.doneSeq),
         outcome: r.outcome,
+        doneAt: r.doneAt === null ? null : s(r.doneAt),
       })),
       credits: [...this.credits.entries()]
         .sort(([x], [y]) => cmp(x, y))
@@ -1627,8 +1647,9 @@ export class MarginBook {
       return BigInt(v);
     };
     const sn = obj('snapshot', snap) as unknown as BookSnapshot;
-    // version 2 (before order expiry) lacks the orders' expiry state: refused, the node replays
-    if (sn.version !== 3) throw new InvalidInputError('snapshot.version', 'unsupported version');
+    // version 2 (before order expiry) lacks the orders' expiry state, version 3 when they became
+    // done: refused, the node replays
+    if (sn.version !== 4) throw new InvalidInputError('snapshot.version', 'unsupported version');
     book.ctx.now = b('snapshot.now', sn.now);
     sn.prices.forEach((p, i) => {
       const asset = book.assetName(`snapshot.prices[${i}].asset`, p.asset);
@@ -1749,8 +1770,16 @@ export class MarginBook {
         executed: r.executed === null ? null : b('snapshot.orders.executed', r.executed),
         doneSeq: r.doneSeq === null ? null : b('snapshot.orders.doneSeq', r.doneSeq),
         outcome: r.outcome,
+        doneAt: r.doneAt === null ? null : b('snapshot.orders.doneAt', r.doneAt),
       });
     }
+    // the done orders still kept, by the time they became done (ties in issue order: all of a tie
+    // are forgotten at once, so the order among them changes nothing)
+    if (book.retention !== null)
+      book.doneQueue = [...book.orderLog.values()]
+        .filter((rec) => rec.status === 'done' && rec.doneAt !== null)
+        .map((rec) => ({ at: rec.doneAt!, id: rec.order.id }))
+        .sort((x, y) => (x.at < y.at ? -1 : x.at > y.at ? 1 : 0));
     for (const id of sn.seizures) {
       const rec = book.orderLog.get(id);
       if (!rec || rec.order.kind !== 'liquidate')
@@ -1891,7 +1920,7 @@ export class MarginBook {
           const h = state.holdings.get(k)!;
           h.pending?.delete(order.id);
           const late = this.orderLog.get(order.id)?.status === 'expired';
-          this.settleSeizure(order, seized, seq);
+          this.settleSeizure(order, seized, seq, time);
           const note = this.setReported(state, k, asset, eid, balance, seq);
           if (late) this.trimSeizures(h);
           this.touch(account);
@@ -1920,7 +1949,7 @@ export class MarginBook {
           this.redecide.delete(key);
           // an escape closes a request that may still be waiting for its decision
           this.deferredRequests = this.deferredRequests.filter((d) => !(d.eid === eid && d.requestId === requestId));
-          if (w.orderId) this.closeOrder(w.orderId, paid, seq, m.outcome);
+          if (w.orderId) this.closeOrder(w.orderId, paid, seq, m.outcome, time);
           const note = this.setReported(state, k, asset, eid, balance, seq);
           this.touch(account);
           return { account, decision: null, note };
@@ -2052,9 +2081,28 @@ export class MarginBook {
     this.touch(state);
   }
 
-  private closeOrder(id: string, executed: bigint, seq: bigint, outcome: WithdrawOutcome | null): void {
+  /** Marks order `id` done by vault message `seq` at `time` (done at that time, or the book's if later). */
+  private closeOrder(id: string, executed: bigint, seq: bigint, outcome: WithdrawOutcome | null, time: bigint): void {
     const rec = this.orderLog.get(id);
-    if (rec) this.orderLog.set(id, { ...rec, status: 'done', executed, doneSeq: seq, outcome });
+    if (!rec) return;
+    const doneAt = time > this.ctx.now ? time : this.ctx.now;
+    this.orderLog.set(id, { ...rec, status: 'done', executed, doneSeq: seq, outcome, doneAt });
+    if (this.retention !== null) this.doneQueue.push({ at: doneAt, id });
+  }
+
+  /** Forgets every done order kept more than `retention` past the moment it became done. */
+  private forgetDone(): void {
+    const q = this.doneQueue;
+    const until = this.ctx.now - this.retention!;
+    while (this.doneHead < q.length && q[this.doneHead]!.at < until) {
+      const { id } = q[this.doneHead++]!;
+      if (this.orderLog.get(id)?.status === 'done') this.orderLog.delete(id);
+    }
+    // drop the forgotten part once it is most of the array
+    if (this.doneHead > 1024 && this.doneHead * 2 > q.length) {
+      this.doneQueue = q.slice(this.doneHead);
+      this.doneHead = 0;
+    }
   }
 
   /** Logs a new order as pending and, with expiry, files its deadline. */
@@ -2066,6 +2114,7 @@ export class MarginBook {
       executed: null,
       doneSeq: null,
       outcome: null,
+      doneAt: null,
     });
     if (order.expiry !== undefined) this.deadlines.push(order.expiry + this.expiryCfg!.grace, order.id);
   }
@@ -2076,7 +2125,7 @@ export class MarginBook {
    * expired had its credit taken back and gets that part again; one that took less than ordered
    * (a re-planned order whose collateral a late one took first) gives back the rest.
    */
-  private settleSeizure(order: SeizureOrder, seized: bigint, seq: bigint): void {
+  private settleSeizure(order: SeizureOrder, seized: bigint, seq: bigint, time: bigint): void {
     const credit = this.credits.get(order.id);
     if (credit) {
       const part = (x: bigint) => (order.amount === 0n ? 0n : (x * min(seized, order.amount)) / order.amount);
@@ -2096,7 +2145,7 @@ export class MarginBook {
     }
     this.credits.delete(order.id);
     this.seizures.delete(order.id);
-    this.closeOrder(order.id, seized, seq, null);
+    this.closeOrder(order.id, seized, seq, null, time);
   }
 
   /**
@@ -2508,6 +2557,12 @@ export class MarginBook {
     this.ctx.now = time;
     // orders expire only once the time passes their deadline: most events skip this
     if (this.deadlines.size > 0 && this.deadlines.peek() < time) this.expireDue();
+    if (
+      this.retention !== null &&
+      this.doneHead < this.doneQueue.length &&
+      this.doneQueue[this.doneHead]!.at < time - this.retention
+    )
+      this.forgetDone();
     // Time alone only turns fresh chains stale, at lastReportAt + staleAfter: before the earliest
     // such moment no chain can change, so most events skip the loop.
     if (time < this.nextStale) return;
@@ -2568,7 +2623,7 @@ type Str<T> = {
 };
 
 export interface BookSnapshot {
-  readonly version: 3;
+  readonly version: 4;
   readonly now: string;
   readonly accounts: ReadonlyArray<{
     readonly id: string;
@@ -2615,6 +2670,7 @@ export interface BookSnapshot {
     readonly dispatched: boolean;
     readonly executed: string | null;
     readonly doneSeq: string | null;
+    readonly doneAt: string | null;
     readonly outcome: WithdrawOutcome | null;
   }>;
   readonly deferredRequests: ReadonlyArray<{

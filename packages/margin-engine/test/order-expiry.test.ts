@@ -39,6 +39,9 @@ const base: BookConfig = {
   insuranceFund: 0n,
 };
 const config: BookConfig = { ...base, orders: { ttl: TTL, grace: GRACE } };
+const RETENTION = 20n;
+/** {@link config}, and done orders forgotten {@link RETENTION} seconds after they are done. */
+const retaining: BookConfig = { ...base, orders: { ttl: TTL, grace: GRACE, retention: RETENTION } };
 
 /** Per-vault sequence numbers and input sequence, as a stream would give them. */
 class Feed {
@@ -318,6 +321,53 @@ describe('MarginBook order expiry', () => {
     expect(closed.decisions).toMatchObject([{ requestId: 7n, inputSeq: 50n, expiry: 30n + TTL }]);
   });
 
+  it('forgets a done order once the time is more than the retention past its done time; pending and expired ones stay', () => {
+    const { f, orders } = liquidated(retaining);
+    const b = f.book;
+    const [acked, ...others] = orders;
+    const h = pendingOf(b, acked!.asset, acked!.chain);
+    f.msg(acked!.chain, 30n, {
+      type: 'ORDER_ACK',
+      orderId: acked!.id,
+      account: ALICE,
+      token: acked!.token,
+      seized: acked!.amount,
+      balance: h.balance - acked!.amount,
+    });
+    expect(b.order(acked!.id)).toMatchObject({ status: 'done', doneAt: 30n });
+    b.applyChainReport({ chain: A, time: 30n + RETENTION });
+    expect(b.order(acked!.id)).toMatchObject({ status: 'done' }); // at the limit: still kept
+    const kept = JSON.parse(JSON.stringify(b.snapshot())) as BookSnapshot;
+    b.applyChainReport({ chain: A, time: 31n + RETENTION });
+    expect(b.order(acked!.id)).toBeUndefined();
+    expect(b.orders().map((r) => r.order.id)).toEqual(others.map((o) => o.id));
+    // the others expired meanwhile (undispatched past 111 + grace): kept
+    b.applyChainReport({ chain: A, time: 1000n });
+    for (const o of others) expect(b.order(o.id)).toMatchObject({ status: 'expired' });
+    // a book restored before the limit forgets it at the same moment
+    const copy = MarginBook.restore(retaining, kept);
+    expect(copy.order(acked!.id)).toMatchObject({ status: 'done' });
+    copy.applyChainReport({ chain: A, time: 31n + RETENTION });
+    copy.applyChainReport({ chain: A, time: 1000n });
+    expect(copy.stateHash()).toBe(b.stateHash());
+    // without a retention, nothing done is forgotten
+    const keep = liquidated();
+    const o = keep.orders[0]!;
+    keep.f.msg(o.chain, 30n, {
+      type: 'ORDER_ACK',
+      orderId: o.id,
+      account: ALICE,
+      token: o.token,
+      seized: o.amount,
+      balance: pendingOf(keep.f.book, o.asset, o.chain).balance - o.amount,
+    });
+    keep.f.book.applyChainReport({ chain: A, time: 1_000_000n });
+    expect(keep.f.book.order(o.id)).toMatchObject({ status: 'done', doneAt: 30n });
+    expect(() => new MarginBook({ ...base, orders: { ttl: TTL, grace: GRACE, retention: -1n } })).toThrow(
+      /config\.orders\.retention/,
+    );
+  });
+
   it('restores mid-way to the same state hash as the uninterrupted book, and refuses a version-2 snapshot', () => {
     const run = (restartAt: number | null) => {
       const { f, orders } = liquidated();
@@ -341,9 +391,10 @@ describe('MarginBook order expiry', () => {
     expect(straight.orders.some((o) => o.status === 'expired')).toBe(true);
     for (let at = 0; at < 6; at++) expect(run(at)).toEqual(straight);
     const snap = liquidated().f.book.snapshot();
-    expect(() => MarginBook.restore(config, { ...snap, version: 2 } as unknown as BookSnapshot)).toThrow(
-      /unsupported version/,
-    );
+    for (const version of [2, 3])
+      expect(() => MarginBook.restore(config, { ...snap, version } as unknown as BookSnapshot)).toThrow(
+        /unsupported version/,
+      );
     // an expiring order does not restore under a book without the orders config
     expect(() => MarginBook.restore(base, snap)).toThrow(/orders config/);
   });
@@ -360,14 +411,16 @@ describe('MarginBook order expiry', () => {
       fc.record({ kind: fc.constant('dispatch' as const), pick: fc.nat() }),
       fc.record({ kind: fc.constant('ack' as const), pick: fc.nat(), partial: fc.boolean() }),
     );
+    const forgotten = new Set<string>(); // done orders seen forgotten, over all runs
     fc.assert(
-      fc.property(fc.array(op, { minLength: 1, maxLength: 40 }), (ops) => {
-        const f = setup();
+      fc.property(fc.array(op, { minLength: 1, maxLength: 40 }), fc.boolean(), (ops, retain) => {
+        const cfg = retain ? retaining : config;
+        const f = setup(cfg);
         const b = f.book;
-        // the model: each order's status, and the vaults' real balances
+        // the model: each order's status (and when it became done), and the vaults' real balances
         const model = new Map<
           string,
-          { o: SeizureOrder; status: 'pending' | 'done' | 'expired'; dispatched: boolean }
+          { o: SeizureOrder; status: 'pending' | 'done' | 'expired'; dispatched: boolean; doneAt?: bigint }
         >();
         const real = new Map<string, bigint>([
           [`USDC@${A}`, 1_000_000_000n],
@@ -419,6 +472,7 @@ describe('MarginBook order expiry', () => {
               });
               expect(r).toMatchObject({ applied: true });
               m.status = 'done';
+              m.doneAt = now;
               for (const o of b.liquidations(++f.input, now).orders)
                 model.set(o.id, { o, status: 'pending', dispatched: false });
             }
@@ -433,16 +487,34 @@ describe('MarginBook order expiry', () => {
             const balance = real.get(key) ?? 0n;
             expect([key, h.balance, h.pending]).toEqual([key, balance, inFlight < balance ? inFlight : balance]);
           }
-          for (const m of model.values())
-            expect(b.order(m.o.id)).toMatchObject({ status: m.status, dispatched: m.dispatched });
+          for (const m of model.values()) {
+            if (retain && m.status === 'done' && now - m.doneAt! > RETENTION) {
+              expect(b.order(m.o.id)).toBeUndefined();
+              forgotten.add(m.o.id);
+            } else expect(b.order(m.o.id)).toMatchObject({ status: m.status, dispatched: m.dispatched });
+          }
           const l = b.ledger();
           expect(l.penaltiesToLiquidators >= 0n && l.penaltiesToInsurance >= 0n && l.insuranceFund >= 0n).toBe(true);
         }
         // a restore at the end is the same book
-        const copy = MarginBook.restore(config, JSON.parse(JSON.stringify(b.snapshot())));
+        const copy = MarginBook.restore(cfg, JSON.parse(JSON.stringify(b.snapshot())));
         expect(copy.stateHash()).toBe(b.stateHash());
+        // and stays the same book as time goes on (what it still keeps is forgotten alike)
+        advance(now + 1000n);
+        for (const book of [b, copy]) book.applyChainReport({ chain: A, time: now });
+        expect(copy.stateHash()).toBe(b.stateHash());
+        // long after: every done order forgotten (with a retention), every other one kept
+        for (const m of model.values()) {
+          if (retain && m.status === 'done') {
+            expect(b.order(m.o.id)).toBeUndefined();
+            forgotten.add(m.o.id);
+          } else expect(b.order(m.o.id)).toMatchObject({ status: m.status });
+        }
       }),
       { numRuns: 200 },
     );
+    // done orders were forgotten (about ten over the runs with a retention; the unit test above
+    // pins the moment exactly)
+    expect(forgotten.size).toBeGreaterThan(0);
   });
 });

@@ -104,7 +104,8 @@ export class OrderSchema implements OrderDto {
     enum: ['pending', 'done', 'expired'],
     description:
       'pending until the vault acknowledges it (done); expired when the hub never dispatched it by its expiry ' +
-      '(plus OMNI_ORDER_EXPIRY_GRACE_SECONDS): its amount counts again, a withdrawal decision is void',
+      '(plus OMNI_ORDER_EXPIRY_GRACE_SECONDS): its amount counts again, a withdrawal decision is void. ' +
+      'A done order is listed until OMNI_ORDER_RETENTION_SECONDS past the moment it became done',
   })
   status!: 'pending' | 'done' | 'expired';
   @ApiProperty({ description: 'The hub dispatched it to its vault (an OrderDispatched log)' }) dispatched!: boolean;

@@ -16,7 +16,12 @@ import {
 import { liquidationOrderId, withdrawDecisionOrderId, type InputEvent } from '@omniclear/protocol';
 import type { Address } from 'viem';
 
-import { DEFAULT_ORDER_EXPIRY_GRACE_SECONDS, NODE_CONFIG, type NodeConfig } from '../config.js';
+import {
+  DEFAULT_ORDER_EXPIRY_GRACE_SECONDS,
+  DEFAULT_ORDER_RETENTION_SECONDS,
+  NODE_CONFIG,
+  type NodeConfig,
+} from '../config.js';
 import type { LedgerGauges } from '../metrics/ledger-gauges.js';
 import { UnsupportedMessageError, toChainMessage } from './chain-message.js';
 import { shardOf } from './shards.js';
@@ -71,6 +76,8 @@ export class LedgerService implements LedgerGauges {
     const orders = {
       ttl: config.signing.orderTtlSeconds,
       grace: config.orderExpiryGraceSeconds ?? DEFAULT_ORDER_EXPIRY_GRACE_SECONDS,
+      // done orders leave the book (and the snapshots) a while after: OMNI_OUT keeps them all
+      retention: config.orderRetentionSeconds ?? DEFAULT_ORDER_RETENTION_SECONDS,
     };
     this.configHash = sha256Hex(
       JSON.stringify(
