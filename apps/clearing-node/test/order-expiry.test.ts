@@ -186,8 +186,8 @@ describe('orders the vaults acknowledged', () => {
     // done at the stream's time then (the drop's): kept for the retention
     const within = await n().inputs.price('WETH', 1000n * WAD, DROP + RETENTION - 100n);
     await n().caughtUp(within);
-    expect((await listed()).map((o) => [o.orderId, o.status])).toEqual(
-      ids.map((id) => [id, id === onA.orderId ? 'done' : 'pending']),
+    expect((await listed()).map((o) => [o.orderId, o.status, o.doneAt])).toEqual(
+      ids.map((id) => (id === onA.orderId ? [id, 'done', DROP.toString()] : [id, 'pending', null])),
     );
     const past = await n().inputs.price('WETH', 1000n * WAD, DROP + RETENTION + 500n);
     const status = await n().caughtUp(past);

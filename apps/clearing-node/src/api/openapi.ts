@@ -113,6 +113,14 @@ export class OrderSchema implements OrderDto {
   @ApiProperty({ ...AMOUNT('What really left the account (from the vault)'), nullable: true })
   executed!: string | null;
   @ApiProperty({ type: String, nullable: true, enum: ['paid', 'rejected', 'escaped'] }) outcome!: string | null;
+  @ApiProperty({
+    ...AMOUNT(
+      "The stream's time (unix seconds) when the vault's acknowledgement closed it; listed until this " +
+        'plus OMNI_ORDER_RETENTION_SECONDS',
+    ),
+    nullable: true,
+  })
+  doneAt!: string | null;
 }
 
 export class MarketSchema implements MarketDto {

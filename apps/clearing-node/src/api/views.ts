@@ -83,6 +83,11 @@ export interface OrderDto {
   /** What really left the account, from the vault's acknowledgement. */
   executed: string | null;
   outcome: string | null;
+  /**
+   * The stream's time (unix seconds) when the vault's acknowledgement closed it; a done order is
+   * listed until this + the node's order retention.
+   */
+  doneAt: string | null;
 }
 
 export function toAccountDto(view: AccountView): AccountDto {
@@ -147,6 +152,7 @@ export function toOrderDto(r: OrderRecord): OrderDto {
     expiry: o.expiry === undefined ? null : o.expiry.toString(),
     executed: r.executed === null ? null : r.executed.toString(),
     outcome: r.outcome,
+    doneAt: r.doneAt === null ? null : r.doneAt.toString(),
   };
 }
 
