@@ -270,9 +270,10 @@ interface SeizureCredit {
 }
 
 /**
- * Pending, undispatched orders by deadline (expiry + grace), earliest first: a binary heap with
- * lazy deletion (an order acknowledged or dispatched meanwhile is skipped when it comes up). Ties
- * go in issue order, so releases happen in the same order after a restore.
+ * Order ids by deadline, earliest first: a binary heap with lazy deletion (an order whose state
+ * changed meanwhile is skipped when it comes up). Ties go in push order. The book keeps two:
+ * pending, undispatched orders by expiry + grace (pushed in issue order, so releases happen in the
+ * same order after a restore), and done orders by the moment their retention ends.
  */
 class DeadlineHeap {
   private readonly items: Array<{ at: bigint; n: number; id: string }> = [];
@@ -623,12 +624,8 @@ export class MarginBook {
   private readonly expiryCfg: { readonly ttl: bigint; readonly grace: bigint } | null;
   /** How long a done order is kept (`orders.retention`), or null: kept. */
   private readonly retention: bigint | null;
-  /**
-   * Done orders in the order they became done (so by `doneAt`, the clock never going back), from
-   * `doneHead` on: the ones still kept, with `retention` only.
-   */
-  private doneQueue: Array<{ readonly at: bigint; readonly id: string }> = [];
-  private doneHead = 0;
+  /** Done orders by the end of their retention (`doneAt + retention`; with `retention` only). */
+  private readonly forgetAt = new DeadlineHeap();
   /** Pending orders not dispatched, by deadline (with `expiryCfg` only). */
   private readonly deadlines = new DeadlineHeap();
   /**
@@ -1773,13 +1770,11 @@ export class MarginBook {
         doneAt: r.doneAt === null ? null : b('snapshot.orders.doneAt', r.doneAt),
       });
     }
-    // the done orders still kept, by the time they became done (ties in issue order: all of a tie
-    // are forgotten at once, so the order among them changes nothing)
+    // the done orders still kept, by the end of their retention (all of a tie are forgotten at
+    // once, so the order among them changes nothing)
     if (book.retention !== null)
-      book.doneQueue = [...book.orderLog.values()]
-        .filter((rec) => rec.status === 'done' && rec.doneAt !== null)
-        .map((rec) => ({ at: rec.doneAt!, id: rec.order.id }))
-        .sort((x, y) => (x.at < y.at ? -1 : x.at > y.at ? 1 : 0));
+      for (const rec of book.orderLog.values())
+        if (rec.status === 'done' && rec.doneAt !== null) book.forgetAt.push(rec.doneAt + book.retention, rec.order.id);
     for (const id of sn.seizures) {
       const rec = book.orderLog.get(id);
       if (!rec || rec.order.kind !== 'liquidate')
@@ -2087,21 +2082,15 @@ export class MarginBook {
     if (!rec) return;
     const doneAt = time > this.ctx.now ? time : this.ctx.now;
     this.orderLog.set(id, { ...rec, status: 'done', executed, doneSeq: seq, outcome, doneAt });
-    if (this.retention !== null) this.doneQueue.push({ at: doneAt, id });
+    if (this.retention !== null) this.forgetAt.push(doneAt + this.retention, id);
   }
 
   /** Forgets every done order kept more than `retention` past the moment it became done. */
   private forgetDone(): void {
-    const q = this.doneQueue;
-    const until = this.ctx.now - this.retention!;
-    while (this.doneHead < q.length && q[this.doneHead]!.at < until) {
-      const { id } = q[this.doneHead++]!;
+    const now = this.ctx.now;
+    while (this.forgetAt.size > 0 && this.forgetAt.peek() < now) {
+      const id = this.forgetAt.pop();
       if (this.orderLog.get(id)?.status === 'done') this.orderLog.delete(id);
-    }
-    // drop the forgotten part once it is most of the array
-    if (this.doneHead > 1024 && this.doneHead * 2 > q.length) {
-      this.doneQueue = q.slice(this.doneHead);
-      this.doneHead = 0;
     }
   }
 
@@ -2557,12 +2546,7 @@ export class MarginBook {
     this.ctx.now = time;
     // orders expire only once the time passes their deadline: most events skip this
     if (this.deadlines.size > 0 && this.deadlines.peek() < time) this.expireDue();
-    if (
-      this.retention !== null &&
-      this.doneHead < this.doneQueue.length &&
-      this.doneQueue[this.doneHead]!.at < time - this.retention
-    )
-      this.forgetDone();
+    if (this.forgetAt.size > 0 && this.forgetAt.peek() < time) this.forgetDone();
     // Time alone only turns fresh chains stale, at lastReportAt + staleAfter: before the earliest
     // such moment no chain can change, so most events skip the loop.
     if (time < this.nextStale) return;
