@@ -211,21 +211,12 @@ const valueOf = (c: ExactCollateral, x: bigint, ctx: ExactContext): bigint =>
   mulDown((x * WAD) / scaleOf(ctx.assets[c.asset]!.decimals), ctx.assets[c.asset]!.price);
 
 /**
- * The bisection's probe for a close of cross position `i`: x ↦ signed health of the account with
- * |x| of it closed as `close` would (PnL realized, penalty charged) — what a full evaluation of
- * that account gives, computed from sums taken once: a close changes this position and the
- * realized PnL only, so the collateral and the other cross positions enter every probe alike.
- * x = 0 is the account as it is.
- * @internal
- */
-export function closeProbe(a: PlannerAccount, ctx: ExactContext, i: number, penalty: bigint): (x: bigint) => bigint {
-  return closeTrial(a, ctx, i, penalty).health;
-}
-
-/**
- * Closing part of cross position `i`, judged on sums taken once (see {@link closeProbe}):
- * `health(x)` is the account's signed health with |x| closed; `smallest(target)` is the smallest
- * x in [1, |qty|] with health(x) ≥ target — the bisection's answer — given health(|qty|) ≥ target.
+ * Closing part of cross position `i`. `health(x)` is the probe: the account's signed health with
+ * |x| of the position closed as `close` would (PnL realized, penalty charged) — what a full
+ * evaluation of that account gives, computed from sums taken once: a close changes this position
+ * and the realized PnL only, so the collateral and the other cross positions enter every probe
+ * alike; x = 0 is the account as it is. `smallest(target)` is the smallest x in [1, |qty|] with
+ * health(x) ≥ target — the bisection's answer — given health(|qty|) ≥ target.
  * @internal
  */
 export function closeTrial(

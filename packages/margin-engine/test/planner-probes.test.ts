@@ -10,7 +10,6 @@ import {
 } from '../src/evaluate.js';
 import {
   closeBracket,
-  closeProbe,
   closeTrial,
   planUnchecked,
   seizureProbe,
@@ -155,7 +154,7 @@ describe('planner probes', () => {
         const cross = a.positions.flatMap((p, i) => (isCross(p) && p.qty !== 0n ? [i] : []));
         if (cross.length === 0) return;
         const i = cross[pick % cross.length]!;
-        const probe = closeProbe(a, ctx, i, penalty);
+        const probe = closeTrial(a, ctx, i, penalty).health;
         const q = a.positions[i]!.qty;
         for (const x of amounts(q < 0n ? -q : q, fracs)) {
           expect(probe(x)).toBe(fullHealth(referenceCloseTrial(a, ctx, i, x, penalty), ctx));
