@@ -32,8 +32,9 @@ export class LedgerMetrics implements OnModuleInit {
   /** Book gauges; `nowMs` is the wall clock the report ages are measured against. */
   refreshBook(nowMs: number): void {
     this.metrics.setLiquidatable(this.gauges.liquidatableCount());
-    this.metrics.setOrdersPendingByChain(this.gauges.pendingOrdersByChain());
-    this.metrics.setOrdersExpiredByChain(this.gauges.expiredOrdersByChain());
+    const orders = this.gauges.orderCountsByChain();
+    this.metrics.setOrdersPendingByChain(orders.pending);
+    this.metrics.setOrdersExpiredByChain(orders.expired);
     for (const [chain, time] of this.gauges.lastReportTimeByChain()) {
       this.metrics.setReportAge(chain, nowMs / 1000 - Number(time));
     }

@@ -265,21 +265,19 @@ export class LedgerService implements LedgerGauges {
     });
   }
 
-  /** Orders not yet acknowledged, by destination chain (every chain ever sent an order, 0 included). */
-  pendingOrdersByChain(): Map<number, number> {
-    return this.ordersByChain('pending');
-  }
-
-  /** Orders that expired undispatched, by destination chain (every chain an order went to). */
-  expiredOrdersByChain(): Map<number, number> {
-    return this.ordersByChain('expired');
-  }
-
-  private ordersByChain(status: OrderRecord['status']): Map<number, number> {
-    const byChain = new Map<number, number>();
-    for (const r of this.book.orders())
-      byChain.set(r.order.chain, (byChain.get(r.order.chain) ?? 0) + (r.status === status ? 1 : 0));
-    return byChain;
+  /**
+   * Orders not yet acknowledged (`pending`) and orders that expired undispatched (`expired`), by
+   * destination chain — every chain an order in the log went to, 0 included — in one pass.
+   */
+  orderCountsByChain(): { pending: Map<number, number>; expired: Map<number, number> } {
+    const pending = new Map<number, number>();
+    const expired = new Map<number, number>();
+    for (const r of this.book.orders()) {
+      const chain = r.order.chain;
+      pending.set(chain, (pending.get(chain) ?? 0) + (r.status === 'pending' ? 1 : 0));
+      expired.set(chain, (expired.get(chain) ?? 0) + (r.status === 'expired' ? 1 : 0));
+    }
+    return { pending, expired };
   }
 
   /** Block time of the last message applied from each configured chain that has reported. */
@@ -336,7 +334,7 @@ export class LedgerService implements LedgerGauges {
       liquidatable: this.book.liquidatable(),
       queued: this.book.queuedAccounts(),
       ledger: this.book.ledger(),
-      pendingOrdersByChain: this.pendingOrdersByChain(),
+      pendingOrdersByChain: this.orderCountsByChain().pending,
       now: this.book.context().now,
     };
   }

@@ -31,7 +31,7 @@ export interface SignerWorkerData {
  * 8-bit default, it takes fewer point additions: a signature costs ~15–45 % less on the bench
  * machine. The signature itself does not change (RFC 6979 fixes k).
  */
-export const SIGNER_PRECOMPUTE_WINDOW = 12;
+const SIGNER_PRECOMPUTE_WINDOW = 12;
 
 const port = parentPort;
 if (port) {

@@ -6,13 +6,13 @@
 export interface LedgerGauges {
   /** Accounts whose health factor is below 1 right now. */
   liquidatableCount(): number;
-  /** Orders emitted and not yet acknowledged, by destination chain (LayerZero eid). */
-  pendingOrdersByChain(): Map<number, number>;
   /**
-   * Orders that expired undispatched (the hub never executed them before their expiry + grace),
-   * by destination chain: a rising count means the gateway or the hub is not dispatching.
+   * By destination chain (LayerZero eid), in one pass over the order log: orders emitted and not
+   * yet acknowledged (`pending`), and orders that expired undispatched (`expired`: the hub never
+   * executed them before their expiry + grace; a rising count means the gateway or the hub is not
+   * dispatching).
    */
-  expiredOrdersByChain(): Map<number, number>;
+  orderCountsByChain(): { pending: Map<number, number>; expired: Map<number, number> };
   /**
    * Time (unix seconds, the hub block's timestamp) of the last report applied from each source
    * chain (LayerZero eid); `/metrics` turns it into an age against the wall clock.
