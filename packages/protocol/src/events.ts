@@ -1,8 +1,9 @@
 import type { Address, Hex } from 'viem';
 import { z } from 'zod';
 
+import { checksummedAddress } from './address.js';
 import { EventSchemaError } from './errors.js';
-import { checksummedAddress, fastInputEvent } from './input-fast.js';
+import { fastInputEvent } from './input-fast.js';
 import { MARKET_SYMBOL } from './market.js';
 import { toJson } from './json.js';
 import type { HubBoundMessage } from './messages.js';

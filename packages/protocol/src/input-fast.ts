@@ -1,5 +1,6 @@
-import { getAddress, type Address, type Hex } from 'viem';
+import type { Address, Hex } from 'viem';
 
+import { checksummedAddress } from './address.js';
 import type { DispatchEvent, HubEvent, InputEvent, MarkEvent, PriceEvent } from './events.js';
 import { MARKET_SYMBOL } from './market.js';
 import type { HubBoundMessage } from './messages.js';
@@ -11,7 +12,6 @@ import type { HubBoundMessage } from './messages.js';
 // same value (a differential property test holds the two together).
 
 const DECIMAL = /^-?(0|[1-9][0-9]*)$/;
-const HEX_ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const BYTES32 = /^0x[0-9a-fA-F]{64}$/;
 const ASSET = /^[A-Z0-9_]{1,32}$/;
 const MAX_UINT64 = 2n ** 64n - 1n;
@@ -38,37 +38,9 @@ function bytes32(v: unknown): Hex | Invalid {
   return typeof v === 'string' && BYTES32.test(v) ? (v.toLowerCase() as Hex) : INVALID;
 }
 
-/**
- * Addresses seen, by their exact spelling on the wire → the checksummed form (only valid ones).
- * The input stream names the same accounts and tokens over and over; a checksum is a keccak, and
- * viem's own caches (8,192 entries each) thrash past that many accounts. Bounded: the oldest
- * entry leaves first.
- */
-const addresses = new Map<string, Address>();
-const ADDRESS_CACHE_SIZE = 1 << 17;
-
 function address(v: unknown): Address | Invalid {
   if (typeof v !== 'string') return INVALID;
   return checksummedAddress(v) ?? INVALID;
-}
-
-/**
- * `v` checksummed when it is an address viem's strict `isAddress` accepts (lowercase, or its own
- * checksummed form), else undefined — from the bounded cache of spellings seen, so an address
- * named again costs a map lookup instead of a keccak. The zod schemas' address rule uses it too.
- * @internal
- */
-export function checksummedAddress(v: string): Address | undefined {
-  const seen = addresses.get(v);
-  if (seen !== undefined) return seen;
-  if (!HEX_ADDRESS.test(v)) return undefined;
-  // = isAddress(v) (strict) then getAddress(v), with one checksum: a lowercase address has none to
-  // check; a mixed-case one must be its own checksummed form.
-  const checksummed = getAddress(v);
-  if (v !== checksummed && v !== v.toLowerCase()) return undefined;
-  if (addresses.size >= ADDRESS_CACHE_SIZE) addresses.delete(addresses.keys().next().value!);
-  addresses.set(v, checksummed);
-  return checksummed;
 }
 
 function source(v: unknown): string | Invalid {

@@ -1,11 +1,16 @@
-import { encodeAbiParameters, isAddress, keccak256, parseAbiParameters, type Address, type Hex } from 'viem';
+import type { Address, Hex } from 'viem';
 
+import { toHexString, WORD, writeAddress, writeUint } from './abi-words.js';
+import { checksummedAddress } from './address.js';
 import { MalformedPayloadError } from './errors.js';
+import { keccak256 } from './keccak.js';
 import { MessageType } from './version.js';
 
-const ORDER_ID_PARAMS = parseAbiParameters(
-  'uint8 msgType, uint32 dstEid, address account, address token, uint256 amount, address recipient, uint64 inputSeq',
-);
+/**
+ * `abi.encode(uint8 msgType, uint32 dstEid, address account, address token, uint256 amount,
+ * address recipient, uint64 inputSeq)`: seven static words, written in place (reused).
+ */
+const encoded = new Uint8Array(7 * WORD);
 
 const MAX_UINT32 = 2 ** 32 - 1;
 const MAX_UINT64 = 2n ** 64n - 1n;
@@ -26,7 +31,7 @@ function orderId(what: string, msgType: number, o: OrderFields): Hex {
     problems.push(`dstEid: ${o.dstEid} out of range for uint32`);
   }
   for (const key of ['account', 'token', 'recipient'] as const) {
-    if (typeof o[key] !== 'string' || !isAddress(o[key])) {
+    if (typeof o[key] !== 'string' || checksummedAddress(o[key]) === undefined) {
       problems.push(`${key}: expected a 20-byte address (checksummed or lowercase)`);
     }
   }
@@ -41,9 +46,14 @@ function orderId(what: string, msgType: number, o: OrderFields): Hex {
       details: { problems },
     });
   }
-  return keccak256(
-    encodeAbiParameters(ORDER_ID_PARAMS, [msgType, o.dstEid, o.account, o.token, o.amount, o.recipient, o.inputSeq]),
-  );
+  writeUint(encoded, 0, 'msgType', 32, msgType);
+  writeUint(encoded, 1, 'dstEid', 32, o.dstEid);
+  writeAddress(encoded, 2, 'account', o.account);
+  writeAddress(encoded, 3, 'token', o.token);
+  writeUint(encoded, 4, 'amount', 256, o.amount);
+  writeAddress(encoded, 5, 'recipient', o.recipient);
+  writeUint(encoded, 6, 'inputSeq', 64, o.inputSeq);
+  return toHexString(keccak256(encoded));
 }
 
 /**

@@ -133,3 +133,46 @@ describe('withdrawDecisionOrderId', () => {
     );
   });
 });
+
+describe('order ids, encoded by hand', () => {
+  /** Checksummed or lower case, as the wire may carry them. */
+  const anyAddress = fc.oneof(
+    arbAddress,
+    arbAddress.map((a) => a.toLowerCase() as typeof a),
+  );
+  const viemId = (type: number, o: typeof base): string =>
+    keccak256(
+      encodeAbiParameters(
+        [
+          { type: 'uint8' },
+          { type: 'uint32' },
+          { type: 'address' },
+          { type: 'address' },
+          { type: 'uint256' },
+          { type: 'address' },
+          { type: 'uint64' },
+        ],
+        [type, o.dstEid, o.account, o.token, o.amount, o.recipient, o.inputSeq],
+      ),
+    );
+
+  it("property: both kinds equal viem's abi.encode and keccak256 over the whole range of each field", () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          dstEid: fc.oneof(fc.constantFrom(0, 2 ** 32 - 1), fc.integer({ min: 0, max: 2 ** 32 - 1 })),
+          account: anyAddress,
+          token: anyAddress,
+          amount: fc.oneof(fc.constantFrom(0n, MAX_UINT256), arbUint256),
+          recipient: anyAddress,
+          inputSeq: fc.oneof(fc.constantFrom(0n, MAX_UINT64), arbUint64),
+        }),
+        (o) => {
+          expect(liquidationOrderId(o)).toBe(viemId(5, o));
+          expect(withdrawDecisionOrderId(o)).toBe(viemId(6, { ...o, recipient: o.account }));
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+});
