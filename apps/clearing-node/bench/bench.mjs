@@ -615,6 +615,15 @@ try {
       ...metrics.matchAll(/^omniclear_node_orders_emitted_total\{[^}]*kind="([^"]+)"[^}]*\} (\d+)/gm),
     ].map((m) => `${m[1]} ${m[2]}`);
     const liquidatable = /^omniclear_node_liquidatable_accounts\{[^}]*\} (\d+)/m.exec(metrics)?.[1] ?? '?';
+    // the snapshots the replay took: how many, the input handling each one paused, the last one's size
+    const metric = (name) =>
+      Number(new RegExp(`^omniclear_node_${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN);
+    const snapshots = {
+      written: metric('snapshots_total\\{[^}]*outcome="written"[^}]*\\}'),
+      captures: metric('snapshot_capture_seconds_count'),
+      captureSeconds: metric('snapshot_capture_seconds_sum'),
+      bytes: metric('snapshot_bytes'),
+    };
     node = {
       liquidatable,
       seconds,
@@ -623,6 +632,7 @@ try {
       cpuSeconds,
       orders: orders.join(', ') || 'none',
       processed: health.input.processed,
+      snapshots,
     };
     log(`node: ${JSON.stringify(node)}`);
     if (PHASES.has('latency')) {
@@ -690,6 +700,13 @@ try {
       `${fmt(last / node.cpuSeconds)} /CPU-s`,
       `${fmt(node.cpuSeconds, 2)} CPU-s (user + system, boot included; NATS server not counted)`,
     );
+    if (node.snapshots.captures > 0)
+      row(
+        'node: snapshots during the replay',
+        `${fmt((1000 * node.snapshots.captureSeconds) / node.snapshots.captures, 1)} ms`,
+        `mean pause of input handling per capture; ${node.snapshots.captures} captured, ${node.snapshots.written} written, ` +
+          `the last ${fmt(node.snapshots.bytes / 1e6, 1)} MB (/metrics snapshot_*)`,
+      );
     if (raw) {
       row('node / raw durable+ack', `${fmt((100 * node.rate) / raw.durableAck.rate, 1)} %`, 'target ≥ 80 %');
       row('node / raw ordered', `${fmt((100 * node.rate) / raw.ordered.rate, 1)} %`);

@@ -198,21 +198,28 @@ export class InputConsumer implements OnApplicationBootstrap, OnModuleDestroy {
     if (!this.snapshots || ++this.sinceSnapshot < this.snapshotEvery) return;
     this.sinceSnapshot = 0;
     const store = this.snapshots;
+    const captureStart = this.telemetry.now();
     // one serialization: the state hash is the SHA-256 of this canonical JSON (node:crypto's, the
     // same digest as the engine's pure-JS one, which costs ~10x more over a book this size)
     const state = this.ledger.exportState();
     const stateHash = createHash('sha256').update(state).digest('hex');
     const snap = { seq, state, configHash: this.ledger.configHash, stateHash };
+    this.telemetry.snapshotCaptured(captureStart);
     const settled = this.settling;
     this.snapshotWrite = Promise.all([this.snapshotWrite, settled]).then(
       () =>
         store.save(snap).then(
-          () => {
+          (bytes) => {
             this.status.lastSnapshotSeq = String(seq);
+            this.telemetry.snapshotSaved(seq, bytes);
           },
-          (error: Error) => this.logger.warn(`snapshot at #${seq} not written: ${error.message}`),
+          (error: Error) => {
+            this.logger.warn(`snapshot at #${seq} not written: ${error.message}`);
+            this.telemetry.snapshotSaved(seq, null);
+          },
         ),
-      () => undefined, // its orders were not all published: not written (the failure stops the consumer)
+      // its orders were not all published: not written (the failure stops the consumer)
+      () => this.telemetry.snapshotSaved(seq, null),
     );
   }
 

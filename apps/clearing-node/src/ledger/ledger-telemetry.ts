@@ -54,6 +54,17 @@ export class LedgerTelemetry {
     if (repriced) this.repriced.add(event);
   }
 
+  /** A snapshot was captured, `captureStart` being {@link now} before it began. */
+  snapshotCaptured(captureStart: number): void {
+    this.metrics.observeSnapshotCapture((performance.now() - captureStart) / 1000);
+  }
+
+  /** The snapshot covering OMNI_IN `seq` (`bytes` of state) is written, or (`bytes` null) was not. */
+  snapshotSaved(seq: number, bytes: number | null): void {
+    if (bytes === null) this.metrics.snapshotFailed();
+    else this.metrics.snapshotWritten(seq, bytes);
+  }
+
   /** Order `orderId` is in OMNI_OUT; `first` is false when the stream deduplicated it (a replay). */
   orderPublished(orderId: string, kind: string, inputSeq: bigint, first: boolean): void {
     if (first) this.metrics.orderEmitted(kind.toLowerCase());

@@ -44,8 +44,8 @@ export class SnapshotStore {
     private readonly nodeId: string,
   ) {}
 
-  /** Writes `snap`; resolves once the head points at it. */
-  async save(snap: StoredSnapshot): Promise<void> {
+  /** Writes `snap`; resolves, once the head points at it, to the bytes of state written. */
+  async save(snap: StoredSnapshot): Promise<number> {
     const prev = await this.head();
     const gen = (prev?.gen ?? 0) + 1;
     const bytes = new TextEncoder().encode(snap.state);
@@ -64,6 +64,7 @@ export class SnapshotStore {
     await this.kv.put(this.headKey(), JSON.stringify(head));
     if (prev)
       for (let i = 0; i < prev.chunks; i++) await this.kv.purge(this.chunkKey(prev.gen, i)).catch(() => undefined);
+    return bytes.length;
   }
 
   /** The latest snapshot for this node under `configHash`, or null (none, corrupt, other config). */

@@ -106,12 +106,37 @@ export class NodeMetrics {
     registers: [this.registry],
   });
 
+  private readonly snapshotCapture = new Histogram({
+    name: `${METRIC_PREFIX}snapshot_capture_seconds`,
+    help: 'Time input handling stops to capture a snapshot (the book serialized and hashed); the write to the KV bucket runs in the background.',
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+  private readonly snapshots = new Counter({
+    name: `${METRIC_PREFIX}snapshots_total`,
+    help: 'Snapshots captured, by outcome: written to the KV bucket, or failed (not written: a restart replays from the last one written).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  private readonly snapshotBytes = new Gauge({
+    name: `${METRIC_PREFIX}snapshot_bytes`,
+    help: "Size of the last snapshot written: the book's canonical JSON, in bytes.",
+    registers: [this.registry],
+  });
+  private readonly snapshotSeq = new Gauge({
+    name: `${METRIC_PREFIX}snapshot_last_sequence`,
+    help: 'OMNI_IN sequence covered by the last snapshot written (a restart replays only what follows it).',
+    registers: [this.registry],
+  });
+
   constructor(@Inject(NODE_CONFIG) config: NodeConfig) {
     this.registry.setDefaultLabels({ node: config.nodeId });
     if (config.processMetrics ?? CONFIG_DEFAULTS.processMetrics) {
       collectDefaultMetrics({ register: this.registry, prefix: METRIC_PREFIX });
     }
     this.natsConnected.set(0);
+    this.snapshots.inc({ outcome: 'written' }, 0);
+    this.snapshots.inc({ outcome: 'failed' }, 0);
   }
 
   /** One input event applied; `kind` is `price` or the hub message type in lower case. */
@@ -137,6 +162,23 @@ export class NodeMetrics {
   /** Applying one event to the book, in seconds. */
   observeApply(seconds: number): void {
     this.applySeconds.observe(seconds);
+  }
+
+  /** A snapshot was captured in `seconds` (the consumer's pause; its write follows). */
+  observeSnapshotCapture(seconds: number): void {
+    this.snapshotCapture.observe(seconds);
+  }
+
+  /** The snapshot covering OMNI_IN `seq` is written: `bytes` of state. */
+  snapshotWritten(seq: number, bytes: number): void {
+    this.snapshots.inc({ outcome: 'written' });
+    this.snapshotSeq.set(seq);
+    this.snapshotBytes.set(bytes);
+  }
+
+  /** A snapshot captured was not written. */
+  snapshotFailed(): void {
+    this.snapshots.inc({ outcome: 'failed' });
   }
 
   setStreamLag(messages: number): void {
