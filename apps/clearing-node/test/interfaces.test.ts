@@ -20,6 +20,7 @@ import {
   Inputs,
   RECIPIENT,
   reportAlice,
+  sample,
   SIGNING_ENV,
   WAD,
   waitFor,
@@ -105,16 +106,6 @@ async function openEvents(url: string): Promise<EventClient> {
     }
   })();
   return client;
-}
-
-/** The value of one sample of the exposition, or undefined when absent. */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    if (!Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) continue;
-    return Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return undefined;
 }
 
 let nats: NatsServer;

@@ -9,7 +9,7 @@ import { startNats, type NatsServer } from '@omniclear/testkit';
 import { createApp, startApp } from '../src/app.js';
 import type { ConsumerStatus } from '../src/ledger/input-consumer.js';
 import { OMNI_IN_STREAM } from '../src/nats/streams.js';
-import { Inputs, WAD, getJson, reportAlice, testConfig, waitFor } from './helpers.js';
+import { Inputs, WAD, getJson, reportAlice, sample, testConfig, waitFor } from './helpers.js';
 
 // The snapshot metrics on a real nats-server: each snapshot's capture time, the outcome of its
 // write, and the size and sequence of the last one written — checked against the KV bucket — and a
@@ -26,16 +26,6 @@ let url: string;
 let priceTime = 0n;
 
 type Health = { input: ConsumerStatus };
-
-/** The value of one sample of the exposition, or undefined when absent. */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    if (!Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) continue;
-    return Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return undefined;
-}
 
 async function metrics(): Promise<string> {
   return (await fetch(`${url}/metrics`)).text();

@@ -6,22 +6,27 @@ import { ALICE, BOB, MAX_UINT256, MAX_UINT64, USDC, arbAddress, arbUint256, arbU
 
 const base = { dstEid: 40102, account: ALICE, token: USDC, amount: 100n, recipient: BOB, inputSeq: 17n };
 
+/** The reference: viem's `keccak256(abi.encode(uint8, uint32, address, address, uint256, address, uint64))`. */
+function viemOrderId(type: number, o: typeof base): string {
+  return keccak256(
+    encodeAbiParameters(
+      [
+        { type: 'uint8' },
+        { type: 'uint32' },
+        { type: 'address' },
+        { type: 'address' },
+        { type: 'uint256' },
+        { type: 'address' },
+        { type: 'uint64' },
+      ],
+      [type, o.dstEid, o.account, o.token, o.amount, o.recipient, o.inputSeq],
+    ),
+  );
+}
+
 describe('liquidationOrderId', () => {
   it('is keccak256(abi.encode(uint8 5, uint32 dstEid, address, address, uint256, address, uint64))', () => {
-    const expected = keccak256(
-      encodeAbiParameters(
-        [
-          { type: 'uint8' },
-          { type: 'uint32' },
-          { type: 'address' },
-          { type: 'address' },
-          { type: 'uint256' },
-          { type: 'address' },
-          { type: 'uint64' },
-        ],
-        [5, base.dstEid, base.account, base.token, base.amount, base.recipient, base.inputSeq],
-      ),
-    );
+    const expected = viemOrderId(5, base);
     expect(liquidationOrderId(base)).toBe(expected);
   });
 
@@ -96,20 +101,7 @@ describe('withdrawDecisionOrderId', () => {
   const d = { dstEid: 40102, account: ALICE, token: USDC, amount: 50n, inputSeq: 23n };
 
   it('is the order id formula with type 6 and the account as the recipient', () => {
-    const expected = keccak256(
-      encodeAbiParameters(
-        [
-          { type: 'uint8' },
-          { type: 'uint32' },
-          { type: 'address' },
-          { type: 'address' },
-          { type: 'uint256' },
-          { type: 'address' },
-          { type: 'uint64' },
-        ],
-        [6, d.dstEid, d.account, d.token, d.amount, d.account, d.inputSeq],
-      ),
-    );
+    const expected = viemOrderId(6, { ...d, recipient: d.account });
     expect(withdrawDecisionOrderId(d)).toBe(expected);
   });
 
@@ -140,22 +132,6 @@ describe('order ids, encoded by hand', () => {
     arbAddress,
     arbAddress.map((a) => a.toLowerCase() as typeof a),
   );
-  const viemId = (type: number, o: typeof base): string =>
-    keccak256(
-      encodeAbiParameters(
-        [
-          { type: 'uint8' },
-          { type: 'uint32' },
-          { type: 'address' },
-          { type: 'address' },
-          { type: 'uint256' },
-          { type: 'address' },
-          { type: 'uint64' },
-        ],
-        [type, o.dstEid, o.account, o.token, o.amount, o.recipient, o.inputSeq],
-      ),
-    );
-
   it("property: both kinds equal viem's abi.encode and keccak256 over the whole range of each field", () => {
     fc.assert(
       fc.property(
@@ -168,8 +144,8 @@ describe('order ids, encoded by hand', () => {
           inputSeq: fc.oneof(fc.constantFrom(0n, MAX_UINT64), arbUint64),
         }),
         (o) => {
-          expect(liquidationOrderId(o)).toBe(viemId(5, o));
-          expect(withdrawDecisionOrderId(o)).toBe(viemId(6, { ...o, recipient: o.account }));
+          expect(liquidationOrderId(o)).toBe(viemOrderId(5, o));
+          expect(withdrawDecisionOrderId(o)).toBe(viemOrderId(6, { ...o, recipient: o.account }));
         },
       ),
       { numRuns: 1000 },
