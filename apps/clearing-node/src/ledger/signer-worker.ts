@@ -1,13 +1,13 @@
 /**
  * The signer thread's entry (a `node:worker_threads` Worker, see {@link SignerThread}): signs the
  * 32-byte digests it is sent with the clearing signer's key, one reply per request, in the order
- * asked. Kept to `@noble/curves` alone, so the thread starts in milliseconds and holds little; its
- * signatures are `@omniclear/protocol`'s `signDigest` bytes (RFC 6979, low-s, `r ‖ s ‖ v`), which
- * the tests hold it to.
+ * asked, on {@link signingCurve} (`@noble/curves` with a faster field and node:crypto's HMAC), so
+ * the thread starts in milliseconds and holds little; its signatures are `@omniclear/protocol`'s
+ * `signDigest` bytes (RFC 6979, low-s, `r ‖ s ‖ v`), which the tests hold it to.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 
-import { secp256k1 } from '@noble/curves/secp256k1';
+import { signWithCurve, signingCurve } from './signing-curve.js';
 
 /** A request to the thread: sign `digest` (0x-prefixed, 32 bytes). */
 export interface SignRequest {
@@ -36,13 +36,12 @@ const SIGNER_PRECOMPUTE_WINDOW = 12;
 const port = parentPort;
 if (port) {
   // built before the first request is read: requests wait in the port meanwhile
-  secp256k1.utils.precompute(SIGNER_PRECOMPUTE_WINDOW);
-  const key = (workerData as SignerWorkerData).privateKey.slice(2);
+  signingCurve.utils.precompute(SIGNER_PRECOMPUTE_WINDOW);
+  const key = (workerData as SignerWorkerData).privateKey;
   port.on('message', ({ id, digest }: SignRequest) => {
     let reply: SignReply;
     try {
-      const sig = secp256k1.sign(digest.slice(2), key, { lowS: true, extraEntropy: false });
-      reply = { id, signature: `0x${sig.toCompactHex()}${sig.recovery === 0 ? '1b' : '1c'}` };
+      reply = { id, signature: signWithCurve(digest, key) };
     } catch (error) {
       reply = { id, error: (error as Error).message };
     }
