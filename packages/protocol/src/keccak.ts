@@ -4,8 +4,9 @@
  * digests, address checksums — where the generic library permutation cost ~15 µs per block on
  * the project's machines; a differential property test holds it to `@noble/hashes`' `keccak_256`.
  *
- * Not re-entrant across threads by design: the state lives in module-level typed arrays, and each
- * worker thread loads its own copy of the module.
+ * The sponge state and the padded last block are module-level scratch arrays, reused by every
+ * call: a call runs to the end synchronously, and each worker thread loads its own copy of the
+ * module, so no two calls ever share them.
  */
 
 /** Bytes absorbed per permutation (1600 − 2 × 256 bits). */
