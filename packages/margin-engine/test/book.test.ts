@@ -1,5 +1,13 @@
 import fc from 'fast-check';
-import { FIXED_ONE as W, InvalidInputError, MarginBook, wad, type BookConfig } from '../src/index.js';
+import {
+  FIXED_ONE as W,
+  InvalidInputError,
+  MarginBook,
+  wad,
+  type BookConfig,
+  type BookSnapshot,
+} from '../src/index.js';
+import { expectSnapshotCurrent } from './snapshot-current.js';
 
 const ETH = 1;
 const ARB = 42161;
@@ -190,6 +198,28 @@ describe('MarginBook', () => {
     expect(b.stateHash()).toBe(h);
   });
 
+  it('snapshotJson is the snapshot as JSON: a changed account re-serialized, a new one in sorted place', () => {
+    const b = seeded();
+    b.liquidatable(); // the queue is empty: the next reports ride on the accounts' slack
+    const before = b.snapshotJson();
+    expect(before).toBe(JSON.stringify(b.snapshot()));
+    expect(b.snapshotJson()).toBe(before);
+    // bob holds WETH only, far from any requirement: his new balance is booked with no re-evaluation
+    b.applyBalance({ account: 'bob', asset: 'WETH', chain: ARB, balance: 6n * W, time: 3n });
+    const after = b.snapshotJson();
+    expect(after).toBe(JSON.stringify(b.snapshot()));
+    const bob = (JSON.parse(after) as BookSnapshot).accounts.find((a) => a.id === 'bob')!;
+    expect(bob.holdings.map((h) => h.qty)).toEqual([(6n * W).toString()]);
+    // alice's entry is the same text as before
+    const alice = (json: string) => JSON.stringify((JSON.parse(json) as BookSnapshot).accounts[0]);
+    expect(alice(after)).toBe(alice(before));
+    b.applyBalance({ account: 'aaron', asset: 'USDC', chain: ETH, balance: 5n, time: 4n });
+    expect((JSON.parse(b.snapshotJson()) as BookSnapshot).accounts.map((a) => a.id)).toEqual(['aaron', 'alice', 'bob']);
+    expect(b.snapshotJson()).toBe(JSON.stringify(b.snapshot()));
+    // and it restores: the copy (every entry serialized afresh) has the same state hash
+    expect(MarginBook.restore(config, JSON.parse(b.snapshotJson()) as BookSnapshot).stateHash()).toBe(b.stateHash());
+  });
+
   it('snapshot → restore gives the same state hash and the same decisions', () => {
     fc.assert(
       fc.property(
@@ -232,6 +262,7 @@ describe('MarginBook', () => {
               b.applyMark({ market: 'ETH-PERP', markPrice: BigInt(op.p) * W, indexPrice: 2000n * W, time });
             else if (op.t === 'price') b.applyPrice({ asset: 'WETH', price: BigInt(op.p) * W, time });
             else for (const a of b.liquidatable()) b.liquidate(a);
+            expectSnapshotCurrent(b);
           }
           const r = MarginBook.restore(config, JSON.parse(JSON.stringify(b.snapshot())));
           expect(r.stateHash()).toBe(b.stateHash());

@@ -8,6 +8,7 @@ import {
   type ChainMessage,
 } from '../src/index.js';
 import { A, B, USDC_A, WETH_A, USDC_B, WETH_B, ALICE, BOB, PERP_DEX, LIQUIDATOR, orderId } from './vaults.js';
+import { expectSnapshotCurrent } from './snapshot-current.js';
 
 // Two spoke chains (LayerZero eids), USDC and WETH on each, one perp market reported by an
 // integrated protocol through a vault.
@@ -284,6 +285,7 @@ describe('MarginBook chain messages', () => {
     b.applyChainMessage({ eid: B, seq: 1n, time: 11n, inputSeq: 4n, message: balance(ALICE, USDC_B, 0n) });
     b.applyBalance({ account: ALICE, asset: 'USDC', chain: B, balance: -1_900_000_000n, time: 11n });
     const held = b.liquidations(5n);
+    expectSnapshotCurrent(b);
     expect(held.orders).toEqual([]);
     expect(held.deferred).toEqual([{ account: ALICE, reason: 'sequence-gap' }]);
     // seq 2 arrives: the request is decided now, and the liquidation goes ahead
@@ -295,6 +297,7 @@ describe('MarginBook chain messages', () => {
       message: balance(BOB, WETH_A, 5n * W),
     });
     expect(fill).toMatchObject({ applied: true, gap: null });
+    expectSnapshotCurrent(b);
     if (!fill.applied) throw new Error('not applied');
     expect(fill.decisions).toHaveLength(1);
     expect(fill.decisions[0]).toMatchObject({ approved: true, requestId: 7n, inputSeq: 2n });
@@ -405,6 +408,7 @@ describe('MarginBook chain messages', () => {
               const r = x.run(b, BigInt(x.i + 1)) as { decisions?: { id: string }[] };
               if (r && Array.isArray(r.decisions)) emitted.push(...r.decisions.map((d) => d.id));
               emitted.push(...b.liquidations(BigInt(x.i + 1)).orders.map((o) => o.id));
+              expectSnapshotCurrent(b);
             });
             return { hash: b.stateHash(), emitted };
           };

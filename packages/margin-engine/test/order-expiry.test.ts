@@ -9,6 +9,7 @@ import {
   type SeizureOrder,
 } from '../src/index.js';
 import { A, B, USDC_A, WETH_A, USDC_B, WETH_B, ALICE, BOB, PERP_DEX, LIQUIDATOR, orderId } from './vaults.js';
+import { expectSnapshotCurrent } from './snapshot-current.js';
 
 // Orders that expire undispatched: their in-flight amounts count again, a liquidation still
 // needed is planned again, and a vault's late acknowledgement is still booked — once.
@@ -495,6 +496,7 @@ describe('MarginBook order expiry', () => {
           }
           const l = b.ledger();
           expect(l.penaltiesToLiquidators >= 0n && l.penaltiesToInsurance >= 0n && l.insuranceFund >= 0n).toBe(true);
+          expectSnapshotCurrent(b);
         }
         // a restore at the end is the same book
         const copy = MarginBook.restore(cfg, JSON.parse(JSON.stringify(b.snapshot())));

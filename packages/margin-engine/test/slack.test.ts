@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { FIXED_ONE as W, MarginBook, evaluateExactUnchecked, wad, type BookConfig } from '../src/index.js';
 import { PricedBook, type Priced } from './priced-book.js';
+import { expectSnapshotCurrent } from './snapshot-current.js';
 
 // Price ticks re-evaluate exactly only the holders whose margin bound can have run out. The
 // property: after every tick the book lists exactly the accounts an exact evaluation of every
@@ -239,6 +240,7 @@ describe('MarginBook reports screened by the slack', () => {
                 ...(c.isolated ? { mode: 'isolated' as const, isolatedMargin: 500n * W } : {}),
               });
             } else m.move(c.asset, c.bps);
+            expectSnapshotCurrent(b);
             expect(b.liquidatable()).toEqual(m.exact(ids));
           }
         },

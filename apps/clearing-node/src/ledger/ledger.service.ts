@@ -97,7 +97,7 @@ export class LedgerService implements LedgerGauges {
 
   /** The book's canonical state (a snapshot), as JSON. */
   exportState(): string {
-    return JSON.stringify(this.book.snapshot());
+    return this.book.snapshotJson();
   }
 
   /**

@@ -7,7 +7,7 @@ import type { KV } from '@nats-io/kv';
 export interface StoredSnapshot {
   /** OMNI_IN sequence the state covers (every input ≤ seq applied, its orders published). */
   readonly seq: number;
-  /** The book's canonical JSON (`MarginBook.snapshot()`). */
+  /** The book's canonical JSON (`MarginBook.snapshotJson()`: `MarginBook.snapshot()` as JSON). */
   readonly state: string;
   /** Fingerprint of the risk configuration the state was built under. */
   readonly configHash: string;
