@@ -181,8 +181,8 @@ export interface NodeConfig {
    */
   readonly orderExpiryGraceSeconds?: bigint;
   /**
-   * How long past the moment it became done the book keeps a done order (default
-   * {@link DEFAULT_ORDER_RETENTION_SECONDS}).
+   * How long past the moment it became done the book keeps a done order, and past its deadline
+   * (expiry + grace) an expired one (default {@link DEFAULT_ORDER_RETENTION_SECONDS}).
    */
   readonly orderRetentionSeconds?: bigint;
 }

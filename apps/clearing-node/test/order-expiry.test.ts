@@ -207,6 +207,58 @@ describe('orders the vaults acknowledged', () => {
   });
 });
 
+describe('a seizure that expired and was forgotten', () => {
+  const RETENTION = 1000n;
+  const n = nodePerSuite({ OMNI_ORDER_RETENTION_SECONDS: String(RETENTION) });
+
+  it('leaves GET /orders the retention past its deadline; its late acknowledgement still books the balance', async () => {
+    const { ids } = await liquidateAlice(n().inputs);
+    const listed = async () => (await getJson<{ orders: OrderDto[] }>(`${n().url}/orders`)).body.orders;
+    const onA = (await listed()).find((o) => o.dstEid === EID_A)!;
+    // both expire undispatched (Alice is liquidated anew), and are kept for the retention after
+    // their deadline (expiry + grace = LATE - 1)
+    await n().caughtUp(await n().inputs.price('WETH', 1000n * WAD, LATE));
+    const fresh = (await n().inputs.outputs()).slice(2);
+    expect(fresh.length).toBeGreaterThan(0);
+    await n().caughtUp(await n().inputs.price('WETH', 1000n * WAD, LATE - 1n + RETENTION));
+    expect((await listed()).filter((o) => ids.includes(o.orderId)).map((o) => o.status)).toEqual([
+      'expired',
+      'expired',
+    ]);
+    await n().caughtUp(await n().inputs.price('WETH', 1000n * WAD, LATE + RETENTION));
+    expect((await listed()).map((o) => o.orderId)).toEqual(fresh.map((o) => o.orderId));
+    expect((await getJson(`${n().url}/orders/${onA.orderId}`)).status).toBe(404);
+    // the hub had dispatched it just before its expiry after all: the vault's acknowledgement
+    // arrives now, and what the vault reports is booked (not dead-lettered); what is in flight on
+    // the holding (the new order) never counts for more than the balance
+    const left = WAD - BigInt(onA.amount);
+    const ackSeq = await n().inputs.hub(EID_A, {
+      type: 'ORDER_ACK',
+      orderId: onA.orderId as Hex,
+      account: ALICE,
+      token: WETH_A,
+      seized: BigInt(onA.amount),
+      balance: left,
+      seq: 3n,
+    });
+    const status = await n().caughtUp(ackSeq);
+    expect(status.deadLettered).toBe(0);
+    const account = (
+      await getJson<{ balances: Array<{ eid: number; balance: string; pending: string }> }>(
+        `${n().url}/accounts/${ALICE}`,
+      )
+    ).body;
+    const onAFresh = fresh
+      .filter((o) => o.body.dstEid === EID_A)
+      .reduce((sum, o) => sum + BigInt(o.body.amount as string), 0n);
+    expect(account.balances.find((b) => b.eid === EID_A)).toMatchObject({
+      balance: left.toString(),
+      pending: (onAFresh < left ? onAFresh : left).toString(),
+    });
+    expect((await getJson(`${n().url}/orders/${onA.orderId}`)).status).toBe(404);
+  });
+});
+
 describe('orders the hub dispatched in time', () => {
   const n = nodePerSuite();
 

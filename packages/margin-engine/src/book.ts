@@ -91,8 +91,11 @@ export interface BookConfig {
    * `retention` (seconds, optional): an order done (acknowledged by its vault) is forgotten once
    * the book's time is more than `retention` past the moment it became done, so the order log —
    * and every snapshot — holds what is in flight and the recent past, not every order ever issued
-   * (OMNI_OUT keeps them all). Absent: done orders are kept. Pending and expired orders are never
-   * forgotten (an expired one can still be reported done).
+   * (OMNI_OUT keeps them all); an order that expired undispatched is forgotten once the time is
+   * more than `retention` past its deadline (expiry + grace). A vault's acknowledgement of a
+   * seizure forgotten so (dispatched just before its expiry, acknowledged that much later) still
+   * books the balance it reports, and is flagged (`warning`). Absent: done and expired orders are
+   * kept. Pending orders are never forgotten.
    */
   readonly orders?: { readonly ttl: bigint; readonly grace: bigint; readonly retention?: bigint };
 }
@@ -219,6 +222,14 @@ export type ChainMessage =
       readonly outcome: WithdrawOutcome;
     };
 
+/** What applying a validated chain message did (see {@link ChainResult}). */
+interface Committed {
+  account: string;
+  decision: WithdrawalDecision | null;
+  note: string | null;
+  warning?: string | null;
+}
+
 /** Outcome of {@link MarginBook.applyChainMessage}. */
 export type ChainResult =
   | {
@@ -230,6 +241,12 @@ export type ChainResult =
       readonly gap: SeqGap | null;
       /** Set when the message was consumed but changed nothing (e.g. an older absolute balance). */
       readonly note: string | null;
+      /**
+       * Set when the message was booked but names something this book does not hold: an
+       * acknowledgement of an order it no longer keeps (forgotten after its retention) or never
+       * issued, whose reported balance is booked all the same. Worth an operator's look.
+       */
+      readonly warning: string | null;
     }
   | { readonly applied: false; readonly reason: 'replay'; readonly eid: number; readonly seq: bigint }
   | {
@@ -1103,7 +1120,7 @@ export class MarginBook {
     }
     // BALANCE, by far the most frequent message, is validated and applied inline (no closure);
     // every other type is validated by `prepare`, which returns the function that applies it
-    let commit: (() => { account: string; decision: WithdrawalDecision | null; note: string | null }) | null = null;
+    let commit: (() => Committed) | null = null;
     let account: string;
     let known: AccountState | undefined;
     let token: TokenEntry | null = null;
@@ -1126,7 +1143,8 @@ export class MarginBook {
     const closed = this.seqs.mark(eid, seq);
     let decision: WithdrawalDecision | null = null;
     let note: string | null;
-    if (commit) ({ account, decision, note } = commit());
+    let warning: string | null = null;
+    if (commit) ({ account, decision, note, warning = null } = commit());
     else {
       const state = known?.address ? known : this.account(account);
       note = this.setReported(state, token!.hkey, token!.asset, eid, balance, seq);
@@ -1138,6 +1156,7 @@ export class MarginBook {
       decisions: decision ? [decision, ...released] : released,
       gap: this.seqs.gap(eid),
       note,
+      warning,
     };
   }
 
@@ -1816,11 +1835,13 @@ export class MarginBook {
         doneAt: r.doneAt === null ? null : b('snapshot.orders.doneAt', r.doneAt),
       });
     }
-    // the done orders still kept, by the end of their retention (all of a tie are forgotten at
-    // once, so the order among them changes nothing)
+    // the done and expired orders still kept, by the end of their retention (all of a tie are
+    // forgotten at once, so the order among them changes nothing)
     if (book.retention !== null)
-      for (const rec of book.orderLog.values())
+      for (const rec of book.orderLog.values()) {
         if (rec.status === 'done' && rec.doneAt !== null) book.forgetAt.push(rec.doneAt + book.retention, rec.order.id);
+        else if (rec.status === 'expired') book.forgetAt.push(book.expiredAt(rec.order) + book.retention, rec.order.id);
+      }
     for (const id of sn.seizures) {
       const rec = book.orderLog.get(id);
       if (!rec || rec.order.kind !== 'liquidate')
@@ -1882,7 +1903,7 @@ export class MarginBook {
     time: bigint,
     account: string,
     m: Exclude<ChainMessage, { type: 'BALANCE' }>,
-  ): () => { account: string; decision: WithdrawalDecision | null; note: string | null } {
+  ): () => Committed {
     switch (m.type) {
       case 'EXPOSURE': {
         const protocol = v.address('message.protocol', m.protocol);
@@ -1941,19 +1962,38 @@ export class MarginBook {
         };
       }
       case 'ORDER_ACK': {
-        const id = typeof m.orderId === 'string' ? m.orderId.toLowerCase() : m.orderId;
+        const id = str('message.orderId', m.orderId).toLowerCase();
         // pending, or expired and acknowledged after all (dispatched late)
-        const order = this.seizures.get(id as string);
-        if (!order)
-          throw new InvalidInputError(
-            'message.orderId',
-            `no pending seizure ${String(m.orderId)} (not issued here, or already acknowledged)`,
-          );
+        const order = this.seizures.get(id);
         const asset = this.assetOfToken(eid, m.token);
-        if (order.account !== account || order.asset !== asset || order.chain !== eid)
-          throw new InvalidInputError('message', `acknowledgement does not match order ${order.id}`);
         const seized = v.uint256('message.seized', m.seized);
         const balance = v.uint256('message.balance', m.balance);
+        // an order the book holds but not as a seizure in flight: acknowledged already, or a
+        // withdrawal decision — refused whole, as a vault never acknowledges an order twice
+        if (!order && this.orderLog.has(id))
+          throw new InvalidInputError('message.orderId', `order ${id} is not a seizure awaiting acknowledgement`);
+        if (!order) {
+          // an order this book no longer keeps (an expired seizure forgotten after the retention)
+          // or never issued: the vault's balance is still its truth, so it is booked; nothing is
+          // credited (a forgotten seizure's credit went with it: the account keeps the debt it
+          // would have repaid and no penalty is booked, both in the protocol's favour)
+          return () => {
+            const state = this.account(account);
+            const k = this.hkey(asset, eid);
+            const note = this.setReported(state, k, asset, eid, balance, seq);
+            // as for a late acknowledgement: what is still in flight never counts for more than it
+            this.trimSeizures(state.holdings.get(k)!);
+            this.touch(state);
+            return {
+              account,
+              decision: null,
+              note,
+              warning: `acknowledgement of order ${id} (${seized} seized), which this book does not hold (forgotten after its retention, or not issued here): only the balance is booked`,
+            };
+          };
+        }
+        if (order.account !== account || order.asset !== asset || order.chain !== eid)
+          throw new InvalidInputError('message', `acknowledgement does not match order ${order.id}`);
         return () => {
           const state = this.accounts.get(account)!;
           const k = this.hkey(asset, eid);
@@ -2133,12 +2173,26 @@ export class MarginBook {
     if (this.retention !== null) this.forgetAt.push(doneAt + this.retention, id);
   }
 
-  /** Forgets every done order kept more than `retention` past the moment it became done. */
+  /**
+   * Forgets every done order kept more than `retention` past the moment it became done, and every
+   * expired one more than `retention` past its deadline (expiry + grace), with what the book kept
+   * for its late acknowledgement (the seizure and its credit).
+   */
   private forgetDone(): void {
     const now = this.ctx.now;
     while (this.forgetAt.size > 0 && this.forgetAt.peek() < now) {
+      const at = this.forgetAt.peek();
       const id = this.forgetAt.pop();
-      if (this.orderLog.get(id)?.status === 'done') this.orderLog.delete(id);
+      const rec = this.orderLog.get(id);
+      // each moment forgets the record only in the state it was filed for: an expired seizure
+      // acknowledged late is done since, and kept for the retention from then
+      if (rec?.status === 'done' && rec.doneAt !== null && rec.doneAt + this.retention! === at)
+        this.orderLog.delete(id);
+      else if (rec?.status === 'expired' && this.expiredAt(rec.order) + this.retention! === at) {
+        this.orderLog.delete(id);
+        this.seizures.delete(id);
+        this.credits.delete(id);
+      }
     }
   }
 
@@ -2264,7 +2318,13 @@ export class MarginBook {
       }
     }
     this.orderLog.set(o.id, { ...rec, status: 'expired' });
+    if (this.retention !== null) this.forgetAt.push(this.expiredAt(o) + this.retention, o.id);
     this.touch(state);
+  }
+
+  /** When an order that expires turns expired in the book: past its expiry plus the grace. */
+  private expiredAt(o: Order): bigint {
+    return o.expiry! + this.expiryCfg!.grace;
   }
 
   /** Why a decision about `account` must wait, or null. */

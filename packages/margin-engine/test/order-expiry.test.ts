@@ -322,7 +322,7 @@ describe('MarginBook order expiry', () => {
     expect(closed.decisions).toMatchObject([{ requestId: 7n, inputSeq: 50n, expiry: 30n + TTL }]);
   });
 
-  it('forgets a done order once the time is more than the retention past its done time; pending and expired ones stay', () => {
+  it('forgets a done order the retention past its done time, an expired one the retention past its deadline', () => {
     const { f, orders } = liquidated(retaining);
     const b = f.book;
     const [acked, ...others] = orders;
@@ -342,15 +342,44 @@ describe('MarginBook order expiry', () => {
     b.applyChainReport({ chain: A, time: 31n + RETENTION });
     expect(b.order(acked!.id)).toBeUndefined();
     expect(b.orders().map((r) => r.order.id)).toEqual(others.map((o) => o.id));
-    // the others expired meanwhile (undispatched past 111 + grace): kept
-    b.applyChainReport({ chain: A, time: 1000n });
+    // the others expire undispatched past their deadline (expiry + grace) and are kept for the
+    // retention after it, with what a late acknowledgement would need
+    expect(others.length).toBeGreaterThan(0);
+    const deadline = others[0]!.expiry! + GRACE;
+    b.applyChainReport({ chain: A, time: deadline + RETENTION });
     for (const o of others) expect(b.order(o.id)).toMatchObject({ status: 'expired' });
-    // a book restored before the limit forgets it at the same moment
+    expect(b.snapshot().seizures).toEqual(others.map((o) => o.id).sort());
+    b.applyChainReport({ chain: A, time: deadline + RETENTION + 1n });
+    for (const o of others) expect(b.order(o.id)).toBeUndefined();
+    expect(b.snapshot().seizures).toEqual([]);
+    // a book restored before either limit forgets each at the same moment
     const copy = MarginBook.restore(retaining, kept);
     expect(copy.order(acked!.id)).toMatchObject({ status: 'done' });
     copy.applyChainReport({ chain: A, time: 31n + RETENTION });
-    copy.applyChainReport({ chain: A, time: 1000n });
+    expect(copy.order(acked!.id)).toBeUndefined();
+    copy.applyChainReport({ chain: A, time: deadline + RETENTION });
+    for (const o of others) expect(copy.order(o.id)).toMatchObject({ status: 'expired' });
+    copy.applyChainReport({ chain: A, time: deadline + RETENTION + 1n });
     expect(copy.stateHash()).toBe(b.stateHash());
+    // one of them was dispatched just before its expiry after all, and its acknowledgement comes
+    // now: the vault's balance is booked and flagged; nothing is credited
+    const late = others[0]!;
+    const pnl = b.exactAccount(ALICE).realizedPnl;
+    const ledger = b.ledger();
+    const held = pendingOf(b, late.asset, late.chain);
+    const r = f.msg(late.chain, deadline + RETENTION + 2n, {
+      type: 'ORDER_ACK',
+      orderId: late.id,
+      account: ALICE,
+      token: late.token,
+      seized: late.amount,
+      balance: held.balance - late.amount,
+    });
+    expect(r).toMatchObject({ applied: true, warning: expect.stringContaining(`order ${late.id}`) });
+    expect(pendingOf(b, late.asset, late.chain)).toMatchObject({ balance: held.balance - late.amount, pending: 0n });
+    expect(b.order(late.id)).toBeUndefined();
+    expect(b.exactAccount(ALICE).realizedPnl).toBe(pnl);
+    expect(b.ledger()).toEqual(ledger);
     // without a retention, nothing done is forgotten
     const keep = liquidated();
     const o = keep.orders[0]!;
@@ -364,6 +393,7 @@ describe('MarginBook order expiry', () => {
     });
     keep.f.book.applyChainReport({ chain: A, time: 1_000_000n });
     expect(keep.f.book.order(o.id)).toMatchObject({ status: 'done', doneAt: 30n });
+    for (const x of keep.orders.slice(1)) expect(keep.f.book.order(x.id)).toMatchObject({ status: 'expired' });
     expect(() => new MarginBook({ ...base, orders: { ttl: TTL, grace: GRACE, retention: -1n } })).toThrow(
       /config\.orders\.retention/,
     );
@@ -412,17 +442,20 @@ describe('MarginBook order expiry', () => {
       fc.record({ kind: fc.constant('dispatch' as const), pick: fc.nat() }),
       fc.record({ kind: fc.constant('ack' as const), pick: fc.nat(), partial: fc.boolean() }),
     );
-    const forgotten = new Set<string>(); // done orders seen forgotten, over all runs
+    const forgotten = new Set<string>(); // done or expired orders seen forgotten, over all runs
+    let lateAfterForgotten = 0; // acknowledgements of forgotten seizures, over all runs
     fc.assert(
       fc.property(fc.array(op, { minLength: 1, maxLength: 40 }), fc.boolean(), (ops, retain) => {
         const cfg = retain ? retaining : config;
         const f = setup(cfg);
         const b = f.book;
         // the model: each order's status (and when it became done), and the vaults' real balances
+        // ('gone': expired and forgotten, the retention past its deadline)
         const model = new Map<
           string,
-          { o: SeizureOrder; status: 'pending' | 'done' | 'expired'; dispatched: boolean; doneAt?: bigint }
+          { o: SeizureOrder; status: 'pending' | 'done' | 'expired' | 'gone'; dispatched: boolean; doneAt?: bigint }
         >();
+        const gone = new Set<string>(); // forgotten seizures acknowledged since
         const real = new Map<string, bigint>([
           [`USDC@${A}`, 1_000_000_000n],
           [`WETH@${B}`, W / 2n],
@@ -432,8 +465,10 @@ describe('MarginBook order expiry', () => {
         const advance = (t: bigint) => {
           if (t <= now) return;
           now = t;
-          for (const m of model.values())
+          for (const m of model.values()) {
             if (m.status === 'pending' && !m.dispatched && now > m.o.expiry! + GRACE) m.status = 'expired';
+            if (retain && m.status === 'expired' && now > m.o.expiry! + GRACE + RETENTION) m.status = 'gone';
+          }
         };
         for (const x of ops) {
           if (x.kind === 'mark') {
@@ -447,7 +482,7 @@ describe('MarginBook order expiry', () => {
               model.set(o.id, { o, status: 'pending', dispatched: false });
           } else {
             const open = [...model.values()].filter((m) =>
-              x.kind === 'dispatch' ? !m.dispatched && m.status !== 'done' : m.status !== 'done',
+              x.kind === 'dispatch' ? !m.dispatched && m.status !== 'done' && m.status !== 'gone' : m.status !== 'done',
             );
             if (open.length === 0) continue;
             const m = open[x.pick % open.length]!;
@@ -471,9 +506,17 @@ describe('MarginBook order expiry', () => {
                 seized,
                 balance: real.get(key)!,
               });
-              expect(r).toMatchObject({ applied: true });
-              m.status = 'done';
-              m.doneAt = now;
+              if (m.status === 'gone') {
+                // forgotten: the balance is booked and flagged, the order is not known again
+                expect(r).toMatchObject({ applied: true, warning: expect.stringContaining(m.o.id) });
+                model.delete(m.o.id);
+                gone.add(m.o.id);
+                lateAfterForgotten += 1;
+              } else {
+                expect(r).toMatchObject({ applied: true, warning: null });
+                m.status = 'done';
+                m.doneAt = now;
+              }
               for (const o of b.liquidations(++f.input, now).orders)
                 model.set(o.id, { o, status: 'pending', dispatched: false });
             }
@@ -489,11 +532,12 @@ describe('MarginBook order expiry', () => {
             expect([key, h.balance, h.pending]).toEqual([key, balance, inFlight < balance ? inFlight : balance]);
           }
           for (const m of model.values()) {
-            if (retain && m.status === 'done' && now - m.doneAt! > RETENTION) {
+            if (m.status === 'gone' || (retain && m.status === 'done' && now - m.doneAt! > RETENTION)) {
               expect(b.order(m.o.id)).toBeUndefined();
               forgotten.add(m.o.id);
             } else expect(b.order(m.o.id)).toMatchObject({ status: m.status, dispatched: m.dispatched });
           }
+          for (const id of gone) expect(b.order(id)).toBeUndefined();
           const l = b.ledger();
           expect(l.penaltiesToLiquidators >= 0n && l.penaltiesToInsurance >= 0n && l.insuranceFund >= 0n).toBe(true);
           expectSnapshotCurrent(b);
@@ -505,18 +549,37 @@ describe('MarginBook order expiry', () => {
         advance(now + 1000n);
         for (const book of [b, copy]) book.applyChainReport({ chain: A, time: now });
         expect(copy.stateHash()).toBe(b.stateHash());
-        // long after: every done order forgotten (with a retention), every other one kept
+        // long after: every done or expired order forgotten (with a retention), every other one kept
         for (const m of model.values()) {
-          if (retain && m.status === 'done') {
+          if (retain && m.status !== 'pending') {
             expect(b.order(m.o.id)).toBeUndefined();
             forgotten.add(m.o.id);
           } else expect(b.order(m.o.id)).toMatchObject({ status: m.status });
         }
       }),
-      { numRuns: 200 },
+      {
+        numRuns: 200,
+        // always run at least this one: Alice liquidated, the orders expire, time runs past their
+        // retention, a re-plan, and an acknowledgement of the first (forgotten) seizure
+        examples: [
+          [
+            [
+              { kind: 'mark', move: -12, dt: 0 },
+              { kind: 'mark', move: -41, dt: 1 },
+              { kind: 'time', dt: 30 },
+              { kind: 'mark', move: 0, dt: 4 },
+              { kind: 'mark', move: 0, dt: 28 },
+              { kind: 'mark', move: 0, dt: 159 },
+              { kind: 'ack', pick: 0, partial: false },
+            ],
+            true,
+          ],
+        ],
+      },
     );
-    // done orders were forgotten (about ten over the runs with a retention; the unit test above
-    // pins the moment exactly)
+    // done and expired orders were forgotten (the unit test above pins the moments exactly)
     expect(forgotten.size).toBeGreaterThan(0);
+    // and seizures forgotten after expiring were acknowledged after all (the balance booked)
+    expect(lateAfterForgotten).toBeGreaterThan(0);
   });
 });

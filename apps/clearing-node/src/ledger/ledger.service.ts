@@ -204,6 +204,7 @@ export class LedgerService implements LedgerGauges {
       if (r.applied) {
         if (r.gap) this.logger.warn(`sequence gap from eid ${eid}: ${JSON.stringify(r.gap, big)}`);
         if (r.note) this.logger.debug(`eid ${eid} seq ${seq}: ${r.note}`);
+        if (r.warning) this.logger.warn(`eid ${eid} seq ${seq}: ${r.warning}`);
       } else rejected = r.error;
     }
     orders.push(...this.decide(inputSeq, inputTime).orders);
