@@ -20,7 +20,7 @@ import 'reflect-metadata';
 
 import { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -306,6 +306,29 @@ async function preload(pub) {
 
 // ------------------------------------------------------------------ raw consumers
 /** Reads OMNI_IN from the first message to `last`; returns messages/s. */
+/**
+ * CPU seconds (user + system) `pid` has used so far, from /proc (clock ticks of 1/100 s, Linux's
+ * USER_HZ); null where there is no /proc.
+ */
+function processCpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/** CPU seconds this process and the NATS server used while `run` ran: { client, server }. */
+async function cpuOf(serverPid, run) {
+  const c0 = process.cpuUsage();
+  const s0 = processCpuSeconds(serverPid);
+  const result = await run();
+  const c = process.cpuUsage(c0);
+  const s1 = processCpuSeconds(serverPid);
+  return { result, client: (c.user + c.system) / 1e6, server: s0 === null || s1 === null ? null : s1 - s0 };
+}
+
 async function drain(consumer, last, onMessage) {
   const t = now();
   const messages = await consumer.consume();
@@ -320,7 +343,7 @@ async function drain(consumer, last, onMessage) {
   return { count, seconds, rate: count / seconds };
 }
 
-async function rawRates(url, last) {
+async function rawRates(url, last, serverPid) {
   const nc = await connect({ servers: url, name: 'bench-raw' });
   const js = jetstream(nc);
   const jsm = await jetstreamManager(nc);
@@ -334,7 +357,9 @@ async function rawRates(url, last) {
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
   });
-  results.durableAck = await drain(await js.consumers.get('OMNI_IN', 'bench-raw'), last, (m) => m.ack());
+  const consumer = await js.consumers.get('OMNI_IN', 'bench-raw');
+  const durable = await cpuOf(serverPid, () => drain(consumer, last, (m) => m.ack()));
+  results.durableAck = { ...durable.result, cpu: { client: durable.client, server: durable.server } };
   await jsm.consumers.delete('OMNI_IN', 'bench-raw');
   await nc.close();
   return results;
@@ -606,7 +631,7 @@ try {
 
   let raw;
   if (PHASES.has('raw')) {
-    raw = await rawRates(nats.url, last);
+    raw = await rawRates(nats.url, last, nats.process.pid);
     log(`raw: ${JSON.stringify(raw)}`);
   }
 
@@ -623,6 +648,7 @@ try {
     t = now();
     // CPU time as well as wall time: on a shared machine the wall time mostly measures the others
     const cpu0 = process.cpuUsage();
+    const server0 = processCpuSeconds(nats.process.pid);
     app = await createApp(config, { logger: false });
     const url = await startApp(app, config);
     const booted = (now() - t) / 1000;
@@ -630,6 +656,8 @@ try {
     const seconds = (now() - t) / 1000;
     const cpu = process.cpuUsage(cpu0);
     const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+    const server1 = processCpuSeconds(nats.process.pid);
+    const serverCpuSeconds = server0 === null || server1 === null ? null : server1 - server0;
     if (profiler) await stopProfiler(profiler, PROFILE);
     const health = await getJson(`${url}/health`);
     if (health.input.deadLettered > 0) throw new Error(`the node dead-lettered ${health.input.deadLettered} inputs`);
@@ -653,6 +681,7 @@ try {
       booted,
       rate: last / seconds,
       cpuSeconds,
+      serverCpuSeconds,
       orders: orders.join(', ') || 'none',
       processed: health.input.processed,
       snapshots,
@@ -726,7 +755,8 @@ try {
     row(
       'node: replay CPU time (this process)',
       `${fmt(last / node.cpuSeconds)} /CPU-s`,
-      `${fmt(node.cpuSeconds, 2)} CPU-s (user + system, boot included; NATS server not counted)`,
+      `${fmt(node.cpuSeconds, 2)} CPU-s (user + system, boot included)` +
+        (node.serverCpuSeconds === null ? '' : `; nats-server meanwhile ${fmt(node.serverCpuSeconds, 2)} CPU-s`),
     );
     if (node.snapshots.captures > 0)
       row(
@@ -738,6 +768,20 @@ try {
     if (raw) {
       row('node / raw durable+ack', `${fmt((100 * node.rate) / raw.durableAck.rate, 1)} %`, 'target ≥ 80 %');
       row('node / raw ordered', `${fmt((100 * node.rate) / raw.ordered.rate, 1)} %`);
+      // the same comparison by CPU per input (client and server together), which the machine's
+      // load moves far less than the rates: what each would sustain given the cores it uses
+      const { client, server } = raw.durableAck.cpu;
+      if (server !== null && node.serverCpuSeconds !== null) {
+        const rawUs = (1e6 * (client + server)) / raw.durableAck.count;
+        const nodeUs = (1e6 * (node.cpuSeconds + node.serverCpuSeconds)) / last;
+        row(
+          'CPU per input: raw durable+ack / node',
+          `${fmt(rawUs, 1)} / ${fmt(nodeUs, 1)} µs`,
+          `client ${fmt((1e6 * client) / raw.durableAck.count, 1)} + server ${fmt((1e6 * server) / raw.durableAck.count, 1)} / ` +
+            `node ${fmt((1e6 * node.cpuSeconds) / last, 1)} + server ${fmt((1e6 * node.serverCpuSeconds) / last, 1)} µs (/proc, 10 ms ticks)`,
+        );
+        row('node / raw durable+ack, by CPU per input', `${fmt((100 * rawUs) / nodeUs, 1)} %`);
+      }
     }
   }
   if (lat) {
