@@ -1,7 +1,5 @@
 import 'reflect-metadata';
 
-import fs from 'node:fs';
-
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { encodeInputEvent, marketToBytes32, msgIds, subjects } from '@omniclear/protocol';
 import { startNats, type NatsServer } from '@omniclear/testkit';
@@ -174,7 +172,6 @@ afterAll(async () => {
   await app?.close();
   await inputs?.close();
   await nats?.stop();
-  if (nats) fs.rmSync(nats.storeDir, { recursive: true, force: true });
 });
 
 describe('live updates when the market moves', () => {

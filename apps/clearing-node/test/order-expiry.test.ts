@@ -114,6 +114,31 @@ async function liquidateAlice(inputs: Inputs): Promise<{ priceSeq: bigint; ids: 
   return { priceSeq, ids: outs.map((o) => o.orderId!) };
 }
 
+/** The node's orders (`GET /orders`). */
+async function listedOrders(url: string): Promise<OrderDto[]> {
+  return (await getJson<{ orders: OrderDto[] }>(`${url}/orders`)).body.orders;
+}
+
+/** Alice's balances per chain, as the node reports them (`GET /accounts/:address`). */
+async function aliceBalances(url: string): Promise<Array<{ eid: number; balance: string; pending: string }>> {
+  return (
+    await getJson<{ balances: Array<{ eid: number; balance: string; pending: string }> }>(`${url}/accounts/${ALICE}`)
+  ).body.balances;
+}
+
+/** Vault A's acknowledgement (its message 3) of seizure `order`, all of it taken, `balance` left. */
+function ackOnA(inputs: Inputs, order: OrderDto, balance: bigint): Promise<bigint> {
+  return inputs.hub(EID_A, {
+    type: 'ORDER_ACK',
+    orderId: order.orderId as Hex,
+    account: ALICE,
+    token: WETH_A,
+    seized: BigInt(order.amount),
+    balance,
+    seq: 3n,
+  });
+}
+
 describe('orders the hub never dispatched', () => {
   const n = nodePerSuite();
 
@@ -123,7 +148,7 @@ describe('orders the hub never dispatched', () => {
     const atDeadline = await n().inputs.price('WETH', 1000n * WAD, LATE - 1n);
     await n().caughtUp(atDeadline);
     expect(await n().inputs.outputs()).toHaveLength(2);
-    let orders = (await getJson<{ orders: OrderDto[] }>(`${n().url}/orders`)).body.orders;
+    let orders = await listedOrders(n().url);
     expect(orders.map((o) => [o.orderId, o.status, o.dispatched])).toEqual(ids.map((id) => [id, 'pending', false]));
 
     // one second later: both expire, their collateral counts again, and Alice is liquidated anew
@@ -140,7 +165,7 @@ describe('orders the hub never dispatched', () => {
         expiry: `${LATE + ORDER_TTL}`,
       });
     }
-    orders = (await getJson<{ orders: OrderDto[] }>(`${n().url}/orders`)).body.orders;
+    orders = await listedOrders(n().url);
     expect(orders.filter((o) => ids.includes(o.orderId)).map((o) => [o.status, o.expiry])).toEqual([
       ['expired', `${DROP + ORDER_TTL}`],
       ['expired', `${DROP + ORDER_TTL}`],
@@ -151,10 +176,7 @@ describe('orders the hub never dispatched', () => {
     expect(metrics).toMatch(new RegExp(`^omniclear_node_orders_expired\\{chain="${EID_A}"[^}]*\\} 1$`, 'm'));
     expect(metrics).toMatch(new RegExp(`^omniclear_node_orders_expired\\{chain="${EID_B}"[^}]*\\} 1$`, 'm'));
     // in flight now: the new orders only
-    const account = (
-      await getJson<{ balances: Array<{ eid: number; pending: string }> }>(`${n().url}/accounts/${ALICE}`)
-    ).body;
-    for (const b of account.balances) {
+    for (const b of await aliceBalances(n().url)) {
       const inFlight = fresh
         .filter((o) => o.body.dstEid === b.eid)
         .reduce((s, o) => s + BigInt(o.body.amount as string), 0n);
@@ -169,17 +191,9 @@ describe('orders the vaults acknowledged', () => {
 
   it('leave GET /orders once the stream’s time is past their done time + OMNI_ORDER_RETENTION_SECONDS', async () => {
     const { ids } = await liquidateAlice(n().inputs);
-    const listed = async () => (await getJson<{ orders: OrderDto[] }>(`${n().url}/orders`)).body.orders;
+    const listed = () => listedOrders(n().url);
     const onA = (await listed()).find((o) => o.dstEid === EID_A)!;
-    const ackSeq = await n().inputs.hub(EID_A, {
-      type: 'ORDER_ACK',
-      orderId: onA.orderId as Hex,
-      account: ALICE,
-      token: WETH_A,
-      seized: BigInt(onA.amount),
-      balance: WAD - BigInt(onA.amount),
-      seq: 3n,
-    });
+    const ackSeq = await ackOnA(n().inputs, onA, WAD - BigInt(onA.amount));
     await n().caughtUp(ackSeq);
     // done at the stream's time then (the drop's): kept for the retention
     const within = await n().inputs.price('WETH', 1000n * WAD, DROP + RETENTION - 100n);
@@ -195,12 +209,7 @@ describe('orders the vaults acknowledged', () => {
       ids.filter((id) => id !== onA.orderId).map((id) => [id, 'pending']),
     );
     expect((await getJson(`${n().url}/orders/${onA.orderId}`)).status).toBe(404);
-    const account = (
-      await getJson<{ balances: Array<{ eid: number; balance: string; pending: string }> }>(
-        `${n().url}/accounts/${ALICE}`,
-      )
-    ).body;
-    expect(account.balances.find((b) => b.eid === EID_A)).toMatchObject({
+    expect((await aliceBalances(n().url)).find((b) => b.eid === EID_A)).toMatchObject({
       balance: (WAD - BigInt(onA.amount)).toString(),
       pending: '0',
     });
@@ -213,7 +222,7 @@ describe('a seizure that expired and was forgotten', () => {
 
   it('leaves GET /orders the retention past its deadline; its late acknowledgement still books the balance', async () => {
     const { ids } = await liquidateAlice(n().inputs);
-    const listed = async () => (await getJson<{ orders: OrderDto[] }>(`${n().url}/orders`)).body.orders;
+    const listed = () => listedOrders(n().url);
     const onA = (await listed()).find((o) => o.dstEid === EID_A)!;
     // both expire undispatched (Alice is liquidated anew), and are kept for the retention after
     // their deadline (expiry + grace = LATE - 1)
@@ -232,26 +241,13 @@ describe('a seizure that expired and was forgotten', () => {
     // arrives now, and what the vault reports is booked (not dead-lettered); what is in flight on
     // the holding (the new order) never counts for more than the balance
     const left = WAD - BigInt(onA.amount);
-    const ackSeq = await n().inputs.hub(EID_A, {
-      type: 'ORDER_ACK',
-      orderId: onA.orderId as Hex,
-      account: ALICE,
-      token: WETH_A,
-      seized: BigInt(onA.amount),
-      balance: left,
-      seq: 3n,
-    });
+    const ackSeq = await ackOnA(n().inputs, onA, left);
     const status = await n().caughtUp(ackSeq);
     expect(status.deadLettered).toBe(0);
-    const account = (
-      await getJson<{ balances: Array<{ eid: number; balance: string; pending: string }> }>(
-        `${n().url}/accounts/${ALICE}`,
-      )
-    ).body;
     const onAFresh = fresh
       .filter((o) => o.body.dstEid === EID_A)
       .reduce((sum, o) => sum + BigInt(o.body.amount as string), 0n);
-    expect(account.balances.find((b) => b.eid === EID_A)).toMatchObject({
+    expect((await aliceBalances(n().url)).find((b) => b.eid === EID_A)).toMatchObject({
       balance: left.toString(),
       pending: (onAFresh < left ? onAFresh : left).toString(),
     });
@@ -272,7 +268,7 @@ describe('orders the hub dispatched in time', () => {
     const status = await n().caughtUp(lateSeq);
     expect(status.deadLettered).toBe(0);
     expect((await n().inputs.outputs()).map((o) => o.orderId)).toEqual(ids);
-    const orders = (await getJson<{ orders: OrderDto[] }>(`${n().url}/orders`)).body.orders;
+    const orders = await listedOrders(n().url);
     expect(orders.map((o) => [o.orderId, o.status, o.dispatched])).toEqual(ids.map((id) => [id, 'pending', true]));
   });
 });
@@ -322,15 +318,12 @@ describe('a withdrawal decision the hub never dispatched', () => {
       inputSeq: lateSeq.toString(),
       expiry: `${late + ORDER_TTL}`,
     });
-    const orders = (await getJson<{ orders: OrderDto[] }>(`${n().url}/orders`)).body.orders;
+    const orders = await listedOrders(n().url);
     expect(orders.map((o) => [o.orderId, o.status])).toEqual([
       [first!.orderId, 'expired'],
       [again.orderId, 'pending'],
     ]);
     // the request stayed in flight throughout (frozen on the vault): 1 WETH pending on A
-    const account = (
-      await getJson<{ balances: Array<{ eid: number; pending: string }> }>(`${n().url}/accounts/${ALICE}`)
-    ).body;
-    expect(account.balances.find((b) => b.eid === EID_A)?.pending).toBe(WAD.toString());
+    expect((await aliceBalances(n().url)).find((b) => b.eid === EID_A)?.pending).toBe(WAD.toString());
   });
 });

@@ -1,7 +1,5 @@
 import 'reflect-metadata';
 
-import fs from 'node:fs';
-
 import { Kvm } from '@nats-io/kv';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { startNats, type NatsServer } from '@omniclear/testkit';
@@ -51,7 +49,6 @@ afterAll(async () => {
   await app?.close();
   await inputs?.close();
   await nats?.stop();
-  if (nats) fs.rmSync(nats.storeDir, { recursive: true, force: true });
 });
 
 describe('snapshot metrics', () => {
