@@ -357,7 +357,8 @@ contract ClearingHub is OApp, OAppOptionsType3, Ownable2Step, EIP712, IClearingH
                 token: o.token,
                 amount: o.amount,
                 recipient: o.recipient,
-                insuranceAmount: o.insuranceAmount
+                insuranceAmount: o.insuranceAmount,
+                expiry: o.expiry
             })
         );
     }
@@ -370,7 +371,8 @@ contract ClearingHub is OApp, OAppOptionsType3, Ownable2Step, EIP712, IClearingH
                 token: o.token,
                 amount: o.amount,
                 requestId: o.requestId,
-                approved: o.approved
+                approved: o.approved,
+                expiry: o.expiry
             })
         );
     }

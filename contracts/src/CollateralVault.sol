@@ -732,7 +732,13 @@ contract CollateralVault is OApp, OAppOptionsType3, Ownable2Step, ReentrancyGuar
     {
         return OmniCodec.encodeOrderAck(
             OmniCodec.OrderAck({
-                orderId: orderId, account: account, token: token, seized: seized, balance: balance, seq: s
+                orderId: orderId,
+                account: account,
+                token: token,
+                seized: seized,
+                balance: balance,
+                status: OmniCodec.ACK_EXECUTED,
+                seq: s
             })
         );
     }

@@ -110,6 +110,7 @@ contract GoldenVectorsTest is Test {
                     token: _address(_field(i, "token")),
                     seized: _uint(_field(i, "seized")),
                     balance: _uint(_field(i, "balance")),
+                    status: uint8(vm.parseJsonUint(json, _field(i, "status"))),
                     seq: uint64(_uint(_field(i, "seq")))
                 })
             );
@@ -122,7 +123,8 @@ contract GoldenVectorsTest is Test {
                     token: _address(_field(i, "token")),
                     amount: _uint(_field(i, "amount")),
                     recipient: _address(_field(i, "recipient")),
-                    insuranceAmount: _uint(_field(i, "insuranceAmount"))
+                    insuranceAmount: _uint(_field(i, "insuranceAmount")),
+                    expiry: uint64(_uint(_field(i, "expiry")))
                 })
             );
         }
@@ -134,7 +136,8 @@ contract GoldenVectorsTest is Test {
                     token: _address(_field(i, "token")),
                     amount: _uint(_field(i, "amount")),
                     requestId: uint64(_uint(_field(i, "requestId"))),
-                    approved: vm.parseJsonBool(json, _field(i, "approved"))
+                    approved: vm.parseJsonBool(json, _field(i, "approved")),
+                    expiry: uint64(_uint(_field(i, "expiry")))
                 })
             );
         }

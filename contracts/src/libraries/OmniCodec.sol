@@ -19,6 +19,11 @@ library OmniCodec {
     error InsuranceExceedsAmount(uint256 amount, uint256 insuranceAmount);
     /// @notice Thrown when a WITHDRAW_DONE payload's outcome is not PAID (1), REJECTED (2) or ESCAPED (3).
     error UnknownOutcome(uint8 outcome);
+    /// @notice Thrown when an ORDER_ACK payload's status is not EXECUTED (1) or EXPIRED (2).
+    error UnknownAckStatus(uint8 status);
+    /// @notice Thrown when a LIQUIDATE payload names the zero address as its recipient (the seizure would be
+    /// credited to an address nobody can claim for).
+    error ZeroRecipient();
 
     /// @notice The wire format version every payload carries.
     uint8 internal constant VERSION = 1;
@@ -45,6 +50,11 @@ library OmniCodec {
     uint8 internal constant OUTCOME_REJECTED = 2;
     /// @notice WITHDRAW_DONE outcome: paid unilaterally through the escape hatch.
     uint8 internal constant OUTCOME_ESCAPED = 3;
+
+    /// @notice ORDER_ACK status: the vault executed the order (a seizure: `seized` is what it took).
+    uint8 internal constant ACK_EXECUTED = 1;
+    /// @notice ORDER_ACK status: the order arrived after its expiry; the vault did nothing but mark it executed.
+    uint8 internal constant ACK_EXPIRED = 2;
 
     // Field kinds used to range-check every 32-byte word of a payload, as `abi.decode` would.
     uint8 private constant _WORD = 0; // uint256, int256, bytes32: any value
@@ -93,6 +103,7 @@ library OmniCodec {
         address token;
         uint256 seized;
         uint256 balance;
+        uint8 status;
         uint64 seq;
     }
 
@@ -104,6 +115,7 @@ library OmniCodec {
         uint256 amount;
         address recipient;
         uint256 insuranceAmount;
+        uint64 expiry;
     }
 
     /// @dev A WITHDRAW_DECISION payload's fields, in wire order.
@@ -114,6 +126,7 @@ library OmniCodec {
         uint256 amount;
         uint64 requestId;
         bool approved;
+        uint64 expiry;
     }
 
     /// @dev A WITHDRAW_DONE payload's fields, in wire order.
@@ -152,10 +165,15 @@ library OmniCodec {
         for (uint256 i; i < kinds.length; ++i) {
             if (!_inRange(_word(payload, 2 + i), kinds[i])) revert MalformedPayload(length);
         }
-        if (t == LIQUIDATE) _checkInsurance(_word(payload, 5), _word(payload, 7));
-        // casting to uint8 is safe: the outcome word was range-checked as a uint8 above.
+        if (t == LIQUIDATE) {
+            _checkInsurance(_word(payload, 5), _word(payload, 7));
+            if (_word(payload, 6) == 0) revert ZeroRecipient();
+        }
+        // casting to uint8 is safe: the outcome and status words were range-checked as uint8 above.
         // forge-lint: disable-next-line(unsafe-typecast)
         if (t == WITHDRAW_DONE) _checkOutcome(uint8(_word(payload, 7)));
+        // forge-lint: disable-next-line(unsafe-typecast)
+        if (t == ORDER_ACK) _checkAckStatus(uint8(_word(payload, 7)));
     }
 
     /// @notice Validates a payload bound for the hub (BALANCE, WITHDRAW_REQUEST, EXPOSURE, ORDER_ACK, WITHDRAW_DONE).
@@ -261,24 +279,30 @@ library OmniCodec {
 
     /// @notice Encodes an ORDER_ACK payload.
     /// @param m The ORDER_ACK fields.
-    /// @return The payload: `abi.encode(VERSION, ORDER_ACK, …fields)`, 256 bytes.
+    /// @return The payload: `abi.encode(VERSION, ORDER_ACK, …fields)`, 288 bytes.
     function encodeOrderAck(OrderAck memory m) internal pure returns (bytes memory) {
-        return abi.encode(VERSION, ORDER_ACK, m.orderId, m.account, m.token, m.seized, m.balance, m.seq);
+        _checkAckStatus(m.status);
+        return abi.encode(VERSION, ORDER_ACK, m.orderId, m.account, m.token, m.seized, m.balance, m.status, m.seq);
     }
 
-    /// @notice Encodes a LIQUIDATE payload; refuses an insurance part above the amount.
+    /// @notice Encodes a LIQUIDATE payload; refuses an insurance part above the amount and a zero recipient.
     /// @param m The LIQUIDATE fields.
-    /// @return The payload: `abi.encode(VERSION, LIQUIDATE, …fields)`, 256 bytes.
+    /// @return The payload: `abi.encode(VERSION, LIQUIDATE, …fields)`, 288 bytes.
     function encodeLiquidate(Liquidate memory m) internal pure returns (bytes memory) {
         _checkInsurance(m.amount, m.insuranceAmount);
-        return abi.encode(VERSION, LIQUIDATE, m.orderId, m.account, m.token, m.amount, m.recipient, m.insuranceAmount);
+        if (m.recipient == address(0)) revert ZeroRecipient();
+        return abi.encode(
+            VERSION, LIQUIDATE, m.orderId, m.account, m.token, m.amount, m.recipient, m.insuranceAmount, m.expiry
+        );
     }
 
     /// @notice Encodes a WITHDRAW_DECISION payload.
     /// @param m The WITHDRAW_DECISION fields.
-    /// @return The payload: `abi.encode(VERSION, WITHDRAW_DECISION, …fields)`, 256 bytes.
+    /// @return The payload: `abi.encode(VERSION, WITHDRAW_DECISION, …fields)`, 288 bytes.
     function encodeWithdrawDecision(WithdrawDecision memory m) internal pure returns (bytes memory) {
-        return abi.encode(VERSION, WITHDRAW_DECISION, m.orderId, m.account, m.token, m.amount, m.requestId, m.approved);
+        return abi.encode(
+            VERSION, WITHDRAW_DECISION, m.orderId, m.account, m.token, m.amount, m.requestId, m.approved, m.expiry
+        );
     }
 
     /// @notice Encodes a WITHDRAW_DONE payload; refuses an unknown outcome.
@@ -323,8 +347,8 @@ library OmniCodec {
     /// @return m The decoded fields.
     function decodeOrderAck(bytes memory payload) internal pure returns (OrderAck memory m) {
         _expect(payload, ORDER_ACK);
-        (,, m.orderId, m.account, m.token, m.seized, m.balance, m.seq) =
-            abi.decode(payload, (uint8, uint8, bytes32, address, address, uint256, uint256, uint64));
+        (,, m.orderId, m.account, m.token, m.seized, m.balance, m.status, m.seq) =
+            abi.decode(payload, (uint8, uint8, bytes32, address, address, uint256, uint256, uint8, uint64));
     }
 
     /// @notice Decodes a LIQUIDATE payload (validating it first).
@@ -332,8 +356,8 @@ library OmniCodec {
     /// @return m The decoded fields.
     function decodeLiquidate(bytes memory payload) internal pure returns (Liquidate memory m) {
         _expect(payload, LIQUIDATE);
-        (,, m.orderId, m.account, m.token, m.amount, m.recipient, m.insuranceAmount) =
-            abi.decode(payload, (uint8, uint8, bytes32, address, address, uint256, address, uint256));
+        (,, m.orderId, m.account, m.token, m.amount, m.recipient, m.insuranceAmount, m.expiry) =
+            abi.decode(payload, (uint8, uint8, bytes32, address, address, uint256, address, uint256, uint64));
     }
 
     /// @notice Decodes a WITHDRAW_DECISION payload (validating it first).
@@ -341,8 +365,8 @@ library OmniCodec {
     /// @return m The decoded fields.
     function decodeWithdrawDecision(bytes memory payload) internal pure returns (WithdrawDecision memory m) {
         _expect(payload, WITHDRAW_DECISION);
-        (,, m.orderId, m.account, m.token, m.amount, m.requestId, m.approved) =
-            abi.decode(payload, (uint8, uint8, bytes32, address, address, uint256, uint64, bool));
+        (,, m.orderId, m.account, m.token, m.amount, m.requestId, m.approved, m.expiry) =
+            abi.decode(payload, (uint8, uint8, bytes32, address, address, uint256, uint64, bool, uint64));
     }
 
     /// @notice Decodes a WITHDRAW_DONE payload (validating it first).
@@ -369,6 +393,10 @@ library OmniCodec {
         if (outcome == 0 || outcome > OUTCOME_ESCAPED) revert UnknownOutcome(outcome);
     }
 
+    function _checkAckStatus(uint8 status) private pure {
+        if (status == 0 || status > ACK_EXPIRED) revert UnknownAckStatus(status);
+    }
+
     /// @dev The kinds of the fields after `(version, msgType)`, per type; reverts for an unknown type.
     function _fieldKinds(uint8 t) private pure returns (uint8[] memory kinds) {
         // `layout` holds one hex digit per field (its kind: 0 word, 1 address, 2 uint64, 3 bool, 4 uint8), the first
@@ -379,9 +407,9 @@ library OmniCodec {
         if (t == BALANCE) (layout, n) = (0x11002, 5);
         else if (t == WITHDRAW_REQUEST) (layout, n) = (0x11022, 5);
         else if (t == EXPOSURE) (layout, n) = (0x110002, 6);
-        else if (t == ORDER_ACK) (layout, n) = (0x011002, 6);
-        else if (t == LIQUIDATE) (layout, n) = (0x011010, 6);
-        else if (t == WITHDRAW_DECISION) (layout, n) = (0x011023, 6);
+        else if (t == ORDER_ACK) (layout, n) = (0x0110042, 7);
+        else if (t == LIQUIDATE) (layout, n) = (0x0110102, 7);
+        else if (t == WITHDRAW_DECISION) (layout, n) = (0x0110232, 7);
         else if (t == WITHDRAW_DONE) (layout, n) = (0x1120042, 7);
         else revert UnknownMessageType(t);
         kinds = new uint8[](n);

@@ -7,7 +7,8 @@
 //
 // Usage (from packages/protocol): node scripts/gen-vectors.mjs [--force]
 // (Regenerated with --force when the wire format gained requestId, the EXPOSURE position fields, the
-// LIQUIDATE insurance part and WITHDRAW_DONE; VERSION stayed 1 because nothing was deployed.)
+// LIQUIDATE insurance part and WITHDRAW_DONE, and again when orders gained their expiry and ORDER_ACK its
+// status; VERSION stayed 1 because nothing was deployed.)
 import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,14 +48,17 @@ const LAYOUT = {
   BALANCE: [1, 'address account, address token, uint256 balance, int256 delta, uint64 seq'],
   WITHDRAW_REQUEST: [2, 'address account, address token, uint256 amount, uint64 requestId, uint64 seq'],
   EXPOSURE: [3, 'address account, address protocol, bytes32 market, int256 size, uint256 entryPrice, uint64 seq'],
-  ORDER_ACK: [4, 'bytes32 orderId, address account, address token, uint256 seized, uint256 balance, uint64 seq'],
+  ORDER_ACK: [
+    4,
+    'bytes32 orderId, address account, address token, uint256 seized, uint256 balance, uint8 status, uint64 seq',
+  ],
   LIQUIDATE: [
     5,
-    'bytes32 orderId, address account, address token, uint256 amount, address recipient, uint256 insuranceAmount',
+    'bytes32 orderId, address account, address token, uint256 amount, address recipient, uint256 insuranceAmount, uint64 expiry',
   ],
   WITHDRAW_DECISION: [
     6,
-    'bytes32 orderId, address account, address token, uint256 amount, uint64 requestId, bool approved',
+    'bytes32 orderId, address account, address token, uint256 amount, uint64 requestId, bool approved, uint64 expiry',
   ],
   WITHDRAW_DONE: [
     7,
@@ -116,46 +120,67 @@ const cases = [
     'EXPOSURE',
     { account: A2, protocol: P1, market: MAX_MARKET, size: MIN_I256, entryPrice: MAX_U256, seq: MAX_U64 },
   ],
-  ['order ack', 'ORDER_ACK', { orderId: OID2, account: A1, token: T1, seized: 40n, balance: 60n, seq: 5n }],
+  ['order ack', 'ORDER_ACK', { orderId: OID2, account: A1, token: T1, seized: 40n, balance: 60n, status: 1, seq: 5n }],
   [
     'order ack: zero order id, nothing seized',
     'ORDER_ACK',
-    { orderId: OID0, account: A2, token: T2, seized: 0n, balance: 0n, seq: 0n },
+    { orderId: OID0, account: A2, token: T2, seized: 0n, balance: 0n, status: 1, seq: 0n },
+  ],
+  [
+    'order ack: expired on arrival',
+    'ORDER_ACK',
+    { orderId: OID1, account: A3, token: T1, seized: 0n, balance: 77n, status: 2, seq: 11n },
   ],
   [
     'order ack: max values',
     'ORDER_ACK',
-    { orderId: OIDF, account: MAXADDR, token: MAXADDR, seized: MAX_U256, balance: MAX_U256, seq: MAX_U64 },
+    { orderId: OIDF, account: MAXADDR, token: MAXADDR, seized: MAX_U256, balance: MAX_U256, status: 2, seq: MAX_U64 },
   ],
   [
     'liquidate: 40 with 4 to insurance',
     'LIQUIDATE',
-    { orderId: OID1, account: A1, token: T1, amount: 40n, recipient: A3, insuranceAmount: 4n },
+    { orderId: OID1, account: A1, token: T1, amount: 40n, recipient: A3, insuranceAmount: 4n, expiry: 1700000000n },
   ],
   [
-    'liquidate: zeros',
+    'liquidate: zeros (but the recipient, which may not be zero)',
     'LIQUIDATE',
-    { orderId: OID0, account: ZERO, token: ZERO, amount: 0n, recipient: ZERO, insuranceAmount: 0n },
+    { orderId: OID0, account: ZERO, token: ZERO, amount: 0n, recipient: A1, insuranceAmount: 0n, expiry: 0n },
   ],
   [
     'liquidate: max amount, all to insurance',
     'LIQUIDATE',
-    { orderId: OIDF, account: A2, token: T2, amount: MAX_U256, recipient: MAXADDR, insuranceAmount: MAX_U256 },
+    {
+      orderId: OIDF,
+      account: A2,
+      token: T2,
+      amount: MAX_U256,
+      recipient: MAXADDR,
+      insuranceAmount: MAX_U256,
+      expiry: MAX_U64,
+    },
   ],
   [
     'withdraw decision: approved',
     'WITHDRAW_DECISION',
-    { orderId: OID2, account: A1, token: T1, amount: 50000000n, requestId: 1n, approved: true },
+    { orderId: OID2, account: A1, token: T1, amount: 50000000n, requestId: 1n, approved: true, expiry: 1700000600n },
   ],
   [
     'withdraw decision: rejected',
     'WITHDRAW_DECISION',
-    { orderId: OID1, account: A2, token: T2, amount: 7n, requestId: 12n, approved: false },
+    { orderId: OID1, account: A2, token: T2, amount: 7n, requestId: 12n, approved: false, expiry: 0n },
   ],
   [
     'withdraw decision: max amount, approved',
     'WITHDRAW_DECISION',
-    { orderId: OIDF, account: MAXADDR, token: ZERO, amount: MAX_U256, requestId: MAX_U64, approved: true },
+    {
+      orderId: OIDF,
+      account: MAXADDR,
+      token: ZERO,
+      amount: MAX_U256,
+      requestId: MAX_U64,
+      approved: true,
+      expiry: MAX_U64,
+    },
   ],
   [
     'withdraw done: paid',

@@ -2,7 +2,7 @@ import { decodeAbiParameters, encodeAbiParameters, getAddress, isAddress, type A
 
 import { MalformedPayloadError, UnknownMessageTypeError, UnsupportedVersionError } from './errors.js';
 import type { HubBoundMessage, OmniMessage } from './messages.js';
-import { MessageType, PROTOCOL_VERSION, WithdrawOutcome, type MessageTypeName } from './version.js';
+import { AckStatus, MessageType, PROTOCOL_VERSION, WithdrawOutcome, type MessageTypeName } from './version.js';
 
 type FieldKind = 'address' | 'bytes32' | 'uint256' | 'int256' | 'uint64' | 'uint8' | 'bool';
 
@@ -43,6 +43,7 @@ const LAYOUTS: { readonly [K in MessageTypeName]: readonly Field[] } = {
     f('token', 'address'),
     f('seized', 'uint256'),
     f('balance', 'uint256'),
+    f('status', 'uint8'),
     f('seq', 'uint64'),
   ],
   LIQUIDATE: [
@@ -52,6 +53,7 @@ const LAYOUTS: { readonly [K in MessageTypeName]: readonly Field[] } = {
     f('amount', 'uint256'),
     f('recipient', 'address'),
     f('insuranceAmount', 'uint256'),
+    f('expiry', 'uint64'),
   ],
   WITHDRAW_DECISION: [
     f('orderId', 'bytes32'),
@@ -60,6 +62,7 @@ const LAYOUTS: { readonly [K in MessageTypeName]: readonly Field[] } = {
     f('amount', 'uint256'),
     f('requestId', 'uint64'),
     f('approved', 'bool'),
+    f('expiry', 'uint64'),
   ],
   WITHDRAW_DONE: [
     f('account', 'address'),
@@ -81,6 +84,8 @@ const HUB_BOUND: ReadonlySet<MessageTypeName> = new Set([
 ]);
 
 const OUTCOMES: ReadonlySet<number> = new Set(Object.values(WithdrawOutcome));
+const ACK_STATUSES: ReadonlySet<number> = new Set(Object.values(AckStatus));
+const ZERO_ADDRESS = /^0x0{40}$/;
 
 const WORD_HEX = 64;
 const HEADER: readonly AbiParameter[] = [
@@ -169,14 +174,27 @@ export function encodeMessage(msg: OmniMessage): Hex {
 }
 
 /**
- * The cross-field rules both codecs enforce (Solidity `InsuranceExceedsAmount` / `UnknownOutcome`):
- * a LIQUIDATE's `insuranceAmount` is at most its `amount`; a WITHDRAW_DONE's `outcome` is 1, 2 or 3.
+ * The cross-field rules both codecs enforce (Solidity `InsuranceExceedsAmount`, `ZeroRecipient`,
+ * `UnknownOutcome`, `UnknownAckStatus`): a LIQUIDATE's `insuranceAmount` is at most its `amount` and
+ * its `recipient` is not the zero address; a WITHDRAW_DONE's `outcome` is 1, 2 or 3; an ORDER_ACK's
+ * `status` is 1 or 2.
  */
 function checkSemantics(type: MessageTypeName, fields: Record<string, unknown>, what: string): void {
   if (type === 'LIQUIDATE' && (fields['insuranceAmount'] as bigint) > (fields['amount'] as bigint)) {
     throw new MalformedPayloadError(`${what} LIQUIDATE: insuranceAmount: exceeds amount`, {
       details: { type, field: 'insuranceAmount', amount: fields['amount'], insuranceAmount: fields['insuranceAmount'] },
     });
+  }
+  if (type === 'LIQUIDATE' && ZERO_ADDRESS.test(fields['recipient'] as string)) {
+    throw new MalformedPayloadError(`${what} LIQUIDATE: recipient: the zero address cannot receive a seizure`, {
+      details: { type, field: 'recipient' },
+    });
+  }
+  if (type === 'ORDER_ACK' && !ACK_STATUSES.has(fields['status'] as number)) {
+    throw new MalformedPayloadError(
+      `${what} ORDER_ACK: status: ${String(fields['status'])} is not 1 (EXECUTED) or 2 (EXPIRED)`,
+      { details: { type, field: 'status', status: fields['status'] } },
+    );
   }
   if (type === 'WITHDRAW_DONE' && !OUTCOMES.has(fields['outcome'] as number)) {
     throw new MalformedPayloadError(
@@ -257,7 +275,8 @@ function checkWords(hex: string, type: MessageTypeName): void {
  * Decodes a LayerZero payload. Checks, in this order, the version, the type and the exact length
  * for the type, then that every word is canonical for its ABI type (an address, `uint64` or `bool`
  * with dirty high bits is refused, as Solidity's `abi.decode` does), then the cross-field rules
- * (a LIQUIDATE's insurance part ≤ its amount, a WITHDRAW_DONE's outcome 1-3). Addresses come back
+ * (a LIQUIDATE's insurance part ≤ its amount and a non-zero recipient, a WITHDRAW_DONE's outcome 1-3,
+ * an ORDER_ACK's status 1-2). Addresses come back
  * checksummed, bytes32 lowercase.
  *
  * @throws UnsupportedVersionError | UnknownMessageTypeError | MalformedPayloadError

@@ -11,6 +11,8 @@ export {
   PROTOCOL_VERSION,
   MessageType,
   WithdrawOutcome,
+  AckStatus,
+  type AckStatusName,
   type MessageTypeName,
   type WithdrawOutcomeName,
 } from './version.js';

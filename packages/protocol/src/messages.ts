@@ -42,8 +42,10 @@ export interface ExposureMessage {
 }
 
 /**
- * vault → hub: what the vault really seized for `orderId` (liquidator and insurance parts together),
- * and the account's total balance after it.
+ * vault → hub: what the vault did with order `orderId` — `status` 1 (EXECUTED: for a seizure,
+ * `seized` is what it really took, liquidator and insurance parts together) or 2 (EXPIRED: the
+ * order arrived after its expiry and changed nothing; `seized` is 0) — and the account's total
+ * balance after it. See `AckStatus`.
  */
 export interface OrderAckMessage {
   type: 'ORDER_ACK';
@@ -52,13 +54,17 @@ export interface OrderAckMessage {
   token: Address;
   seized: bigint;
   balance: bigint;
+  status: number;
   seq: bigint;
 }
 
 /**
  * hub → vault: seize `amount` of `token` from `account`. The vault seizes
- * `s = min(amount, balance − frozen)`; the insurance fund gets `ceil(insuranceAmount × s / amount)`
- * and `recipient` (the liquidator) the rest. `insuranceAmount ≤ amount`.
+ * `s = min(amount, balance − amounts of approved payouts still queued)`, taking from pending
+ * withdrawal requests (newest first) what the unfrozen balance does not cover; the insurance fund
+ * gets `ceil(insuranceAmount × s / amount)` and `recipient` (the liquidator, never the zero address)
+ * the rest. `insuranceAmount ≤ amount`. Delivered after `expiry` (unix seconds) it changes nothing
+ * and is acknowledged EXPIRED.
  */
 export interface LiquidateMessage {
   type: 'LIQUIDATE';
@@ -68,9 +74,13 @@ export interface LiquidateMessage {
   amount: bigint;
   recipient: Address;
   insuranceAmount: bigint;
+  expiry: bigint;
 }
 
-/** hub → vault: pay (approved) or unfreeze (rejected) the withdrawal request `requestId`. */
+/**
+ * hub → vault: pay (approved) or unfreeze (rejected) the withdrawal request `requestId`. Delivered
+ * after `expiry` (unix seconds) it changes nothing and is acknowledged EXPIRED (ORDER_ACK).
+ */
 export interface WithdrawDecisionMessage {
   type: 'WITHDRAW_DECISION';
   orderId: Hex;
@@ -79,6 +89,7 @@ export interface WithdrawDecisionMessage {
   amount: bigint;
   requestId: bigint;
   approved: boolean;
+  expiry: bigint;
 }
 
 /**

@@ -24,4 +24,14 @@ export const WithdrawOutcome = {
 
 export type WithdrawOutcomeName = keyof typeof WithdrawOutcome;
 
+/** ORDER_ACK statuses: what a vault did with an order. */
+export const AckStatus = {
+  /** Executed: for a seizure, `seized` is what the vault really took. */
+  EXECUTED: 1,
+  /** Delivered after its expiry: the vault did nothing but mark the order id used. */
+  EXPIRED: 2,
+} as const;
+
+export type AckStatusName = keyof typeof AckStatus;
+
 export type MessageTypeName = keyof typeof MessageType;
