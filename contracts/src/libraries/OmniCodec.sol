@@ -320,8 +320,8 @@ library OmniCodec {
     /// @return m The decoded fields.
     function decodeBalance(bytes memory payload) internal pure returns (Balance memory m) {
         _expect(payload, BALANCE);
-        (,, m.account, m.token, m.balance, m.delta, m.seq) =
-            abi.decode(payload, (uint8, uint8, address, address, uint256, int256, uint64));
+        // A struct of static fields is encoded inline: the same words as the flat fields, in fewer stack slots.
+        (,, m) = abi.decode(payload, (uint8, uint8, Balance));
     }
 
     /// @notice Decodes a WITHDRAW_REQUEST payload (validating it first).
@@ -329,8 +329,8 @@ library OmniCodec {
     /// @return m The decoded fields.
     function decodeWithdrawRequest(bytes memory payload) internal pure returns (WithdrawRequest memory m) {
         _expect(payload, WITHDRAW_REQUEST);
-        (,, m.account, m.token, m.amount, m.requestId, m.seq) =
-            abi.decode(payload, (uint8, uint8, address, address, uint256, uint64, uint64));
+        // A struct of static fields is encoded inline: the same words as the flat fields, in fewer stack slots.
+        (,, m) = abi.decode(payload, (uint8, uint8, WithdrawRequest));
     }
 
     /// @notice Decodes an EXPOSURE payload (validating it first).
@@ -338,8 +338,8 @@ library OmniCodec {
     /// @return m The decoded fields.
     function decodeExposure(bytes memory payload) internal pure returns (Exposure memory m) {
         _expect(payload, EXPOSURE);
-        (,, m.account, m.protocol, m.market, m.size, m.entryPrice, m.seq) =
-            abi.decode(payload, (uint8, uint8, address, address, bytes32, int256, uint256, uint64));
+        // A struct of static fields is encoded inline: the same words as the flat fields, in fewer stack slots.
+        (,, m) = abi.decode(payload, (uint8, uint8, Exposure));
     }
 
     /// @notice Decodes an ORDER_ACK payload (validating it first).
@@ -347,8 +347,8 @@ library OmniCodec {
     /// @return m The decoded fields.
     function decodeOrderAck(bytes memory payload) internal pure returns (OrderAck memory m) {
         _expect(payload, ORDER_ACK);
-        (,, m.orderId, m.account, m.token, m.seized, m.balance, m.status, m.seq) =
-            abi.decode(payload, (uint8, uint8, bytes32, address, address, uint256, uint256, uint8, uint64));
+        // A struct of static fields is encoded inline: the same words as the flat fields, in fewer stack slots.
+        (,, m) = abi.decode(payload, (uint8, uint8, OrderAck));
     }
 
     /// @notice Decodes a LIQUIDATE payload (validating it first).
@@ -356,8 +356,8 @@ library OmniCodec {
     /// @return m The decoded fields.
     function decodeLiquidate(bytes memory payload) internal pure returns (Liquidate memory m) {
         _expect(payload, LIQUIDATE);
-        (,, m.orderId, m.account, m.token, m.amount, m.recipient, m.insuranceAmount, m.expiry) =
-            abi.decode(payload, (uint8, uint8, bytes32, address, address, uint256, address, uint256, uint64));
+        // A struct of static fields is encoded inline: the same words as the flat fields, in fewer stack slots.
+        (,, m) = abi.decode(payload, (uint8, uint8, Liquidate));
     }
 
     /// @notice Decodes a WITHDRAW_DECISION payload (validating it first).
@@ -365,8 +365,8 @@ library OmniCodec {
     /// @return m The decoded fields.
     function decodeWithdrawDecision(bytes memory payload) internal pure returns (WithdrawDecision memory m) {
         _expect(payload, WITHDRAW_DECISION);
-        (,, m.orderId, m.account, m.token, m.amount, m.requestId, m.approved, m.expiry) =
-            abi.decode(payload, (uint8, uint8, bytes32, address, address, uint256, uint64, bool, uint64));
+        // A struct of static fields is encoded inline: the same words as the flat fields, in fewer stack slots.
+        (,, m) = abi.decode(payload, (uint8, uint8, WithdrawDecision));
     }
 
     /// @notice Decodes a WITHDRAW_DONE payload (validating it first).
@@ -374,8 +374,8 @@ library OmniCodec {
     /// @return m The decoded fields.
     function decodeWithdrawDone(bytes memory payload) internal pure returns (WithdrawDone memory m) {
         _expect(payload, WITHDRAW_DONE);
-        (,, m.account, m.token, m.requestId, m.paid, m.balance, m.outcome, m.seq) =
-            abi.decode(payload, (uint8, uint8, address, address, uint64, uint256, uint256, uint8, uint64));
+        // A struct of static fields is encoded inline: the same words as the flat fields, in fewer stack slots.
+        (,, m) = abi.decode(payload, (uint8, uint8, WithdrawDone));
     }
 
     // ------------------------------------------------------------------ internals
