@@ -6,8 +6,8 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
+import {ICollateralVaultActions} from "./interfaces/ICollateralVaultActions.sol";
 import {ICollateralVault} from "./interfaces/ICollateralVault.sol";
-import {IVaultCore} from "./interfaces/IVaultCore.sol";
 import {IOmniIntegrator} from "./interfaces/IOmniIntegrator.sol";
 import {OmniCodec} from "./libraries/OmniCodec.sol";
 import {VaultCore} from "./vault/VaultCore.sol";
@@ -29,7 +29,7 @@ import {VaultExtension} from "./vault/VaultExtension.sol";
 /// (`ReentrancyGuardTransient`), so a token that calls back during a transfer (ERC-777 hooks) cannot re-enter any of
 /// them and be counted twice. On a receive path the refused re-entry reverts inside the token call, which
 /// `_payOrCredit` treats as a failed transfer.
-contract CollateralVault is VaultCore, ICollateralVault {
+contract CollateralVault is VaultCore, ICollateralVaultActions {
     using SafeERC20 for IERC20;
 
     /// @dev Gas kept back per callback beyond the stipend: the 1/64 the CALL withholds, plus the call and the loop.
@@ -57,33 +57,33 @@ contract CollateralVault is VaultCore, ICollateralVault {
 
     // ------------------------------------------------------------------ views and quotes
 
-    /// @inheritdoc IVaultCore
+    /// @inheritdoc ICollateralVault
     function rateLimit(address token) external view returns (uint64 window, uint256 maxAmount) {
         RateLimitState storage r = _rateLimits[token];
         return (r.window, r.maxAmount);
     }
 
-    /// @inheritdoc IVaultCore
+    /// @inheritdoc ICollateralVault
     function pauseEnds() external view returns (uint64 outbound, uint64 inbound) {
         return (_outboundPause.until, _inboundPause.until);
     }
 
-    /// @inheritdoc IVaultCore
+    /// @inheritdoc ICollateralVault
     function owedReply(uint64 s) external view returns (bytes memory) {
         return _owedReplies[s];
     }
 
-    /// @inheritdoc IVaultCore
+    /// @inheritdoc ICollateralVault
     function withdrawal(uint64 requestId) external view returns (Withdrawal memory) {
         return _withdrawals[requestId];
     }
 
-    /// @inheritdoc IVaultCore
+    /// @inheritdoc ICollateralVault
     function openRequests(address account) external view returns (uint64[] memory) {
         return _openRequests[account];
     }
 
-    /// @inheritdoc IVaultCore
+    /// @inheritdoc ICollateralVault
     function quoteWithdrawalRequest(address account, address token, uint256 amount)
         external
         view
@@ -94,23 +94,23 @@ contract CollateralVault is VaultCore, ICollateralVault {
         fee.nativeFee += _doneFee(account, token, lastRequestId + 1, amount);
     }
 
-    /// @inheritdoc IVaultCore
+    /// @inheritdoc ICollateralVault
     function quoteWithdrawalDone(uint64 requestId) external view returns (MessagingFee memory fee) {
         Withdrawal storage w = _withdrawals[requestId];
         return MessagingFee({nativeFee: _doneFee(w.account, w.token, requestId, w.amount), lzTokenFee: 0});
     }
 
-    /// @inheritdoc IVaultCore
+    /// @inheritdoc ICollateralVault
     function integratorApproved(address account, address integrator) external view returns (bool) {
         return _integratorIndex[account][integrator] != 0;
     }
 
-    /// @inheritdoc IVaultCore
+    /// @inheritdoc ICollateralVault
     function approvedIntegrators(address account) external view returns (address[] memory) {
         return _integrators[account];
     }
 
-    /// @inheritdoc IVaultCore
+    /// @inheritdoc ICollateralVault
     function quoteDeposit(address account, address token, uint256 amount)
         external
         view
@@ -122,7 +122,7 @@ contract CollateralVault is VaultCore, ICollateralVault {
         return _quote(hubEid, message, _options(OmniCodec.BALANCE), false);
     }
 
-    /// @inheritdoc IVaultCore
+    /// @inheritdoc ICollateralVault
     function quoteExposure(address account, bytes32 market, int256 size, uint256 entryPrice)
         external
         view
@@ -136,7 +136,7 @@ contract CollateralVault is VaultCore, ICollateralVault {
         return _quote(hubEid, message, _options(OmniCodec.EXPOSURE), false);
     }
 
-    /// @inheritdoc IVaultCore
+    /// @inheritdoc ICollateralVault
     function quoteOrderAck() external view returns (MessagingFee memory fee) {
         bytes memory message = _ackMessage(bytes32(0), address(0), address(0), 0, 0, OmniCodec.ACK_EXECUTED, seq + 1);
         return _quote(hubEid, message, _options(OmniCodec.ORDER_ACK), false);
@@ -144,102 +144,102 @@ contract CollateralVault is VaultCore, ICollateralVault {
 
     // ------------------------------------------------------------------ forwarded to the extension
 
-    /// @inheritdoc ICollateralVault
+    /// @inheritdoc ICollateralVaultActions
     function setCollateral(address, bool) external {
         _forward();
     }
 
-    /// @inheritdoc ICollateralVault
+    /// @inheritdoc ICollateralVaultActions
     function setIntegrator(address, bool) external {
         _forward();
     }
 
-    /// @inheritdoc ICollateralVault
+    /// @inheritdoc ICollateralVaultActions
     function setCaps(address, uint256, uint256) external {
         _forward();
     }
 
-    /// @inheritdoc ICollateralVault
+    /// @inheritdoc ICollateralVaultActions
     function setMinWithdrawal(address, uint256) external {
         _forward();
     }
 
-    /// @inheritdoc ICollateralVault
+    /// @inheritdoc ICollateralVaultActions
     function setRateLimit(address, uint64, uint256) external {
         _forward();
     }
 
-    /// @inheritdoc ICollateralVault
+    /// @inheritdoc ICollateralVaultActions
     function setEscapeDelay(uint64) external {
         _forward();
     }
 
-    /// @inheritdoc ICollateralVault
+    /// @inheritdoc ICollateralVaultActions
     function setInsuranceFund(address) external {
         _forward();
     }
 
-    /// @inheritdoc ICollateralVault
+    /// @inheritdoc ICollateralVaultActions
     function setGuardian(address) external {
         _forward();
     }
 
-    /// @inheritdoc ICollateralVault
+    /// @inheritdoc ICollateralVaultActions
     function setOutboundPaused(bool) external {
         _forward();
     }
 
-    /// @inheritdoc ICollateralVault
+    /// @inheritdoc ICollateralVaultActions
     function setInboundPaused(bool) external {
         _forward();
     }
 
-    /// @inheritdoc ICollateralVault
+    /// @inheritdoc ICollateralVaultActions
     function withdrawAckReserve(address payable, uint256) external {
         _forward();
     }
 
-    /// @inheritdoc ICollateralVault
+    /// @inheritdoc ICollateralVaultActions
     function approveIntegrator(address, bool) external {
         _forward();
     }
 
-    /// @inheritdoc ICollateralVault
+    /// @inheritdoc ICollateralVaultActions
     function deposit(address, uint256) external payable {
         _forward();
     }
 
-    /// @inheritdoc ICollateralVault
+    /// @inheritdoc ICollateralVaultActions
     function depositFor(address, address, uint256) external payable {
         _forward();
     }
 
-    /// @inheritdoc ICollateralVault
+    /// @inheritdoc ICollateralVaultActions
     function reportExposure(address, bytes32, int256, uint256) external payable {
         _forward();
     }
 
-    /// @inheritdoc ICollateralVault
+    /// @inheritdoc ICollateralVaultActions
     function requestWithdrawal(address, uint256) external payable returns (uint64) {
         _forward();
     }
 
-    /// @inheritdoc ICollateralVault
+    /// @inheritdoc ICollateralVaultActions
     function escapeWithdrawal(uint64) external payable {
         _forward();
     }
 
-    /// @inheritdoc ICollateralVault
+    /// @inheritdoc ICollateralVaultActions
     function executePayout(uint64) external payable {
         _forward();
     }
 
-    /// @inheritdoc ICollateralVault
+    /// @inheritdoc ICollateralVaultActions
     function sendOwedReply(uint64) external payable {
         _forward();
     }
 
-    /// @inheritdoc ICollateralVault
+    /// @inheritdoc ICollateralVaultActions
     function claim(address, address) external {
         _forward();
     }

@@ -265,8 +265,9 @@ contract CrossChainTest is TestHelperOz5 {
         assertTrue(vaultB.executed(orderId));
         assertEq(vaultB.seq(), 2);
 
-        bytes memory ack =
-            abi.encode(uint8(1), uint8(4), orderId, alice, address(usdc), uint256(40e6), uint256(60e6), uint64(2));
+        bytes memory ack = abi.encode(
+            uint8(1), uint8(4), orderId, alice, address(usdc), uint256(40e6), uint256(60e6), uint8(1), uint64(2)
+        );
         _expectHubReceives(B_EID, address(vaultB), 2, OmniCodec.ORDER_ACK, ack);
     }
 
@@ -284,8 +285,9 @@ contract CrossChainTest is TestHelperOz5 {
 
         assertEq(weth.balanceOf(liquidator), 1 ether);
         assertEq(vaultC.balanceOf(alice, address(weth)), 0);
-        bytes memory ack =
-            abi.encode(uint8(1), uint8(4), orderId, alice, address(weth), uint256(1 ether), uint256(0), uint64(2));
+        bytes memory ack = abi.encode(
+            uint8(1), uint8(4), orderId, alice, address(weth), uint256(1 ether), uint256(0), uint8(1), uint64(2)
+        );
         _expectHubReceives(C_EID, address(vaultC), 2, OmniCodec.ORDER_ACK, ack);
     }
 
@@ -333,7 +335,7 @@ contract CrossChainTest is TestHelperOz5 {
         hub.dispatchLiquidation{value: 1 ether}(o, sigs);
     }
 
-    function test_liquidation_withAShortAckReserve_revertsAndStaysRetryable() public {
+    function test_liquidation_withAnEmptyAckReserve_executes_andItsAckIsSentLater() public {
         _deposit(vaultB, usdc, 100e6);
         verifyPackets(HUB_EID, address(hub));
 
@@ -341,17 +343,19 @@ contract CrossChainTest is TestHelperOz5 {
         _dispatch(B_EID, orderId, alice, address(usdc), 10e6, liquidator);
 
         uint256 ackFee = vaultB.quoteOrderAck().nativeFee;
-        vm.expectRevert(abi.encodeWithSelector(ICollateralVault.InsufficientAckReserve.selector, ackFee, 0));
-        this.verifyPackets(B_EID, _b32(address(vaultB)));
-        assertFalse(vaultB.executed(orderId));
-        assertEq(vaultB.balanceOf(alice, address(usdc)), 100e6);
-
-        // once someone tops the reserve up, the same message executes
-        _fundAckReserve(vaultB);
+        vm.expectEmit(address(vaultB));
+        emit ICollateralVault.ReplyOwed(2, OmniCodec.ORDER_ACK, ackFee);
         verifyPackets(B_EID, address(vaultB));
         assertTrue(vaultB.executed(orderId));
         assertEq(usdc.balanceOf(liquidator), 10e6);
-        assertEq(address(vaultB).balance, 1 ether - ackFee);
+
+        // anyone sends the owed ack; the hub publishes it with the vault's sequence number
+        address anyone = makeAddr("anyone");
+        vm.deal(anyone, 1 ether);
+        vm.prank(anyone);
+        vaultB.sendOwedReply{value: ackFee}(2);
+        verifyPackets(HUB_EID, address(hub));
+        assertTrue(hub.seqSeen(B_EID, 2));
     }
 
     function test_vault_refusesToExecuteAnOrderTwice() public {
@@ -364,7 +368,8 @@ contract CrossChainTest is TestHelperOz5 {
                 token: address(usdc),
                 amount: 1e6,
                 recipient: liquidator,
-                insuranceAmount: 0
+                insuranceAmount: 0,
+                expiry: uint64(block.timestamp + 1 hours)
             })
         );
         Origin memory origin = Origin({srcEid: HUB_EID, sender: _b32(address(hub)), nonce: 1});
@@ -394,7 +399,8 @@ contract CrossChainTest is TestHelperOz5 {
                 token: address(usdc),
                 amount: 1,
                 recipient: other,
-                insuranceAmount: 0
+                insuranceAmount: 0,
+                expiry: uint64(block.timestamp + 1 hours)
             })
         );
         vm.prank(endpoints[B_EID]);
@@ -444,7 +450,8 @@ contract CrossChainTest is TestHelperOz5 {
                 token: address(usdc),
                 amount: 1,
                 recipient: alice,
-                insuranceAmount: 0
+                insuranceAmount: 0,
+                expiry: uint64(block.timestamp + 1 hours)
             })
         );
         _expectHubRefuses(payload, abi.encodeWithSelector(OmniCodec.UnknownMessageType.selector, uint8(5)));

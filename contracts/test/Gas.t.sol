@@ -124,7 +124,8 @@ contract GasTest is OmniFixture {
                 token: address(usdc),
                 amount: 10e6,
                 recipient: liquidator,
-                insuranceAmount: 1e6
+                insuranceAmount: 1e6,
+                expiry: uint64(block.timestamp + 1 hours)
             })
         );
     }
@@ -137,7 +138,8 @@ contract GasTest is OmniFixture {
                 token: address(usdc),
                 amount: 10e6,
                 requestId: requestId,
-                approved: approved
+                approved: approved,
+                expiry: uint64(block.timestamp + 1 hours)
             })
         );
     }

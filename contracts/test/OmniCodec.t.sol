@@ -118,7 +118,8 @@ contract OmniCodecTest is Test {
             token: token,
             amount: amount,
             recipient: recipient,
-            insuranceAmount: insuranceAmount
+            insuranceAmount: insuranceAmount,
+            expiry: uint64(block.timestamp + 1 hours)
         });
         bytes memory payload = OmniCodec.encodeLiquidate(m);
         assertEq(payload, abi.encode(uint8(1), uint8(5), orderId, account, token, amount, recipient, insuranceAmount));
@@ -187,7 +188,8 @@ contract OmniCodecTest is Test {
                 token: address(2),
                 amount: amount,
                 recipient: address(3),
-                insuranceAmount: insuranceAmount
+                insuranceAmount: insuranceAmount,
+                expiry: uint64(block.timestamp + 1 hours)
             })
         );
     }
@@ -328,7 +330,8 @@ contract OmniCodecTest is Test {
             token: address(0x70C3),
             amount: 40,
             recipient: address(0xB0B),
-            insuranceAmount: 4
+            insuranceAmount: 4,
+            expiry: uint64(block.timestamp + 1 hours)
         });
     }
 }

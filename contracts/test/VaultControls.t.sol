@@ -166,10 +166,10 @@ contract VaultControlsTest is OmniFixture {
     function test_guardian_canPauseButNotUnpause() public {
         vm.startPrank(guardian);
         vm.expectEmit(address(vaultB));
-        emit ICollateralVault.OutboundPausedSet(guardian, true);
+        emit ICollateralVault.OutboundPausedSet(guardian, true, uint64(block.timestamp) + 7 days);
         vaultB.setOutboundPaused(true);
         vm.expectEmit(address(vaultB));
-        emit ICollateralVault.InboundPausedSet(guardian, true);
+        emit ICollateralVault.InboundPausedSet(guardian, true, uint64(block.timestamp) + 7 days);
         vaultB.setInboundPaused(true);
         assertTrue(vaultB.outboundPaused());
         assertTrue(vaultB.inboundPaused());

@@ -49,7 +49,7 @@ contract VaultLiquidationsTest is OmniFixture {
         if (seized == amount) assertEq(toInsurance, insuranceAmount);
         _expectHub(
             OmniCodec.ORDER_ACK,
-            abi.encode(uint8(1), uint8(4), orderId, bob, address(usdc), seized, balance - seized, uint64(3))
+            abi.encode(uint8(1), uint8(4), orderId, bob, address(usdc), seized, balance - seized, uint8(1), uint64(3))
         );
     }
 
@@ -61,7 +61,7 @@ contract VaultLiquidationsTest is OmniFixture {
         _deliverToVault();
         _expectHub(
             OmniCodec.ORDER_ACK,
-            abi.encode(uint8(1), uint8(4), orderId, bob, address(usdc), uint256(0), uint256(0), uint64(2))
+            abi.encode(uint8(1), uint8(4), orderId, bob, address(usdc), uint256(0), uint256(0), uint8(1), uint64(2))
         );
     }
 
@@ -204,7 +204,9 @@ contract VaultLiquidationsTest is OmniFixture {
         assertEq(dex.calls(), 1, "the well-behaved integrator still heard of it");
         _expectHub(
             OmniCodec.ORDER_ACK,
-            abi.encode(uint8(1), uint8(4), orderId, alice, address(usdc), uint256(30e6), uint256(70e6), uint64(2))
+            abi.encode(
+                uint8(1), uint8(4), orderId, alice, address(usdc), uint256(30e6), uint256(70e6), uint8(1), uint64(2)
+            )
         );
     }
 
@@ -257,7 +259,8 @@ contract VaultLiquidationsTest is OmniFixture {
                 token: address(usdc),
                 amount: 1e6,
                 recipient: liquidator,
-                insuranceAmount: 1e5
+                insuranceAmount: 1e5,
+                expiry: uint64(block.timestamp + 1 hours)
             })
         );
     }

@@ -85,7 +85,7 @@ contract VaultReentrancyTest is OmniFixture {
         _assertSolvent();
         _expectHub(
             OmniCodec.ORDER_ACK,
-            abi.encode(uint8(1), uint8(4), orderId, alice, address(hk), uint256(400), uint256(600), uint64(2))
+            abi.encode(uint8(1), uint8(4), orderId, alice, address(hk), uint256(400), uint256(600), uint8(1), uint64(2))
         );
 
         // The channel is not jammed: the next liquidation runs; this time the hook re-enters `claim` and swallows the

@@ -164,7 +164,8 @@ contract VaultWithdrawalsTest is OmniFixture {
                 token: address(usdc),
                 amount: 1,
                 requestId: 5,
-                approved: true
+                approved: true,
+                expiry: uint64(block.timestamp + 1 hours)
             })
         );
         Origin memory origin = Origin({srcEid: HUB_EID, sender: _b32(address(hub)), nonce: 1});
@@ -173,24 +174,6 @@ contract VaultWithdrawalsTest is OmniFixture {
         vm.prank(endpoints[B_EID]);
         vm.expectRevert(abi.encodeWithSelector(ICollateralVault.OrderAlreadyExecuted.selector, bytes32(uint256(77))));
         vaultB.lzReceive(origin, bytes32(uint256(2)), decision, address(0), "");
-    }
-
-    function test_decision_withAShortAckReserve_revertsAndStaysRetryable() public {
-        vaultB.withdrawAckReserve(payable(makeAddr("treasury")), address(vaultB).balance);
-        uint64 id = _requestAs(alice, 40e6);
-        _deliverToHub();
-        bytes32 orderId = _decide(alice, 40e6, id, true);
-
-        uint256 ackFee = vaultB.quoteWithdrawalDone(id).nativeFee;
-        vm.expectRevert(abi.encodeWithSelector(ICollateralVault.InsufficientAckReserve.selector, ackFee, 0));
-        this.verifyPackets(B_EID, _b32(address(vaultB)));
-        assertFalse(vaultB.executed(orderId));
-        assertEq(vaultB.frozenOf(alice, address(usdc)), 40e6);
-
-        _fundAckReserve();
-        _deliverToVault();
-        assertTrue(vaultB.executed(orderId));
-        assertEq(vaultB.balanceOf(alice, address(usdc)), 60e6);
     }
 
     function test_decisions_executeWhileOutboundIsPaused_butNotWhileInboundIs() public {
@@ -346,15 +329,6 @@ contract VaultWithdrawalsTest is OmniFixture {
         vaultB.escapeWithdrawal{value: 1 ether}(42);
     }
 
-    function test_escape_revertsWhenTheFeeIsShort() public {
-        uint64 id = _requestAs(alice, 40e6);
-        vm.warp(block.timestamp + vaultB.escapeDelay());
-        uint256 fee = vaultB.quoteWithdrawalDone(id).nativeFee;
-        vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(ICollateralVault.InsufficientFee.selector, fee, fee - 1));
-        vaultB.escapeWithdrawal{value: fee - 1}(id);
-    }
-
     // ------------------------------------------------------------------ outbound rate limit
 
     function test_rateLimit_queuesAnApprovedPayout_thatExecutePayoutPaysLater() public {
@@ -377,15 +351,13 @@ contract VaultWithdrawalsTest is OmniFixture {
         vm.expectRevert(abi.encodeWithSelector(ICollateralVault.RateLimited.selector, address(usdc), 30e6, 20e6));
         vaultB.executePayout{value: 1 ether}(second);
 
-        // a queued payout is decided: it cannot be escaped, and a further decision is ignored
+        // a queued payout waits its escape delay from when it was queued before its account may escape it
+        uint256 escapableAt = vm.getBlockTimestamp() + vaultB.escapeDelay();
+        assertEq(vaultB.escapeAvailableAt(second), escapableAt);
         vm.warp(block.timestamp + 1 days);
         vm.prank(alice);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                ICollateralVault.InvalidRequestStatus.selector, second, ICollateralVault.RequestStatus.PayoutQueued
-            )
-        );
-        vaultB.escapeWithdrawal{value: 1 ether}(second);
+        vm.expectRevert(abi.encodeWithSelector(ICollateralVault.EscapeTooEarly.selector, second, escapableAt));
+        vaultB.escapeWithdrawal(second);
 
         uint256 before = usdc.balanceOf(alice);
         uint256 fee = vaultB.quoteWithdrawalDone(second).nativeFee;
@@ -404,13 +376,14 @@ contract VaultWithdrawalsTest is OmniFixture {
         vaultB.executePayout{value: 1 ether}(second);
     }
 
-    function test_rateLimit_blocksAnEscapeOverTheLimit() public {
+    function test_rateLimit_countsAnEscapeButNeverRefusesIt() public {
         vaultB.setRateLimit(address(usdc), 1 hours, 10e6);
         uint64 id = _requestAs(alice, 40e6);
         vm.warp(block.timestamp + vaultB.escapeDelay());
         vm.prank(alice);
-        vm.expectRevert(abi.encodeWithSelector(ICollateralVault.RateLimited.selector, address(usdc), 40e6, 10e6));
-        vaultB.escapeWithdrawal{value: 1 ether}(id);
+        vaultB.escapeWithdrawal(id);
+        assertEq(uint8(vaultB.withdrawal(id).status), uint8(ICollateralVault.RequestStatus.Escaped));
+        assertEq(vaultB.outboundAvailable(address(usdc)), 0, "the escape used the whole window");
     }
 
     function test_rateLimit_neverBlocksLiquidations() public {
@@ -430,6 +403,10 @@ contract VaultWithdrawalsTest is OmniFixture {
         vaultB.setRateLimit(address(usdc), 0, 1);
         vm.expectRevert(abi.encodeWithSelector(ICollateralVault.InvalidRateLimit.selector, uint64(1), uint256(0)));
         vaultB.setRateLimit(address(usdc), 1, 0);
+        vm.expectRevert(
+            abi.encodeWithSelector(ICollateralVault.InvalidRateLimit.selector, uint64(1 days + 1), uint256(5e6))
+        );
+        vaultB.setRateLimit(address(usdc), 1 days + 1, 5e6);
 
         vm.expectEmit(address(vaultB));
         emit ICollateralVault.RateLimitSet(address(usdc), 1 days, 5e6);
@@ -474,13 +451,17 @@ contract VaultWithdrawalsTest is OmniFixture {
         assertEq(vaultB.insuranceFund(), bob);
     }
 
-    function test_liquidation_neverSeizesTheFrozenAmount() public {
-        _requestAs(alice, 70e6);
+    function test_liquidation_seizesWhatAPendingRequestFroze() public {
+        uint64 id = _requestAs(alice, 70e6);
         _liquidate(bytes32(uint256(2)), alice, 100e6, 0);
+        vm.expectEmit(address(vaultB));
+        emit ICollateralVault.WithdrawalReduced(id, 70e6, 0);
         _deliverToVault();
-        assertEq(usdc.balanceOf(liquidator), 30e6);
-        assertEq(vaultB.balanceOf(alice, address(usdc)), 70e6);
-        assertEq(vaultB.frozenOf(alice, address(usdc)), 70e6);
+        assertEq(usdc.balanceOf(liquidator), 100e6);
+        assertEq(vaultB.balanceOf(alice, address(usdc)), 0);
+        assertEq(vaultB.frozenOf(alice, address(usdc)), 0);
+        assertEq(vaultB.withdrawal(id).amount, 0);
+        assertEq(vaultB.withdrawal(id).requested, 70e6, "the decision still matches what was asked");
     }
 
     // ------------------------------------------------------------------ fuzz

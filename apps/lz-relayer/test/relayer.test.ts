@@ -281,20 +281,22 @@ describe('lz-relayer on three anvil chains with the real EndpointV2', () => {
     relayer = restarted;
     await relayer.start();
 
-    // Empty spoke B's ACK reserve: its vault cannot pay for the ORDER_ACK, so its lzReceive reverts.
+    // Pause spoke B's inbound orders: its lzReceive reverts (the vault never reverts for its reserve).
     const owner = as(deployerKey, spokeB);
-    const reserve = await owner.public.getBalance({ address: spokeB.vault! });
-    const drain = await owner.wallet.writeContract({
-      address: spokeB.vault!,
-      abi: collateralVaultAbi,
-      functionName: 'withdrawAckReserve',
-      args: [owner.account.address, reserve],
-    });
-    await owner.public.waitForTransactionReceipt({ hash: drain });
+    const setPaused = async (paused: boolean) => {
+      const hash = await owner.wallet.writeContract({
+        address: spokeB.vault!,
+        abi: collateralVaultAbi,
+        functionName: 'setInboundPaused',
+        args: [paused],
+      });
+      await owner.public.waitForTransactionReceipt({ hash });
+    };
+    await setPaused(true);
 
     const orderId = await liquidate(spokeB, 1n, 2n);
     const failure = await waitFor('a failed delivery', () => failed[0]);
-    expect(failure.reason).toMatch(/^InsufficientAckReserve\(\d+, 0\)$/);
+    expect(failure.reason).toBe('InboundPaused()');
     expect(failure.path).toMatchObject({ srcEid: 40101, dstEid: 40103, nonce: 1n });
 
     // Verified at the endpoint: nothing is lost while it retries.
@@ -316,9 +318,8 @@ describe('lz-relayer on three anvil chains with the real EndpointV2', () => {
     await waitFor('the relayer to count the delivery', () => (relayer.stats.delivered >= 1 ? true : undefined));
     expect(relayer.stats.delivered).toBe(1);
 
-    // Refill the reserve: the next retry executes the order and its ACK comes back.
-    const refill = await owner.wallet.sendTransaction({ to: spokeB.vault!, value: reserve });
-    await owner.public.waitForTransactionReceipt({ hash: refill });
+    // Lift the pause: the next retry executes the order and its ACK comes back.
+    await setPaused(false);
     const ack = await waitFor('ORDER_ACK from spoke B', async () =>
       (await hubMessages()).find((m) => m.message.type === 'ORDER_ACK' && m.message.orderId === orderId),
     );
@@ -347,6 +348,18 @@ describe('lz-relayer giving up on a delivery', () => {
     });
     const [hub, spoke] = deployment.chains as [DeployedChain, DeployedChain];
     const op = createChainClients({ rpcUrl: hub.rpcUrl, chainId: hub.chainId, privateKey: submitterKey });
+    // The vault's orders are paused: every delivery reverts `InboundPaused()` until the pause is lifted.
+    const vaultClients = createChainClients({ rpcUrl: spoke.rpcUrl, chainId: spoke.chainId, privateKey: deployerKey });
+    const setPaused = async (paused: boolean) =>
+      vaultClients.public.waitForTransactionReceipt({
+        hash: await vaultClients.wallet.writeContract({
+          address: spoke.vault!,
+          abi: collateralVaultAbi,
+          functionName: 'setInboundPaused',
+          args: [paused],
+        }),
+      });
+    await setPaused(true);
     const account = privateKeyToAccount(userKey).address;
     const token = spoke.tokens.USDC!.address;
     const orderId = liquidationOrderId({
@@ -390,7 +403,6 @@ describe('lz-relayer giving up on a delivery', () => {
     expect(giveUp.stats).toMatchObject({ verified: 1, failedAttempts: 2, abandoned: 1, delivered: 0 });
     expect(giveUp.pending).toBe(0);
 
-    const vaultClients = createChainClients({ rpcUrl: spoke.rpcUrl, chainId: spoke.chainId, privateKey: deployerKey });
     const stored = await vaultClients.public.readContract({
       address: spoke.endpoint,
       abi: endpointV2Abi,
@@ -399,6 +411,7 @@ describe('lz-relayer giving up on a delivery', () => {
     });
     expect(stored).not.toBe(zeroHash);
 
+    await setPaused(false);
     await vaultClients.public.waitForTransactionReceipt({
       hash: await vaultClients.wallet.sendTransaction({ to: spoke.vault!, value: 10n ** 15n }),
     });

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {OApp} from "@layerzerolabs/lz-evm-oapp-v2/contracts/oapp/OApp.sol";
+import {OApp, MessagingFee} from "@layerzerolabs/lz-evm-oapp-v2/contracts/oapp/OApp.sol";
 import {OAppOptionsType3} from "@layerzerolabs/lz-evm-oapp-v2/contracts/oapp/libs/OAppOptionsType3.sol";
 import {OptionsBuilder} from "@layerzerolabs/lz-evm-oapp-v2/contracts/oapp/libs/OptionsBuilder.sol";
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
@@ -10,11 +10,11 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
-import {IVaultCore} from "../interfaces/IVaultCore.sol";
+import {ICollateralVault} from "../interfaces/ICollateralVault.sol";
 import {BoundedPause} from "../libraries/BoundedPause.sol";
 import {OmniCodec} from "../libraries/OmniCodec.sol";
 
-// Most state variables are ICollateralVault's public getters; folding them into structs would change the ABI for the
+// Most state variables are ICollateralVaultActions's public getters; folding them into structs would change the ABI for the
 // sake of a count.
 // solhint-disable max-states-count
 
@@ -23,13 +23,13 @@ import {OmniCodec} from "../libraries/OmniCodec.sol";
 /// and quotes, how a message reaches the hub and who pays for it, and the one way tokens leave the vault on a receive
 /// path.
 /// @dev The vault is two contracts because one would exceed the EIP-170 code size limit: `CollateralVault` runs the
-/// hub's orders and forwards every other entry point of `ICollateralVault` by DELEGATECALL to its `VaultExtension`,
+/// hub's orders and forwards every other entry point of `ICollateralVaultActions` by DELEGATECALL to its `VaultExtension`,
 /// which it deploys itself. Neither declares a state variable of its own, so both read and write this layout.
 /// @dev Replies sent from `lzReceive` (ORDER_ACK, WITHDRAW_DONE) are paid from the vault's native reserve and never
 /// revert for it: a reply the reserve cannot pay is kept as owed, with its sequence number, and anyone may send it
 /// later (`sendOwedReply`). Each withdrawal request prepays its WITHDRAW_DONE into that reserve, so nobody can drain it
 /// by asking for withdrawals.
-abstract contract VaultCore is OApp, OAppOptionsType3, Ownable2Step, ReentrancyGuardTransient, IVaultCore {
+abstract contract VaultCore is OApp, OAppOptionsType3, Ownable2Step, ReentrancyGuardTransient, ICollateralVault {
     using BoundedPause for BoundedPause.State;
 
     /// @notice Executor gas for the hub's `lzReceive` of a vault message when no enforced option is set for it
@@ -65,59 +65,59 @@ abstract contract VaultCore is OApp, OAppOptionsType3, Ownable2Step, ReentrancyG
         uint256 used;
     }
 
-    // Not SNAKE_CASE: the name is the `hubEid()` getter of ICollateralVault, part of the ABI.
-    /// @inheritdoc IVaultCore
+    // Not SNAKE_CASE: the name is the `hubEid()` getter of ICollateralVaultActions, part of the ABI.
+    /// @inheritdoc ICollateralVault
     uint32 public immutable hubEid; // solhint-disable-line immutable-vars-naming
 
-    /// @inheritdoc IVaultCore
+    /// @inheritdoc ICollateralVault
     uint64 public seq;
 
-    /// @inheritdoc IVaultCore
+    /// @inheritdoc ICollateralVault
     uint64 public lastRequestId;
 
-    /// @inheritdoc IVaultCore
+    /// @inheritdoc ICollateralVault
     uint64 public escapeDelay = DEFAULT_ESCAPE_DELAY;
 
-    /// @inheritdoc IVaultCore
+    /// @inheritdoc ICollateralVault
     address public insuranceFund;
 
-    /// @inheritdoc IVaultCore
+    /// @inheritdoc ICollateralVault
     address public guardian;
 
-    /// @inheritdoc IVaultCore
+    /// @inheritdoc ICollateralVault
     mapping(address token => bool) public isCollateral;
 
-    /// @inheritdoc IVaultCore
+    /// @inheritdoc ICollateralVault
     mapping(address integrator => bool) public isIntegrator;
 
-    /// @inheritdoc IVaultCore
+    /// @inheritdoc ICollateralVault
     mapping(address account => mapping(address token => uint256)) public balanceOf;
 
-    /// @inheritdoc IVaultCore
+    /// @inheritdoc ICollateralVault
     mapping(address account => mapping(address token => uint256)) public frozenOf;
 
-    /// @inheritdoc IVaultCore
+    /// @inheritdoc ICollateralVault
     mapping(address account => mapping(address token => uint256)) public queuedOf;
 
-    /// @inheritdoc IVaultCore
+    /// @inheritdoc ICollateralVault
     mapping(address account => mapping(address token => uint256)) public claimable;
 
-    /// @inheritdoc IVaultCore
+    /// @inheritdoc ICollateralVault
     mapping(address token => uint256) public totalClaimable;
 
-    /// @inheritdoc IVaultCore
+    /// @inheritdoc ICollateralVault
     mapping(bytes32 orderId => bool) public executed;
 
-    /// @inheritdoc IVaultCore
+    /// @inheritdoc ICollateralVault
     mapping(address token => uint256) public totalDeposits;
 
-    /// @inheritdoc IVaultCore
+    /// @inheritdoc ICollateralVault
     mapping(address token => uint256) public depositCap;
 
-    /// @inheritdoc IVaultCore
+    /// @inheritdoc ICollateralVault
     mapping(address token => uint256) public accountCap;
 
-    /// @inheritdoc IVaultCore
+    /// @inheritdoc ICollateralVault
     mapping(address token => uint256) public minWithdrawal;
 
     mapping(address token => RateLimitState) internal _rateLimits;
@@ -170,7 +170,7 @@ abstract contract VaultCore is OApp, OAppOptionsType3, Ownable2Step, ReentrancyG
 
     // ------------------------------------------------------------------ views
 
-    /// @inheritdoc IVaultCore
+    /// @inheritdoc ICollateralVault
     function outboundAvailable(address token) public view returns (uint256) {
         RateLimitState storage r = _rateLimits[token];
         if (r.maxAmount == 0) return type(uint256).max;
@@ -179,17 +179,17 @@ abstract contract VaultCore is OApp, OAppOptionsType3, Ownable2Step, ReentrancyG
         return r.maxAmount - used;
     }
 
-    /// @inheritdoc IVaultCore
+    /// @inheritdoc ICollateralVault
     function outboundPaused() public view returns (bool) {
         return _outboundPause.paused();
     }
 
-    /// @inheritdoc IVaultCore
+    /// @inheritdoc ICollateralVault
     function inboundPaused() public view returns (bool) {
         return _inboundPause.paused();
     }
 
-    /// @inheritdoc IVaultCore
+    /// @inheritdoc ICollateralVault
     function inboundPausedTime() public view returns (uint64) {
         return _inboundPause.pausedTime();
     }
@@ -204,7 +204,7 @@ abstract contract VaultCore is OApp, OAppOptionsType3, Ownable2Step, ReentrancyG
         if (outboundPaused()) revert OutboundPaused();
     }
 
-    /// @inheritdoc IVaultCore
+    /// @inheritdoc ICollateralVault
     function escapeAvailableAt(uint64 requestId) public view returns (uint256) {
         Withdrawal storage w = _withdrawals[requestId];
         if (w.status == RequestStatus.PayoutQueued) return uint256(w.queuedAt) + w.escapeDelay;
@@ -238,21 +238,23 @@ abstract contract VaultCore is OApp, OAppOptionsType3, Ownable2Step, ReentrancyG
     /// already taken, so the hub sees a gap until someone sends it) and the caller goes on: a receive path never
     /// reverts for the reserve.
     function _reply(bytes memory message, uint16 msgType, uint64 s) internal {
-        uint256 fee = _quote(hubEid, message, _options(msgType), false).nativeFee;
-        if (address(this).balance < fee) {
+        bytes memory options = _options(msgType);
+        MessagingFee memory fee = _quote(hubEid, message, options, false);
+        if (address(this).balance < fee.nativeFee) {
             _owedReplies[s] = message;
-            emit ReplyOwed(s, msgType, fee);
+            emit ReplyOwed(s, msgType, fee.nativeFee);
             return;
         }
+        // Quoted once: a second quote would cost a delivery tens of thousands of gas.
         _payFromReserve = true;
-        _sendToHub(message, msgType);
+        _lzSend(hubEid, message, options, fee, address(this));
         _payFromReserve = false;
     }
 
-    /// @dev Quotes and sends a hub-bound message. The refund goes to the payer: the caller, or the reserve itself.
+    /// @dev Quotes and sends a user's hub-bound message, paid (and the excess refunded) by the caller.
     function _sendToHub(bytes memory message, uint16 msgType) internal {
         bytes memory options = _options(msgType);
-        _lzSend(hubEid, message, options, _quote(hubEid, message, options, false), _payer());
+        _lzSend(hubEid, message, options, _quote(hubEid, message, options, false), msg.sender);
     }
 
     /// @dev Sends a user's message keeping `keep` of `msg.value` in the reserve (the endpoint refunds the rest of what
@@ -261,10 +263,6 @@ abstract contract VaultCore is OApp, OAppOptionsType3, Ownable2Step, ReentrancyG
         _keepInReserve = keep;
         _sendToHub(message, msgType);
         _keepInReserve = 0;
-    }
-
-    function _payer() private view returns (address) {
-        return _payFromReserve ? address(this) : msg.sender;
     }
 
     /// @dev User-initiated sends accept any `msg.value` covering the fee (plus what stays in the reserve) and forward
@@ -286,7 +284,7 @@ abstract contract VaultCore is OApp, OAppOptionsType3, Ownable2Step, ReentrancyG
 
     // ------------------------------------------------------------------ paying out
 
-    /// @inheritdoc IVaultCore
+    /// @inheritdoc ICollateralVault
     function transferExact(address token, address to, uint256 amount) external returns (uint256 sent) {
         if (msg.sender != address(this)) revert OnlySelf(msg.sender);
         IERC20 erc20 = IERC20(token);

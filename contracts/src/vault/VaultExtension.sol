@@ -5,8 +5,8 @@ import {Origin, MessagingFee} from "@layerzerolabs/lz-evm-oapp-v2/contracts/oapp
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 
+import {ICollateralVaultActions} from "../interfaces/ICollateralVaultActions.sol";
 import {ICollateralVault} from "../interfaces/ICollateralVault.sol";
-import {IVaultCore} from "../interfaces/IVaultCore.sol";
 import {BoundedPause} from "../libraries/BoundedPause.sol";
 import {OmniCodec} from "../libraries/OmniCodec.sol";
 import {VaultCore} from "./VaultCore.sol";
@@ -20,7 +20,7 @@ import {VaultCore} from "./VaultCore.sol";
 /// does not cover from the account's pending requests, newest first, so no request can shield collateral from a
 /// liquidation. Only approved payouts still queued by the rate limit (`queuedOf`) are out of its reach: the hub
 /// approved them against the account's whole margin.
-contract VaultExtension is VaultCore, ICollateralVault {
+contract VaultExtension is VaultCore, ICollateralVaultActions {
     using BoundedPause for BoundedPause.State;
     using SafeERC20 for IERC20;
 
@@ -48,32 +48,32 @@ contract VaultExtension is VaultCore, ICollateralVault {
 
     // ------------------------------------------------------------------ admin
 
-    /// @inheritdoc ICollateralVault
+    /// @inheritdoc ICollateralVaultActions
     function setCollateral(address token, bool allowed) external throughVault onlyOwner {
         isCollateral[token] = allowed;
         emit CollateralSet(token, allowed);
     }
 
-    /// @inheritdoc ICollateralVault
+    /// @inheritdoc ICollateralVaultActions
     function setIntegrator(address integrator, bool allowed) external throughVault onlyOwner {
         isIntegrator[integrator] = allowed;
         emit IntegratorSet(integrator, allowed);
     }
 
-    /// @inheritdoc ICollateralVault
+    /// @inheritdoc ICollateralVaultActions
     function setCaps(address token, uint256 depositCap_, uint256 accountCap_) external throughVault onlyOwner {
         depositCap[token] = depositCap_;
         accountCap[token] = accountCap_;
         emit CapsSet(token, depositCap_, accountCap_);
     }
 
-    /// @inheritdoc ICollateralVault
+    /// @inheritdoc ICollateralVaultActions
     function setMinWithdrawal(address token, uint256 amount) external throughVault onlyOwner {
         minWithdrawal[token] = amount;
         emit MinWithdrawalSet(token, amount);
     }
 
-    /// @inheritdoc ICollateralVault
+    /// @inheritdoc ICollateralVaultActions
     function setRateLimit(address token, uint64 window, uint256 maxAmount) external throughVault onlyOwner {
         if ((window == 0) != (maxAmount == 0) || window > MAX_RATE_WINDOW) revert InvalidRateLimit(window, maxAmount);
         // A new configuration starts a fresh window.
@@ -86,35 +86,35 @@ contract VaultExtension is VaultCore, ICollateralVault {
         emit RateLimitSet(token, window, maxAmount);
     }
 
-    /// @inheritdoc ICollateralVault
+    /// @inheritdoc ICollateralVaultActions
     function setEscapeDelay(uint64 delay) external throughVault onlyOwner {
         if (delay < MIN_ESCAPE_DELAY || delay > MAX_ESCAPE_DELAY) revert EscapeDelayOutOfBounds(delay);
         escapeDelay = delay;
         emit EscapeDelaySet(delay);
     }
 
-    /// @inheritdoc ICollateralVault
+    /// @inheritdoc ICollateralVaultActions
     function setInsuranceFund(address fund) external throughVault onlyOwner {
         _setInsuranceFund(fund);
     }
 
-    /// @inheritdoc ICollateralVault
+    /// @inheritdoc ICollateralVaultActions
     function setGuardian(address newGuardian) external throughVault onlyOwner {
         emit GuardianSet(guardian, newGuardian);
         guardian = newGuardian;
     }
 
-    /// @inheritdoc ICollateralVault
+    /// @inheritdoc ICollateralVaultActions
     function setOutboundPaused(bool paused) external throughVault {
         emit OutboundPausedSet(msg.sender, paused, _setPaused(_outboundPause, paused));
     }
 
-    /// @inheritdoc ICollateralVault
+    /// @inheritdoc ICollateralVaultActions
     function setInboundPaused(bool paused) external throughVault {
         emit InboundPausedSet(msg.sender, paused, _setPaused(_inboundPause, paused));
     }
 
-    /// @inheritdoc ICollateralVault
+    /// @inheritdoc ICollateralVaultActions
     function withdrawAckReserve(address payable to, uint256 amount) external throughVault onlyOwner {
         (bool ok,) = to.call{value: amount}("");
         if (!ok) revert NativeTransferFailed(to, amount);
@@ -132,12 +132,12 @@ contract VaultExtension is VaultCore, ICollateralVault {
 
     // ------------------------------------------------------------------ deposits
 
-    /// @inheritdoc ICollateralVault
+    /// @inheritdoc ICollateralVaultActions
     function deposit(address token, uint256 amount) external payable throughVault nonReentrant {
         _deposit(msg.sender, token, amount);
     }
 
-    /// @inheritdoc ICollateralVault
+    /// @inheritdoc ICollateralVaultActions
     function depositFor(address account, address token, uint256 amount) external payable throughVault nonReentrant {
         if (account == address(0)) revert ZeroAccount();
         _deposit(account, token, amount);
@@ -175,7 +175,7 @@ contract VaultExtension is VaultCore, ICollateralVault {
 
     // ------------------------------------------------------------------ integrators and exposures
 
-    /// @inheritdoc ICollateralVault
+    /// @inheritdoc ICollateralVaultActions
     function approveIntegrator(address integrator, bool approved) external throughVault {
         uint256 index = _integratorIndex[msg.sender][integrator];
         address[] storage list = _integrators[msg.sender];
@@ -194,7 +194,7 @@ contract VaultExtension is VaultCore, ICollateralVault {
         emit IntegratorApproved(msg.sender, integrator, approved);
     }
 
-    /// @inheritdoc ICollateralVault
+    /// @inheritdoc ICollateralVaultActions
     function reportExposure(address account, bytes32 market, int256 size, uint256 entryPrice)
         external
         payable
@@ -215,7 +215,7 @@ contract VaultExtension is VaultCore, ICollateralVault {
 
     // ------------------------------------------------------------------ withdrawals
 
-    /// @inheritdoc ICollateralVault
+    /// @inheritdoc ICollateralVaultActions
     function requestWithdrawal(address token, uint256 amount) external payable throughVault returns (uint64 requestId) {
         _whenOutboundOpen();
         if (amount == 0) revert ZeroAmount();
@@ -251,7 +251,7 @@ contract VaultExtension is VaultCore, ICollateralVault {
         emit WithdrawalRequested(requestId, msg.sender, token, amount, s);
     }
 
-    /// @inheritdoc ICollateralVault
+    /// @inheritdoc ICollateralVaultActions
     function escapeWithdrawal(uint64 requestId) external payable throughVault nonReentrant {
         _whenOutboundOpen();
         Withdrawal storage w = _withdrawals[requestId];
@@ -267,7 +267,7 @@ contract VaultExtension is VaultCore, ICollateralVault {
         _payWithdrawal(requestId, w, OmniCodec.OUTCOME_ESCAPED);
     }
 
-    /// @inheritdoc ICollateralVault
+    /// @inheritdoc ICollateralVaultActions
     function executePayout(uint64 requestId) external payable throughVault nonReentrant {
         _whenOutboundOpen();
         Withdrawal storage w = _withdrawals[requestId];
@@ -278,7 +278,7 @@ contract VaultExtension is VaultCore, ICollateralVault {
         _payWithdrawal(requestId, w, OmniCodec.OUTCOME_PAID);
     }
 
-    /// @inheritdoc ICollateralVault
+    /// @inheritdoc ICollateralVaultActions
     function claim(address token, address to) external throughVault nonReentrant {
         if (to == address(0)) revert ZeroAccount();
         uint256 amount = claimable[msg.sender][token];
@@ -296,7 +296,7 @@ contract VaultExtension is VaultCore, ICollateralVault {
     // ------------------------------------------------------------------ the hub's decisions
 
     /// @notice Applies a withdrawal decision (the vault's `lzReceive` hands it over; it is not part of the ABI users
-    /// reach, since the vault forwards only `ICollateralVault`'s selectors).
+    /// reach, since the vault forwards only `ICollateralVaultActions`'s selectors).
     /// @param message The WITHDRAW_DECISION payload.
     function decide(bytes calldata message) external throughVault {
         _decide(OmniCodec.decodeWithdrawDecision(message));
@@ -337,7 +337,7 @@ contract VaultExtension is VaultCore, ICollateralVault {
         }
     }
 
-    /// @inheritdoc ICollateralVault
+    /// @inheritdoc ICollateralVaultActions
     function sendOwedReply(uint64 s) external payable throughVault {
         bytes memory message = _owedReplies[s];
         if (message.length == 0) revert NoOwedReply(s);
@@ -388,62 +388,62 @@ contract VaultExtension is VaultCore, ICollateralVault {
 
     // ------------------------------------------------------------------ served by the vault itself
 
-    /// @inheritdoc IVaultCore
+    /// @inheritdoc ICollateralVault
     function rateLimit(address) external pure returns (uint64, uint256) {
         revert NotThroughVault();
     }
 
-    /// @inheritdoc IVaultCore
+    /// @inheritdoc ICollateralVault
     function pauseEnds() external pure returns (uint64, uint64) {
         revert NotThroughVault();
     }
 
-    /// @inheritdoc IVaultCore
+    /// @inheritdoc ICollateralVault
     function owedReply(uint64) external pure returns (bytes memory) {
         revert NotThroughVault();
     }
 
-    /// @inheritdoc IVaultCore
+    /// @inheritdoc ICollateralVault
     function withdrawal(uint64) external pure returns (Withdrawal memory) {
         revert NotThroughVault();
     }
 
-    /// @inheritdoc IVaultCore
+    /// @inheritdoc ICollateralVault
     function openRequests(address) external pure returns (uint64[] memory) {
         revert NotThroughVault();
     }
 
-    /// @inheritdoc IVaultCore
+    /// @inheritdoc ICollateralVault
     function quoteWithdrawalRequest(address, address, uint256) external pure returns (MessagingFee memory) {
         revert NotThroughVault();
     }
 
-    /// @inheritdoc IVaultCore
+    /// @inheritdoc ICollateralVault
     function quoteWithdrawalDone(uint64) external pure returns (MessagingFee memory) {
         revert NotThroughVault();
     }
 
-    /// @inheritdoc IVaultCore
+    /// @inheritdoc ICollateralVault
     function integratorApproved(address, address) external pure returns (bool) {
         revert NotThroughVault();
     }
 
-    /// @inheritdoc IVaultCore
+    /// @inheritdoc ICollateralVault
     function approvedIntegrators(address) external pure returns (address[] memory) {
         revert NotThroughVault();
     }
 
-    /// @inheritdoc IVaultCore
+    /// @inheritdoc ICollateralVault
     function quoteDeposit(address, address, uint256) external pure returns (MessagingFee memory) {
         revert NotThroughVault();
     }
 
-    /// @inheritdoc IVaultCore
+    /// @inheritdoc ICollateralVault
     function quoteExposure(address, bytes32, int256, uint256) external pure returns (MessagingFee memory) {
         revert NotThroughVault();
     }
 
-    /// @inheritdoc IVaultCore
+    /// @inheritdoc ICollateralVault
     function quoteOrderAck() external pure returns (MessagingFee memory) {
         revert NotThroughVault();
     }

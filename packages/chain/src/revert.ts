@@ -18,7 +18,7 @@ export function revertData(err: unknown): Hex | undefined {
 
 /**
  * A one-line, human-readable reason for a failed call or transaction: the decoded custom error
- * (`InsufficientAckReserve(100, 0)`) when `abi` knows it, else viem's short message.
+ * (`RateLimited(0x…, 100, 0)`) when `abi` knows it, else viem's short message.
  * @example describeRevert(err, [...endpointV2Abi, ...collateralVaultAbi])
  */
 export function describeRevert(err: unknown, abi: Abi): string {
