@@ -8,6 +8,7 @@ import { DEFAULT_DISCOUNT_K, evaluateExactUnchecked, staleFactor } from './evalu
 import { weightedValueFloat } from './evaluate-float.js';
 import { InvalidInputError } from './errors.js';
 import { FOUR_FIFTHS, WAD, divCeil, divFloor, max, min, mulDown, type Exponent } from './fixed.js';
+import { NO_FLIGHT, flightOf, type Flight } from './flight.js';
 import { accrueFunding, initialFunding, type FundingParams, type FundingState } from './funding.js';
 import { checkExactAsset, checkExactChain, checkExactMarket, checkExponent } from './model/check.js';
 import type {
@@ -42,6 +43,13 @@ export interface AssetConfig {
   readonly cap?: bigint | null;
   readonly discountFactor?: bigint;
   readonly discountK?: bigint;
+  /**
+   * Maximum age of the asset's price (seconds, ≥ 1): a price older than that at the book's time
+   * (the latest input time; no clock) is stale, and counts as missing for withdrawal approvals
+   * and liquidations of the accounts that hold the asset, until a fresh price arrives. Absent: a
+   * price never turns stale.
+   */
+  readonly maxPriceAge?: bigint;
 }
 
 export interface MarketConfig {
@@ -136,7 +144,7 @@ export interface SeizureOrder {
 }
 
 /** Why a withdrawal was decided as it was. */
-export type WithdrawalReason = 'approved' | 'insufficient-margin' | 'missing-price' | 'exceeds-balance';
+export type WithdrawalReason = 'approved' | 'insufficient-margin' | 'missing-price' | 'stale-price' | 'exceeds-balance';
 
 export interface WithdrawalDecision {
   readonly kind: 'withdraw-decision';
@@ -162,10 +170,11 @@ export type Order = SeizureOrder | WithdrawalDecision;
 /**
  * An order and what became of it (the vault's acknowledgement, not the book's intention):
  * `pending` until the vault's ORDER_ACK or WITHDRAW_DONE makes it `done`; `expired` when it was
- * not dispatched by its expiry (plus the grace): a seizure's amount counts again, and a
- * withdrawal decision is replaced by a new one for the same request. An expired order can still
- * become `done` — dispatched after all,
- * its dispatch reported late — and the vault's report is booked then.
+ * not dispatched by its expiry (plus the grace), or when the vault acknowledged it EXPIRED (it
+ * arrived after its expiry and changed nothing; `doneSeq` is then set and `executed` is 0): a
+ * seizure's amount counts again, and a withdrawal decision is replaced by a new one for the same
+ * request. An order expired undispatched can still become `done` — dispatched after all, its
+ * dispatch reported late — and the vault's report is booked then.
  */
 export interface OrderRecord {
   readonly order: Order;
@@ -183,6 +192,9 @@ export interface OrderRecord {
 }
 
 export type WithdrawOutcome = 'paid' | 'rejected' | 'escaped';
+
+/** What a vault did with an order (ORDER_ACK): executed it, or refused it as delivered after its expiry. */
+export type AckStatus = 'executed' | 'expired';
 
 /** A hub-bound vault message in the engine's vocabulary (the node translates the wire into this). */
 export type ChainMessage =
@@ -211,6 +223,8 @@ export type ChainMessage =
       readonly token: string;
       readonly seized: bigint;
       readonly balance: bigint;
+      /** `expired`: the order reached the vault after its expiry and changed nothing (seized 0). */
+      readonly status: AckStatus;
     }
   | {
       readonly type: 'WITHDRAW_DONE';
@@ -261,7 +275,17 @@ export type ChainResult =
     };
 
 /** Why a liquidatable account was left alone for now. */
-export type DeferReason = 'missing-price' | 'sequence-gap';
+export type DeferReason = 'missing-price' | 'stale-price' | 'sequence-gap';
+
+/** An asset whose price is older than its `maxPriceAge` at the book's time. */
+export interface StalePrice {
+  readonly asset: string;
+  /** Unix seconds of the last price. */
+  readonly time: bigint;
+  /** The book's time − `time` (seconds). */
+  readonly age: bigint;
+  readonly maxAge: bigint;
+}
 
 export interface LiquidationResult {
   readonly account: string;
@@ -379,12 +403,6 @@ class Holdings {
   }
 }
 
-/** Sum of a holding's in-flight amounts. */
-function pendingSum(h: Holding): bigint {
-  let sum = 0n;
-  if (h.pending) for (const x of h.pending.values()) sum += x;
-  return sum;
-}
 
 /** A lower-case 20-byte hex address: an account id chain messages can name without re-validation. */
 const LOWER_ADDRESS = /^0x[0-9a-f]{40}$/;
@@ -633,6 +651,8 @@ export class MarginBook {
   /** Every order issued, by id, with its outcome. */
   private readonly orderLog = new Map<string, OrderRecord>();
   /** Withdrawal requests waiting for a source's sequence gap to close, in arrival order. */
+  /** The pending keys (`w:<eid>:<requestId>`) of {@link deferredRequests}: undecided, seizable. */
+  private readonly deferredKeys = new Set<string>();
   private deferredRequests: Array<{
     eid: number;
     account: string;
@@ -659,6 +679,10 @@ export class MarginBook {
    * request whose latest decision is expired), rebuilt on restore.
    */
   private readonly redecide = new Set<string>();
+  /** Whether an in-flight id is a withdrawal request nobody approved (seizable: see flight.ts). */
+  private readonly undecided = (id: string): boolean => this.redecide.has(id) || this.deferredKeys.has(id);
+  /** `maxPriceAge` per asset that has one. */
+  private readonly maxAge = new Map<string, bigint>();
   /** What each seizure not yet acknowledged credited (with `expiryCfg` only). */
   private readonly credits = new Map<string, SeizureCredit>();
   /** `${eid}:${token}` → asset, and `${asset}@${eid}` → token. */
@@ -759,6 +783,8 @@ export class MarginBook {
     }
     this.liquidator = c.liquidator === undefined ? 'liquidator' : v.address('config.liquidator', c.liquidator);
     for (const [asset, raw] of Object.entries(c.assets as Record<string, AssetConfig>)) {
+      if (raw.maxPriceAge !== undefined)
+        this.maxAge.set(asset, big(`config.assets.${asset}.maxPriceAge`, raw.maxPriceAge, 1n));
       for (const [eidKey, token] of Object.entries(raw.tokens ?? {})) {
         const at = `config.assets.${asset}.tokens.${eidKey}`;
         const eid = Number(eidKey);
@@ -870,13 +896,15 @@ export class MarginBook {
     const time = big('time', r.time);
     const last = this.prices.get(asset);
     if (last && time <= last.time) return { applied: false, holders: 0 };
+    // a stale price replaced: every holder's decisions may go ahead again, so each is looked at
+    const wasStale = last !== undefined && this.isStale(asset, last.time, max(this.ctx.now, time));
     this.advance(time);
     this.prices.set(asset, { price, time });
     const params = this.ctx.assets[asset]!;
     this.ctx.assets[asset] = { ...params, price };
     const holders = this.assetHolders.get(asset);
     if (holders) {
-      if (!last) for (const a of holders) this.touch(a);
+      if (!last || wasStale) for (const a of holders) this.touch(a);
       else {
         // A holder's margin moves with the price by: − Δ × (its debt in the asset), at full price;
         // + Δ × (what it holds, at most max(weight, 1) per unit: the size discount and the cap only
@@ -1306,14 +1334,15 @@ export class MarginBook {
     const holdings: HoldingView[] = [];
     if (s)
       for (const h of [...s.holdings.values()].sort((a, b) => cmp(a.asset, b.asset) || a.chain - b.chain)) {
-        const pending = pendingSum(h);
+        const f = this.flight(h);
         const a = this.ctx.assets[h.asset]!;
         holdings.push({
           asset: h.asset,
           chain: h.chain,
           token: this.tokenOf(h.asset, h.chain),
           balance: h.qty,
-          pending,
+          pending: f.out,
+          seizable: h.qty - f.committed,
           price: this.prices.get(h.asset)?.price ?? null,
           value: divFloor(h.qty * a.price, 10n ** BigInt(a.decimals)),
         });
@@ -1330,6 +1359,7 @@ export class MarginBook {
       holdings,
       positions,
       missingPrices: this.missingPrices(account),
+      stalePrices: this.stalePricesOf(account),
       deferred: s ? this.deferReason(account) : null,
     };
   }
@@ -1386,7 +1416,7 @@ export class MarginBook {
     const expiry = this.expiryCfg
       ? (inputTime === undefined ? this.ctx.now : big('inputTime', inputTime)) + this.expiryCfg.ttl
       : undefined;
-    if (this.missingPrices(account).length > 0) return null;
+    if (this.missingPrices(account).length > 0 || this.stalePricesOf(account).length > 0) return null;
     const exact = this.exactAccount(account);
     if (!evaluateExactUnchecked(exact, this.ctx, { details: false }).liquidatable) {
       this.queued.delete(account);
@@ -1521,18 +1551,41 @@ export class MarginBook {
     return [...(this.assetHolders.get(this.assetName('asset', asset)) ?? [])].map((s) => s.id).sort(cmp);
   }
 
+  /**
+   * Assets whose last price is older than their `maxPriceAge` at the book's time, by name: while
+   * one is, withdrawal approvals and liquidations of its holders wait (a node reports them).
+   */
+  stalePrices(): StalePrice[] {
+    const out: StalePrice[] = [];
+    for (const [asset, maxAge] of this.maxAge) {
+      const p = this.prices.get(asset);
+      if (p && this.isStale(asset, p.time, this.ctx.now))
+        out.push({ asset, time: p.time, age: this.ctx.now - p.time, maxAge });
+    }
+    return out.sort((x, y) => cmp(x.asset, y.asset));
+  }
+
   /** Accounts with a position in `market`, sorted. */
   holdersOfMarket(market: string): string[] {
     return [...(this.marketHolders.get(this.marketName('market', market)) ?? [])].map((s) => s.id).sort(cmp);
   }
 
-  /** The canonical account as the evaluator sees it (in-flight amounts as `pending`). */
+  /**
+   * The canonical account as the evaluator sees it: in flight as `pending` (seizures, approved
+   * withdrawals, and the undecided requests that survive them), the undecided part also as
+   * `reclaimable` (a seizure may take it; see flight.ts).
+   */
   exactAccount(account: string): ExactAccount {
     const s = this.accounts.get(account);
     if (!s) return { collateral: [], positions: [] };
     const collateral: ExactCollateral[] = [];
     for (const h of s.holdings.values()) {
-      collateral.push({ asset: h.asset, chain: h.chain, qty: h.qty, pending: pendingSum(h) });
+      const f = this.flight(h);
+      collateral.push(
+        f.reclaimable === 0n
+          ? { asset: h.asset, chain: h.chain, qty: h.qty, pending: f.out }
+          : { asset: h.asset, chain: h.chain, qty: h.qty, pending: f.out, reclaimable: f.reclaimable },
+      );
     }
     return { collateral, positions: [...s.positions.values()], realizedPnl: s.realizedPnl };
   }
@@ -1868,6 +1921,7 @@ export class MarginBook {
       inputSeq: b('snapshot.deferredRequests.inputSeq', d.inputSeq),
       time: b('snapshot.deferredRequests.time', d.time),
     }));
+    for (const d of book.deferredRequests) book.deferredKeys.add(`w:${d.eid}:${d.requestId}`);
     book.seqs.load(
       sn.sources.map((x) => ({
         eid: x.eid,
@@ -1952,6 +2006,7 @@ export class MarginBook {
           this.inFlight(key, account, asset, eid, amount, null);
           if (this.seqs.hasGap(eid)) {
             this.deferredRequests.push({ eid, account, asset, token, amount, requestId, inputSeq, time });
+            this.deferredKeys.add(key);
             return { account, decision: null, note: 'decision waits for a sequence gap to close' };
           }
           return {
@@ -1968,9 +2023,19 @@ export class MarginBook {
         const asset = this.assetOfToken(eid, m.token);
         const seized = v.uint256('message.seized', m.seized);
         const balance = v.uint256('message.balance', m.balance);
+        if (m.status !== 'executed' && m.status !== 'expired')
+          throw new InvalidInputError('message.status', 'expected "executed" or "expired"');
+        if (m.status === 'expired' && seized !== 0n)
+          throw new InvalidInputError('message.seized', 'an order acknowledged expired seizes nothing');
+        const rec = this.orderLog.get(id);
+        // a seizure in flight, or a withdrawal decision not yet acknowledged, that reached its
+        // vault after its expiry
+        if (m.status === 'expired' && rec && rec.doneSeq === null && (order || rec.order.kind === 'withdraw-decision'))
+          return this.expiredAck(rec.order, account, asset, eid, balance, seq, time);
         // an order the book holds but not as a seizure in flight: acknowledged already, or a
-        // withdrawal decision — refused whole, as a vault never acknowledges an order twice
-        if (!order && this.orderLog.has(id))
+        // withdrawal decision executed (only a WITHDRAW_DONE closes those) — refused whole, as a
+        // vault never acknowledges an order twice
+        if (!order && rec)
           throw new InvalidInputError('message.orderId', `order ${id} is not a seizure awaiting acknowledgement`);
         if (!order) {
           // an order this book no longer keeps (an expired seizure forgotten after the retention)
@@ -2030,6 +2095,7 @@ export class MarginBook {
           this.redecide.delete(key);
           // an escape closes a request that may still be waiting for its decision
           this.deferredRequests = this.deferredRequests.filter((d) => !(d.eid === eid && d.requestId === requestId));
+          this.deferredKeys.delete(key);
           if (w.orderId) this.closeOrder(w.orderId, paid, seq, m.outcome, time);
           const note = this.setReported(state, k, asset, eid, balance, seq);
           this.touch(account);
@@ -2037,6 +2103,54 @@ export class MarginBook {
         };
       }
     }
+  }
+
+  /**
+   * The vault's EXPIRED acknowledgement of order `o` (delivered after its expiry, it changed
+   * nothing): a seizure is released — nothing seized, its credit taken back unless its expiry in
+   * the book took it already — and the account is re-planned; a withdrawal decision's request is
+   * open at the vault again, frozen there, and is decided anew by the next `liquidations` (the
+   * path of a decision that expired undispatched), seizable until then. The balance is booked.
+   */
+  private expiredAck(
+    o: Order,
+    account: string,
+    asset: string,
+    eid: number,
+    balance: bigint,
+    seq: bigint,
+    time: bigint,
+  ): () => Committed {
+    if (o.account !== account || o.asset !== asset || o.chain !== eid)
+      throw new InvalidInputError('message', `acknowledgement does not match order ${o.id}`);
+    return () => {
+      const state = this.accounts.get(account)!;
+      const k = this.hkey(asset, eid);
+      const h = state.holdings.get(k)!;
+      const rec = this.orderLog.get(o.id)!;
+      if (o.kind === 'liquidate') {
+        h.pending?.delete(o.id);
+        const credit = this.credits.get(o.id);
+        if (credit && rec.status === 'pending') this.uncredit(state, credit);
+        this.credits.delete(o.id);
+        this.seizures.delete(o.id);
+      } else if (o.requestId !== null) {
+        const key = `w:${eid}:${o.requestId}`;
+        const w = this.withdrawals.get(key);
+        // only the request's latest decision reopens it: one replaced meanwhile changes nothing
+        if (w && w.orderId === o.id) {
+          (h.pending ??= new Map()).set(key, w.amount);
+          this.redecide.add(key);
+        }
+      }
+      const doneAt = max(time, this.ctx.now);
+      this.orderLog.set(o.id, { ...rec, status: 'expired', dispatched: true, executed: 0n, doneSeq: seq, doneAt });
+      if (this.retention !== null && rec.status !== 'expired')
+        this.forgetAt.push(this.expiredAt(o) + this.retention, o.id);
+      const note = this.setReported(state, k, asset, eid, balance, seq);
+      this.touch(state);
+      return { account, decision: null, note };
+    };
   }
 
   /** Books an absolute balance reported at source `seq`, unless a newer one is already booked. */
@@ -2077,6 +2191,7 @@ export class MarginBook {
     if (!closed) return NO_DECISIONS;
     const ready = this.deferredRequests.filter((d) => d.eid === eid);
     this.deferredRequests = this.deferredRequests.filter((d) => d.eid !== eid);
+    for (const d of ready) this.deferredKeys.delete(`w:${d.eid}:${d.requestId}`);
     return ready.map((d) =>
       this.decideRequest(d.eid, d.account, d.asset, d.token, d.amount, d.requestId, d.inputSeq, d.time),
     );
@@ -2140,11 +2255,13 @@ export class MarginBook {
   ): { approved: boolean; reason: WithdrawalReason; maxWithdraw: bigint } {
     if (!this.accounts.has(account)) return { approved: false, reason: 'exceeds-balance', maxWithdraw: 0n };
     if (this.missingPrices(account).length > 0) return { approved: false, reason: 'missing-price', maxWithdraw: 0n };
+    // like a missing price: the request is refused (the vault unfreezes it), to be asked again
+    if (this.stalePricesOf(account).length > 0) return { approved: false, reason: 'stale-price', maxWithdraw: 0n };
     const risk = evaluateExactUnchecked(this.exactAccount(account), this.ctx);
     const maxWithdraw = risk.maxWithdraw.find((w) => w.asset === asset && w.chain === chain)?.amount ?? 0n;
     if (amount <= maxWithdraw) return { approved: true, reason: 'approved', maxWithdraw };
     const h = this.accounts.get(account)!.holdings.get(this.hkey(asset, chain));
-    const available = h ? h.qty - pendingSum(h) : 0n;
+    const available = h ? h.qty - this.flight(h).out : 0n;
     return { approved: false, reason: amount > available ? 'exceeds-balance' : 'insufficient-margin', maxWithdraw };
   }
 
@@ -2263,7 +2380,7 @@ export class MarginBook {
    */
   private trimSeizures(h: Holding): void {
     if (!h.pending) return;
-    let excess = pendingSum(h) - max(h.qty, 0n);
+    let excess = this.flight(h).committed - max(h.qty, 0n);
     if (excess <= 0n) return;
     for (const [id, amount] of [...h.pending.entries()].reverse()) {
       if (excess <= 0n) break;
@@ -2330,6 +2447,7 @@ export class MarginBook {
   /** Why a decision about `account` must wait, or null. */
   private deferReason(account: string): DeferReason | null {
     if (this.missingPrices(account).length > 0) return 'missing-price';
+    if (this.stalePricesOf(account).length > 0) return 'stale-price';
     const s = this.accounts.get(account);
     if (s) for (const c of s.inChains) if (this.seqs.hasGap(c)) return 'sequence-gap';
     return null;
@@ -2501,7 +2619,7 @@ export class MarginBook {
     neg.fill(0);
     const now = this.ctx.now;
     for (const h of st.holdings.values()) {
-      const pending = h.pending ? pendingSum(h) : 0n;
+      const pending = h.pending ? this.flight(h).out : 0n;
       const eff = h.qty - pending;
       if (h.qty === 0n && pending === 0n) continue;
       if (!this.prices.has(h.asset)) return NaN;
@@ -2556,7 +2674,7 @@ export class MarginBook {
     let neg = 0;
     for (const h of st.holdings.values()) {
       if (this.assetIds.get(h.asset) !== assetId) continue;
-      const eff = h.pending ? h.qty - pendingSum(h) : h.qty;
+      const eff = h.pending ? h.qty - this.flight(h).out : h.qty;
       if (eff > 0n) {
         const sf = staleFactor(this.ctx.chains[h.chain]!, this.ctx.now);
         pos += sf === WAD ? Number(eff) : Number(eff) * (Number(sf) / 1e18);
@@ -2656,6 +2774,29 @@ export class MarginBook {
     }
     for (const p of s.positions.values()) if (this.marketState.get(p.market)!.mark === null) out.push(p.market);
     return out;
+  }
+
+  /** Assets the account holds whose price is stale (see {@link stalePrices}), each once. */
+  private stalePricesOf(account: string): string[] {
+    const s = this.maxAge.size === 0 ? undefined : this.accounts.get(account);
+    if (!s) return [];
+    const out: string[] = [];
+    for (const h of s.holdings.values()) {
+      const p = h.qty === 0n ? undefined : this.prices.get(h.asset);
+      if (p && !out.includes(h.asset) && this.isStale(h.asset, p.time, this.ctx.now)) out.push(h.asset);
+    }
+    return out;
+  }
+
+  /** Whether a price of `asset` from `priceTime` is stale at `now` (older than the asset's `maxPriceAge`). */
+  private isStale(asset: string, priceTime: bigint, now: bigint): boolean {
+    const maxAge = this.maxAge.get(asset);
+    return maxAge !== undefined && now - priceTime > maxAge;
+  }
+
+  /** A holding's in-flight amounts as margin and the planner read them (see flight.ts). */
+  private flight(h: Holding): Flight {
+    return h.pending === null ? NO_FLIGHT : flightOf(h.qty, h.pending, this.undecided);
   }
 
   /** Moves the book's clock (event time never goes back) and re-judges chains turning stale. */
@@ -2811,8 +2952,16 @@ export interface HoldingView {
   readonly token: string;
   /** Confirmed balance, base units (negative = debt). */
   readonly balance: bigint;
-  /** In flight out (withdrawals requested, seizures ordered), base units. */
+  /**
+   * In flight out, base units: seizures ordered, withdrawals approved, and the requests not yet
+   * decided that those leave standing (margin never counts any of it).
+   */
   readonly pending: bigint;
+  /**
+   * What a liquidation may seize now, base units: balance − seizures ordered − withdrawals
+   * approved and not yet done (requests not yet decided are seizable: the vault shrinks them).
+   */
+  readonly seizable: bigint;
   /** Last oracle price (WAD USD), null before the first. */
   readonly price: bigint | null;
   /** balance × price, WAD USD, rounded down (0 without a price). */
@@ -2827,5 +2976,7 @@ export interface AccountView extends Omit<ExactAccountRisk, 'positions'> {
     ExactAccountRisk['positions'][number] & { readonly id: string; readonly qty: bigint; readonly openCost: bigint }
   >;
   readonly missingPrices: readonly string[];
+  /** Held assets whose price is older than their `maxPriceAge`: approvals and liquidations wait. */
+  readonly stalePrices: readonly string[];
   readonly deferred: DeferReason | null;
 }

@@ -40,6 +40,7 @@ export {
   weightedValue,
 } from './evaluate.js';
 export { evaluateAccount, floatLiquidationPrice } from './evaluate-float.js';
+export { flightOf, NO_FLIGHT, type Flight } from './flight.js';
 export { checkExactAccount, checkExactContext } from './model/check.js';
 export type * from './model/types.js';
 export { toFloatInputs } from './model/convert.js';
@@ -80,6 +81,7 @@ export {
 export {
   MarginBook,
   type AccountView,
+  type AckStatus,
   type AssetConfig,
   type BookConfig,
   type BookSnapshot,
@@ -95,6 +97,7 @@ export {
   type OrderIdFn,
   type OrderRecord,
   type SeizureOrder,
+  type StalePrice,
   type WithdrawalDecision,
   type WithdrawalReason,
   type WithdrawOutcome,
