@@ -403,7 +403,6 @@ class Holdings {
   }
 }
 
-
 /** A lower-case 20-byte hex address: an account id chain messages can name without re-validation. */
 const LOWER_ADDRESS = /^0x[0-9a-f]{40}$/;
 const MESSAGE_TYPES: ReadonlySet<string> = new Set([

@@ -1,0 +1,103 @@
+import { FIXED_ONE as W, InvalidInputError, MarginBook, wad, type BookConfig } from '../src/index.js';
+import { A, USDC_A, WETH_A, ALICE, BOB, LIQUIDATOR, orderId } from './vaults.js';
+import { expectSnapshotCurrent } from './snapshot-current.js';
+
+// A maximum price age per asset: the book's time (the latest input's) less the price's time. A
+// stale price holds back the withdrawal approvals and liquidations of the asset's holders, and a
+// fresh one lets them go ahead.
+
+const MAX_AGE = 60n;
+const config: BookConfig = {
+  assets: {
+    USDC: { decimals: 6, initialWeight: W, maintenanceWeight: W, tokens: { [A]: USDC_A } },
+    WETH: {
+      decimals: 18,
+      initialWeight: wad('0.8'),
+      maintenanceWeight: wad('0.85'),
+      tokens: { [A]: WETH_A },
+      maxPriceAge: MAX_AGE,
+    },
+  },
+  markets: {
+    'ETH-PERP': { baseIMR: wad('0.05'), baseMMR: wad('0.025'), imrFactor: wad('0.0000003754'), maxLeverage: 20n * W },
+  },
+  chains: { [A]: { staleAfter: 1_000_000n, staleWeight: wad('0.5') } },
+  planner: { targetHealth: wad('1.05'), penalty: wad('0.02'), liquidatorShare: wad('0.5') },
+  liquidator: LIQUIDATOR,
+  orderId,
+};
+
+/** Alice holds 1 WETH (priced at 100) and is short 10 ETH-PERP at 2,000; Bob holds USDC only. */
+function book(): MarginBook {
+  const b = new MarginBook(config);
+  b.applyPrice({ asset: 'USDC', price: W, time: 100n });
+  b.applyPrice({ asset: 'WETH', price: 2000n * W, time: 100n });
+  b.applyMark({ market: 'ETH-PERP', markPrice: 2000n * W, indexPrice: 2000n * W, time: 100n });
+  b.applyBalance({ account: ALICE, asset: 'WETH', chain: A, balance: W, time: 100n });
+  b.applyBalance({ account: BOB, asset: 'USDC', chain: A, balance: 1_000_000_000n, time: 100n });
+  b.applyPosition({ account: ALICE, market: 'ETH-PERP', qty: -10n * W, openCost: -20_000n * W });
+  return b;
+}
+
+describe('maximum price age', () => {
+  it('turns a price stale once the book’s time is more than maxPriceAge past it (no clock)', () => {
+    const b = book();
+    b.applyChainReport({ chain: A, time: 100n + MAX_AGE });
+    expect(b.stalePrices()).toEqual([]);
+    b.applyChainReport({ chain: A, time: 101n + MAX_AGE });
+    expect(b.stalePrices()).toEqual([{ asset: 'WETH', time: 100n, age: MAX_AGE + 1n, maxAge: MAX_AGE }]);
+    // only its holders see it; an asset without a maximum age never turns stale
+    expect(b.accountView(ALICE)).toMatchObject({ stalePrices: ['WETH'], deferred: 'stale-price' });
+    expect(b.accountView(BOB)).toMatchObject({ stalePrices: [], deferred: null });
+  });
+
+  it('refuses a withdrawal while a held asset’s price is stale, approves it once fresh', () => {
+    const b = book();
+    b.applyChainReport({ chain: A, time: 500n });
+    const stale = b.requestWithdrawal({ id: 'w1', account: ALICE, asset: 'WETH', chain: A, amount: 1n, time: 500n });
+    expect(stale).toMatchObject({ approved: false, reason: 'stale-price', maxWithdraw: 0n });
+    // an asset it does not hold does not matter
+    const bob = b.requestWithdrawal({ id: 'w2', account: BOB, asset: 'USDC', chain: A, amount: 1n, time: 500n });
+    expect(bob).toMatchObject({ approved: true });
+    b.applyPrice({ asset: 'WETH', price: 2000n * W, time: 500n });
+    const fresh = b.requestWithdrawal({ id: 'w3', account: ALICE, asset: 'WETH', chain: A, amount: 1n, time: 500n });
+    expect(fresh).toMatchObject({ approved: true, reason: 'approved' });
+  });
+
+  it('defers the liquidation of a holder while its price is stale and plans it with a fresh one', () => {
+    const b = book();
+    // the mark rises: Alice's short is under water; WETH's last price is from 100
+    b.applyMark({ market: 'ETH-PERP', markPrice: 2150n * W, indexPrice: 2150n * W, time: 200n });
+    expect(b.liquidatable()).toEqual([ALICE]);
+    const held = b.liquidations(1n, 200n);
+    expect(held).toMatchObject({ orders: [], deferred: [{ account: ALICE, reason: 'stale-price' }] });
+    expect(b.liquidate(ALICE, 2n, 200n)).toBeNull();
+    // a price that arrives late, already stale at the book's time, changes nothing
+    b.applyPrice({ asset: 'WETH', price: 2000n * W, time: 130n });
+    expect(b.stalePrices()).toMatchObject([{ asset: 'WETH', time: 130n, age: 70n }]);
+    expect(b.liquidations(3n, 200n).orders).toEqual([]);
+    // a fresh price: the holder is looked at again and liquidated
+    b.applyPrice({ asset: 'WETH', price: 2000n * W, time: 200n });
+    expect(b.stalePrices()).toEqual([]);
+    const r = b.liquidations(4n, 200n);
+    expect(r.deferred).toEqual([]);
+    expect(r.orders.length).toBeGreaterThan(0);
+    expectSnapshotCurrent(b);
+  });
+
+  it('is derived from the prices a snapshot keeps: a restored book judges the same', () => {
+    const b = book();
+    b.applyChainReport({ chain: A, time: 500n });
+    const restored = MarginBook.restore(config, b.snapshot());
+    expect(restored.stalePrices()).toEqual(b.stalePrices());
+    expect(restored.stateHash()).toBe(b.stateHash());
+  });
+
+  it('refuses a maximum age below one second', () => {
+    for (const maxPriceAge of [0n, -1n]) {
+      const bad = { ...config, assets: { ...config.assets, USDC: { ...config.assets['USDC']!, maxPriceAge } } };
+      expect(() => new MarginBook(bad)).toThrow(InvalidInputError);
+      expect(() => new MarginBook(bad)).toThrow(/config\.assets\.USDC\.maxPriceAge/);
+    }
+  });
+});
