@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { encodeInputEvent, msgIds, subjects, type DispatchEvent } from '@omniclear/protocol';
+import { AckStatus, encodeInputEvent, msgIds, subjects, type DispatchEvent } from '@omniclear/protocol';
 import { startNats, type NatsServer } from '@omniclear/testkit';
 import type { Hex } from 'viem';
 
@@ -135,6 +135,7 @@ function ackOnA(inputs: Inputs, order: OrderDto, balance: bigint): Promise<bigin
     token: WETH_A,
     seized: BigInt(order.amount),
     balance,
+    status: AckStatus.EXECUTED,
     seq: 3n,
   });
 }

@@ -1555,11 +1555,18 @@ export class MarginBook {
    * one is, withdrawal approvals and liquidations of its holders wait (a node reports them).
    */
   stalePrices(): StalePrice[] {
-    const out: StalePrice[] = [];
+    return this.priceAges().filter((p) => p.stale);
+  }
+
+  /** Every asset with a `maxPriceAge` and a price: its age at the book's time, and whether it is stale. */
+  priceAges(): Array<StalePrice & { readonly stale: boolean }> {
+    const out: Array<StalePrice & { readonly stale: boolean }> = [];
     for (const [asset, maxAge] of this.maxAge) {
       const p = this.prices.get(asset);
-      if (p && this.isStale(asset, p.time, this.ctx.now))
-        out.push({ asset, time: p.time, age: this.ctx.now - p.time, maxAge });
+      if (p) {
+        const age = this.ctx.now - p.time;
+        out.push({ asset, time: p.time, age, maxAge, stale: age > maxAge });
+      }
     }
     return out.sort((x, y) => cmp(x.asset, y.asset));
   }

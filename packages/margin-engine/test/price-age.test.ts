@@ -44,8 +44,11 @@ describe('maximum price age', () => {
     const b = book();
     b.applyChainReport({ chain: A, time: 100n + MAX_AGE });
     expect(b.stalePrices()).toEqual([]);
+    expect(b.priceAges()).toEqual([{ asset: 'WETH', time: 100n, age: MAX_AGE, maxAge: MAX_AGE, stale: false }]);
     b.applyChainReport({ chain: A, time: 101n + MAX_AGE });
-    expect(b.stalePrices()).toEqual([{ asset: 'WETH', time: 100n, age: MAX_AGE + 1n, maxAge: MAX_AGE }]);
+    expect(b.stalePrices()).toEqual([{ asset: 'WETH', time: 100n, age: MAX_AGE + 1n, maxAge: MAX_AGE, stale: true }]);
+    // every asset with a maximum age, stale or not (USDC has none)
+    expect(b.priceAges()).toEqual(b.stalePrices());
     // only its holders see it; an asset without a maximum age never turns stale
     expect(b.accountView(ALICE)).toMatchObject({ stalePrices: ['WETH'], deferred: 'stale-price' });
     expect(b.accountView(BOB)).toMatchObject({ stalePrices: [], deferred: null });

@@ -22,7 +22,7 @@ import {
   NODE_CONFIG,
   type NodeConfig,
 } from '../config.js';
-import type { LedgerGauges } from '../metrics/ledger-gauges.js';
+import type { LedgerGauges, PriceAge } from '../metrics/ledger-gauges.js';
 import { UnsupportedMessageError, toChainMessage } from './chain-message.js';
 import { shardOf } from './shards.js';
 
@@ -338,6 +338,15 @@ export class LedgerService implements LedgerGauges {
       pendingOrdersByChain: this.orderCountsByChain().pending,
       now: this.book.context().now,
     };
+  }
+
+  /**
+   * Every asset with a maximum price age and a price: its age at the stream's time (the latest
+   * input's, not the node's clock) and whether it is stale — then its holders' liquidations and
+   * withdrawal approvals wait for a fresh price.
+   */
+  priceAges(): PriceAge[] {
+    return this.book.priceAges();
   }
 
   /** Accounts liquidatable now (decided or waiting). */
