@@ -430,7 +430,7 @@ describe('order executor', () => {
     expect(stats.dispatched - before.dispatched).toBe(1);
     expect(stats.alreadyDispatched - before.alreadyDispatched).toBe(1);
 
-    // the packet the hub sent carries the decision exactly (the last word is `approved`)
+    // the packet the hub sent carries the decision exactly (its last words: `approved`, `expiry`)
     const [log] = await dispatchedLogs(d.orderId);
     const receipt = await pub().getTransactionReceipt({ hash: log!.transactionHash });
     const [sent] = parseEventLogs({ abi: endpointV2Abi, logs: receipt.logs, eventName: 'PacketSent' });
@@ -444,6 +444,8 @@ describe('order executor', () => {
       amount: 25n,
       requestId: 11n,
       approved: false,
+      // the signed expiry travels in the payload: the vault refuses the order delivered after it
+      expiry: d.expiry,
     });
   });
 
