@@ -9,6 +9,7 @@ import { weightedValueFloat } from './evaluate-float.js';
 import { InvalidInputError } from './errors.js';
 import { FOUR_FIFTHS, WAD, divCeil, divFloor, max, min, mulDown, type Exponent } from './fixed.js';
 import { NO_FLIGHT, flightOf, type Flight } from './flight.js';
+import { PriceAgeRule, type PriceAge, type StalePrice } from './price-age.js';
 import { accrueFunding, initialFunding, type FundingParams, type FundingState } from './funding.js';
 import { checkExactAsset, checkExactChain, checkExactMarket, checkExponent } from './model/check.js';
 import type {
@@ -276,16 +277,6 @@ export type ChainResult =
 
 /** Why a liquidatable account was left alone for now. */
 export type DeferReason = 'missing-price' | 'stale-price' | 'sequence-gap';
-
-/** An asset whose price is older than its `maxPriceAge` at the book's time. */
-export interface StalePrice {
-  readonly asset: string;
-  /** Unix seconds of the last price. */
-  readonly time: bigint;
-  /** The book's time − `time` (seconds). */
-  readonly age: bigint;
-  readonly maxAge: bigint;
-}
 
 export interface LiquidationResult {
   readonly account: string;
@@ -680,8 +671,8 @@ export class MarginBook {
   private readonly redecide = new Set<string>();
   /** Whether an in-flight id is a withdrawal request nobody approved (seizable: see flight.ts). */
   private readonly undecided = (id: string): boolean => this.redecide.has(id) || this.deferredKeys.has(id);
-  /** `maxPriceAge` per asset that has one. */
-  private readonly maxAge = new Map<string, bigint>();
+  /** The assets' maximum price ages (see price-age.ts). */
+  private readonly priceAge: PriceAgeRule;
   /** What each seizure not yet acknowledged credited (with `expiryCfg` only). */
   private readonly credits = new Map<string, SeizureCredit>();
   /** `${eid}:${token}` → asset, and `${asset}@${eid}` → token. */
@@ -780,10 +771,9 @@ export class MarginBook {
       this.expiryCfg = { ttl: big('config.orders.ttl', o.ttl, 1n), grace: big('config.orders.grace', o.grace) };
       this.retention = o.retention === undefined ? null : big('config.orders.retention', o.retention);
     }
+    this.priceAge = new PriceAgeRule(c.assets as Record<string, AssetConfig>);
     this.liquidator = c.liquidator === undefined ? 'liquidator' : v.address('config.liquidator', c.liquidator);
     for (const [asset, raw] of Object.entries(c.assets as Record<string, AssetConfig>)) {
-      if (raw.maxPriceAge !== undefined)
-        this.maxAge.set(asset, big(`config.assets.${asset}.maxPriceAge`, raw.maxPriceAge, 1n));
       for (const [eidKey, token] of Object.entries(raw.tokens ?? {})) {
         const at = `config.assets.${asset}.tokens.${eidKey}`;
         const eid = Number(eidKey);
@@ -896,7 +886,7 @@ export class MarginBook {
     const last = this.prices.get(asset);
     if (last && time <= last.time) return { applied: false, holders: 0 };
     // a stale price replaced: every holder's decisions may go ahead again, so each is looked at
-    const wasStale = last !== undefined && this.isStale(asset, last.time, max(this.ctx.now, time));
+    const wasStale = last !== undefined && this.priceAge.isStale(asset, last.time, max(this.ctx.now, time));
     this.advance(time);
     this.prices.set(asset, { price, time });
     const params = this.ctx.assets[asset]!;
@@ -1341,7 +1331,7 @@ export class MarginBook {
           token: this.tokenOf(h.asset, h.chain),
           balance: h.qty,
           pending: f.out,
-          seizable: h.qty - f.committed,
+          seizable: max(0n, h.qty - f.committed),
           price: this.prices.get(h.asset)?.price ?? null,
           value: divFloor(h.qty * a.price, 10n ** BigInt(a.decimals)),
         });
@@ -1559,16 +1549,8 @@ export class MarginBook {
   }
 
   /** Every asset with a `maxPriceAge` and a price: its age at the book's time, and whether it is stale. */
-  priceAges(): Array<StalePrice & { readonly stale: boolean }> {
-    const out: Array<StalePrice & { readonly stale: boolean }> = [];
-    for (const [asset, maxAge] of this.maxAge) {
-      const p = this.prices.get(asset);
-      if (p) {
-        const age = this.ctx.now - p.time;
-        out.push({ asset, time: p.time, age, maxAge, stale: age > maxAge });
-      }
-    }
-    return out.sort((x, y) => cmp(x.asset, y.asset));
+  priceAges(): PriceAge[] {
+    return this.priceAge.ages(this.prices, this.ctx.now);
   }
 
   /** Accounts with a position in `market`, sorted. */
@@ -2784,20 +2766,8 @@ export class MarginBook {
 
   /** Assets the account holds whose price is stale (see {@link stalePrices}), each once. */
   private stalePricesOf(account: string): string[] {
-    const s = this.maxAge.size === 0 ? undefined : this.accounts.get(account);
-    if (!s) return [];
-    const out: string[] = [];
-    for (const h of s.holdings.values()) {
-      const p = h.qty === 0n ? undefined : this.prices.get(h.asset);
-      if (p && !out.includes(h.asset) && this.isStale(h.asset, p.time, this.ctx.now)) out.push(h.asset);
-    }
-    return out;
-  }
-
-  /** Whether a price of `asset` from `priceTime` is stale at `now` (older than the asset's `maxPriceAge`). */
-  private isStale(asset: string, priceTime: bigint, now: bigint): boolean {
-    const maxAge = this.maxAge.get(asset);
-    return maxAge !== undefined && now - priceTime > maxAge;
+    const s = this.accounts.get(account);
+    return s ? this.priceAge.staleHeld(s.holdings.values(), this.prices, this.ctx.now) : [];
   }
 
   /** A holding's in-flight amounts as margin and the planner read them (see flight.ts). */
@@ -2965,7 +2935,8 @@ export interface HoldingView {
   readonly pending: bigint;
   /**
    * What a liquidation may seize now, base units: balance − seizures ordered − withdrawals
-   * approved and not yet done (requests not yet decided are seizable: the vault shrinks them).
+   * approved and not yet done, at least 0 (requests not yet decided are seizable: the vault
+   * shrinks them).
    */
   readonly seizable: bigint;
   /** Last oracle price (WAD USD), null before the first. */

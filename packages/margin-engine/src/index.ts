@@ -41,6 +41,7 @@ export {
 } from './evaluate.js';
 export { evaluateAccount, floatLiquidationPrice } from './evaluate-float.js';
 export { flightOf, NO_FLIGHT, type Flight } from './flight.js';
+export { PriceAgeRule, type PriceAge, type StalePrice } from './price-age.js';
 export { checkExactAccount, checkExactContext } from './model/check.js';
 export type * from './model/types.js';
 export { toFloatInputs } from './model/convert.js';
@@ -97,7 +98,6 @@ export {
   type OrderIdFn,
   type OrderRecord,
   type SeizureOrder,
-  type StalePrice,
   type WithdrawalDecision,
   type WithdrawalReason,
   type WithdrawOutcome,
