@@ -14,6 +14,7 @@ import {
   Inputs,
   RECIPIENT,
   WAD,
+  WETH_A,
   getJson,
   reportAlice,
   testConfig,
@@ -74,7 +75,7 @@ afterAll(async () => {
 });
 
 describe('stale prices', () => {
-  it('hold a liquidation back while the price is older than its maximum age, and let it go once fresh', async () => {
+  it('hold a liquidation and a withdrawal decision back while the price is older than its maximum age, and let them go once fresh', async () => {
     await reportAlice(inputs); // block times T0 + n
     // WETH at 1000 (Alice's loss exceeds her collateral), but published long before the stream's time
     const staleSeq = await inputs.price('WETH', 1000n * WAD, T0 - 10_000n);
@@ -92,15 +93,27 @@ describe('stale prices', () => {
     expect(view).toMatchObject({ liquidatable: true, deferred: 'stale-price', stalePrices: ['WETH'] });
     expect(await metric('omniclear_node_price_stale{')).toEqual([expect.stringMatching(/asset="WETH".* 1$/)]);
     expect(await metric('omniclear_node_price_age_seconds{')).toEqual([expect.stringMatching(/asset="WETH"/)]);
+    // a withdrawal request meanwhile waits for its decision too (vault A's third message)
+    const requestSeq = await inputs.hub(EID_A, {
+      type: 'WITHDRAW_REQUEST',
+      account: ALICE,
+      token: WETH_A,
+      amount: WAD / 10n,
+      requestId: 1n,
+      seq: 3n,
+    });
+    await caughtUp(requestSeq);
     expect(await inputs.outputs()).toEqual([]);
 
-    // a fresh price: the holder is liquidated, nothing is stale any more
+    // a fresh price: the request is decided and the holder liquidated, nothing is stale any more
     const freshSeq = await inputs.price('WETH', 1000n * WAD, T0 + 100n);
     const outs = await waitFor('the liquidation orders', async () => {
       const o = await inputs.outputs();
       return o.length > 0 ? o : null;
     });
-    expect(outs.map((o) => o.body['kind'])).toEqual(outs.map(() => 'liquidate'));
+    const decision = outs.find((o) => o.body['kind'] === 'withdraw-decision');
+    expect(decision?.body).toMatchObject({ requestId: '1', inputSeq: freshSeq.toString() });
+    expect(outs.filter((o) => o.body['kind'] === 'liquidate').length).toBeGreaterThan(0);
     expect((await caughtUp(freshSeq)).stalePrices).toEqual([]);
     expect(await metric('omniclear_node_price_stale{')).toEqual([expect.stringMatching(/asset="WETH".* 0$/)]);
     const after = (await getJson<AccountDto>(`${url}/accounts/${ALICE}`)).body;

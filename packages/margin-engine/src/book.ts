@@ -394,6 +394,8 @@ class Holdings {
   }
 }
 
+/** The in-flight key of a vault's withdrawal request (`w:<eid>:<requestId>`). */
+const VAULT_REQUEST = /^w:[0-9]+:[0-9]+$/;
 /** A lower-case 20-byte hex address: an account id chain messages can name without re-validation. */
 const LOWER_ADDRESS = /^0x[0-9a-f]{40}$/;
 const MESSAGE_TYPES: ReadonlySet<string> = new Set([
@@ -664,9 +666,10 @@ export class MarginBook {
   /** Pending orders not dispatched, by deadline (with `expiryCfg` only). */
   private readonly deadlines = new DeadlineHeap();
   /**
-   * Withdrawal requests (`w:<eid>:<requestId>`) whose decision expired undispatched: open on the
-   * vault and frozen there again, decided anew by the next `liquidations` call. Derived state (a
-   * request whose latest decision is expired), rebuilt on restore.
+   * Withdrawal requests (`w:<eid>:<requestId>`) open on the vault and frozen there that wait for
+   * a decision from the next `liquidations` call: their decision expired (undispatched, or
+   * acknowledged EXPIRED), or a price they depend on was stale. Derived state (a request whose
+   * latest decision is expired, or that has none and no gap holds), rebuilt on restore.
    */
   private readonly redecide = new Set<string>();
   /** Whether an in-flight id is a withdrawal request nobody approved (seizable: see flight.ts). */
@@ -1031,6 +1034,7 @@ export class MarginBook {
     const r = obj('event', e);
     const id = str('id', r.id);
     if (this.withdrawals.has(id) || this.seizures.has(id)) throw new InvalidInputError('id', `duplicate id ${id}`);
+    if (VAULT_REQUEST.test(id)) throw new InvalidInputError('id', 'ids w:<eid>:<requestId> are the vaults’ requests');
     const account = str('account', r.account);
     const asset = this.assetName('asset', r.asset);
     const chain = this.chainId('chain', r.chain);
@@ -1239,9 +1243,10 @@ export class MarginBook {
   }
 
   /**
-   * Decides again, as input `inputSeq` (new order ids, expiring one TTL after `time`), every
-   * withdrawal request whose decision expired undispatched, in key order; a request from a chain
-   * with an open sequence gap waits, as a new request would.
+   * Decides, as input `inputSeq` (new order ids, expiring one TTL after `time`), every withdrawal
+   * request waiting in `redecide` — its decision expired (undispatched, or at the vault), or a
+   * price it depends on was stale when it came — in key order; a request from a chain with an
+   * open sequence gap, or of an account holding an asset whose price is stale, waits on.
    */
   private decideAgain(inputSeq: bigint, time: bigint): WithdrawalDecision[] {
     const out: WithdrawalDecision[] = [];
@@ -1251,7 +1256,7 @@ export class MarginBook {
         this.redecide.delete(key); // closed meanwhile (an escape)
         continue;
       }
-      if (this.seqs.hasGap(w.chain)) continue;
+      if (this.seqs.hasGap(w.chain) || this.stalePricesOf(w.account).length > 0) continue;
       this.redecide.delete(key);
       const requestId = BigInt(key.slice(key.lastIndexOf(':') + 1));
       out.push(
@@ -1927,8 +1932,15 @@ export class MarginBook {
     book.badDebt = b('snapshot.badDebt', sn.badDebt);
     book.penaltiesToInsurance = b('snapshot.penaltiesToInsurance', sn.penaltiesToInsurance);
     book.penaltiesToLiquidators = b('snapshot.penaltiesToLiquidators', sn.penaltiesToLiquidators);
+    // waiting: a request whose decision expired, and one never decided that no gap holds (a price
+    // it depends on was stale)
     for (const [key, w] of book.withdrawals)
-      if (w.orderId !== null && book.orderLog.get(w.orderId)?.status === 'expired') book.redecide.add(key);
+      if (
+        w.orderId === null
+          ? VAULT_REQUEST.test(key) && !book.deferredKeys.has(key)
+          : book.orderLog.get(w.orderId)?.status === 'expired'
+      )
+        book.redecide.add(key);
     return book;
   }
 
@@ -1996,6 +2008,11 @@ export class MarginBook {
             this.deferredRequests.push({ eid, account, asset, token, amount, requestId, inputSeq, time });
             this.deferredKeys.add(key);
             return { account, decision: null, note: 'decision waits for a sequence gap to close' };
+          }
+          if (this.stalePricesOf(account, max(this.ctx.now, time)).length > 0) {
+            // undecided (seizable) until a fresh price: the next liquidations() after it decides
+            this.redecide.add(key);
+            return { account, decision: null, note: 'decision waits for a fresh price' };
           }
           return {
             account,
@@ -2179,10 +2196,15 @@ export class MarginBook {
     if (!closed) return NO_DECISIONS;
     const ready = this.deferredRequests.filter((d) => d.eid === eid);
     this.deferredRequests = this.deferredRequests.filter((d) => d.eid !== eid);
-    for (const d of ready) this.deferredKeys.delete(`w:${d.eid}:${d.requestId}`);
-    return ready.map((d) =>
-      this.decideRequest(d.eid, d.account, d.asset, d.token, d.amount, d.requestId, d.inputSeq, d.time),
-    );
+    const out: WithdrawalDecision[] = [];
+    for (const d of ready) {
+      const key = `w:${d.eid}:${d.requestId}`;
+      this.deferredKeys.delete(key);
+      if (this.stalePricesOf(d.account).length > 0)
+        this.redecide.add(key); // waits on, for a fresh price
+      else out.push(this.decideRequest(d.eid, d.account, d.asset, d.token, d.amount, d.requestId, d.inputSeq, d.time));
+    }
+    return out;
   }
 
   /** Decides a vault's withdrawal request (already in flight) and logs the decision order. */
@@ -2243,7 +2265,7 @@ export class MarginBook {
   ): { approved: boolean; reason: WithdrawalReason; maxWithdraw: bigint } {
     if (!this.accounts.has(account)) return { approved: false, reason: 'exceeds-balance', maxWithdraw: 0n };
     if (this.missingPrices(account).length > 0) return { approved: false, reason: 'missing-price', maxWithdraw: 0n };
-    // like a missing price: the request is refused (the vault unfreezes it), to be asked again
+    // a symbolic request cannot wait (a vault's waits for a fresh price): refused, as for a missing one
     if (this.stalePricesOf(account).length > 0) return { approved: false, reason: 'stale-price', maxWithdraw: 0n };
     const risk = evaluateExactUnchecked(this.exactAccount(account), this.ctx);
     const maxWithdraw = risk.maxWithdraw.find((w) => w.asset === asset && w.chain === chain)?.amount ?? 0n;
@@ -2764,10 +2786,10 @@ export class MarginBook {
     return out;
   }
 
-  /** Assets the account holds whose price is stale (see {@link stalePrices}), each once. */
-  private stalePricesOf(account: string): string[] {
+  /** Assets the account holds whose price is stale at `at` (the book's time), each once. */
+  private stalePricesOf(account: string, at = this.ctx.now): string[] {
     const s = this.accounts.get(account);
-    return s ? this.priceAge.staleHeld(s.holdings.values(), this.prices, this.ctx.now) : [];
+    return s ? this.priceAge.staleHeld(s.holdings.values(), this.prices, at) : [];
   }
 
   /** A holding's in-flight amounts as margin and the planner read them (see flight.ts). */

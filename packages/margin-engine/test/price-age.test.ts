@@ -54,7 +54,7 @@ describe('maximum price age', () => {
     expect(b.accountView(BOB)).toMatchObject({ stalePrices: [], deferred: null });
   });
 
-  it('refuses a withdrawal while a held asset’s price is stale, approves it once fresh', () => {
+  it('refuses a symbolic withdrawal while a held asset’s price is stale (it cannot wait), approves it once fresh', () => {
     const b = book();
     b.applyChainReport({ chain: A, time: 500n });
     const stale = b.requestWithdrawal({ id: 'w1', account: ALICE, asset: 'WETH', chain: A, amount: 1n, time: 500n });
@@ -65,6 +65,39 @@ describe('maximum price age', () => {
     b.applyPrice({ asset: 'WETH', price: 2000n * W, time: 500n });
     const fresh = b.requestWithdrawal({ id: 'w3', account: ALICE, asset: 'WETH', chain: A, amount: 1n, time: 500n });
     expect(fresh).toMatchObject({ approved: true, reason: 'approved' });
+  });
+
+  it('holds a vault’s withdrawal request undecided (seizable) while stale; the next liquidations() after a fresh price decides it', () => {
+    const b = book();
+    b.applyChainReport({ chain: A, time: 500n });
+    const request = {
+      type: 'WITHDRAW_REQUEST',
+      account: ALICE,
+      token: WETH_A,
+      amount: W / 10n,
+      requestId: 1n,
+    } as const;
+    const r = b.applyChainMessage({ eid: A, seq: 1n, time: 500n, inputSeq: 1n, message: request });
+    expect(r).toMatchObject({ applied: true, decisions: [], note: 'decision waits for a fresh price' });
+    // frozen at the vault, not approved: out for margin, seizable
+    const weth = () => b.accountView(ALICE).holdings.find((h) => h.asset === 'WETH')!;
+    expect(weth()).toMatchObject({ balance: W, pending: W / 10n, seizable: W });
+    expect(b.liquidations(2n, 500n).decisions).toEqual([]);
+    // a restored book knows it waits
+    const restored = MarginBook.restore(config, b.snapshot());
+    expect(restored.stateHash()).toBe(b.stateHash());
+    for (const x of [b, restored]) x.applyPrice({ asset: 'WETH', price: 2000n * W, time: 500n });
+    const decided = b.liquidations(3n, 500n).decisions;
+    expect(decided).toMatchObject([
+      { requestId: 1n, approved: true, reason: 'approved', amount: W / 10n, inputSeq: 3n },
+    ]);
+    expect(restored.liquidations(3n, 500n).decisions).toEqual(decided);
+    expect(b.liquidations(4n, 500n).decisions).toEqual([]); // once
+    expect(weth()).toMatchObject({ pending: W / 10n, seizable: W - W / 10n });
+    // symbolic requests may not take a vault request's key
+    expect(() =>
+      b.requestWithdrawal({ id: 'w:1:2', account: BOB, asset: 'USDC', chain: A, amount: 1n, time: 500n }),
+    ).toThrow(/id: ids w:<eid>:<requestId> are the vaults’ requests/);
   });
 
   it('defers the liquidation of a holder while its price is stale and plans it with a fresh one', () => {

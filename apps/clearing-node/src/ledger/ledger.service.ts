@@ -212,14 +212,17 @@ export class LedgerService implements LedgerGauges {
   }
 
   /**
-   * What the book decides after an input: withdrawal requests decided anew (their decision
-   * expired undispatched), then the liquidations of every account liquidatable now.
+   * What the book decides after an input: withdrawal requests that waited (their decision
+   * expired, or a price they depend on was stale), then the liquidations of every account
+   * liquidatable now.
    */
   private decide(inputSeq: bigint, inputTime: bigint): { orders: Order[] } {
     const { orders: seizures, decisions, deferred } = this.book.liquidations(inputSeq, inputTime);
     for (const d of deferred) this.logger.warn(`${d.account} is liquidatable but waits: ${d.reason}`);
     for (const d of decisions)
-      this.logger.log(`withdrawal ${d.requestId} from ${d.chain} decided again (its decision expired): ${d.reason}`);
+      this.logger.log(
+        `withdrawal ${d.requestId} from ${d.chain} decided now (its decision had expired, or a stale price held it): ${d.reason}`,
+      );
     return { orders: [...decisions, ...seizures] };
   }
 
