@@ -46,9 +46,9 @@ export interface AssetConfig {
   readonly discountK?: bigint;
   /**
    * Maximum age of the asset's price (seconds, ≥ 1): a price older than that at the book's time
-   * (the latest input time; no clock) is stale, and counts as missing for withdrawal approvals
-   * and liquidations of the accounts that hold the asset, until a fresh price arrives. Absent: a
-   * price never turns stale.
+   * (the latest input time; no clock) is stale, and holds back the withdrawal decisions and
+   * liquidations of the accounts that hold the asset until a fresh price arrives. Absent: a price
+   * never turns stale.
    */
   readonly maxPriceAge?: bigint;
 }
@@ -642,9 +642,9 @@ export class MarginBook {
   private readonly seizures = new Map<string, SeizureOrder>();
   /** Every order issued, by id, with its outcome. */
   private readonly orderLog = new Map<string, OrderRecord>();
-  /** Withdrawal requests waiting for a source's sequence gap to close, in arrival order. */
   /** The pending keys (`w:<eid>:<requestId>`) of {@link deferredRequests}: undecided, seizable. */
   private readonly deferredKeys = new Set<string>();
+  /** Withdrawal requests waiting for a source's sequence gap to close, in arrival order. */
   private deferredRequests: Array<{
     eid: number;
     account: string;
