@@ -5,7 +5,7 @@ import { ConfigError } from '@omniclear/config';
 import { startNats, type NatsServer } from '@omniclear/testkit';
 
 import { createApp, startApp } from '../src/app.js';
-import type { AccountDto } from '../src/api/views.js';
+import type { AccountDto, RiskDto } from '../src/api/views.js';
 import { readNodeConfig, type NodeConfig } from '../src/config.js';
 import {
   ALICE,
@@ -104,6 +104,8 @@ describe('stale prices', () => {
     });
     await caughtUp(requestSeq);
     expect(await inputs.outputs()).toEqual([]);
+    const risk = (await getJson<RiskDto>(`${url}/risk`)).body;
+    expect(risk.stalePrices).toMatchObject([{ asset: 'WETH', maxAgeSeconds: MAX_AGE.toString() }]);
 
     // a fresh price: the request is decided and the holder liquidated, nothing is stale any more
     const freshSeq = await inputs.price('WETH', 1000n * WAD, T0 + 100n);
@@ -118,6 +120,7 @@ describe('stale prices', () => {
     expect(await metric('omniclear_node_price_stale{')).toEqual([expect.stringMatching(/asset="WETH".* 0$/)]);
     const after = (await getJson<AccountDto>(`${url}/accounts/${ALICE}`)).body;
     expect(after).toMatchObject({ stalePrices: [], deferred: null });
+    expect((await getJson<RiskDto>(`${url}/risk`)).body.stalePrices).toEqual([]);
   });
 });
 

@@ -158,6 +158,13 @@ class PendingOrdersSchema {
 }
 
 /** `GET /risk`. */
+class RiskStalePriceSchema {
+  @ApiProperty({ example: 'WETH' }) asset!: string;
+  @ApiProperty(AMOUNT("The last price's publish time (unix seconds)")) publishTime!: string;
+  @ApiProperty(AMOUNT("Its age at the book's clock")) ageSeconds!: string;
+  @ApiProperty(AMOUNT('The configured maximum age')) maxAgeSeconds!: string;
+}
+
 export class RiskSchema implements RiskDto {
   @ApiProperty() accounts!: number;
   @ApiProperty({ type: [String], description: 'Accounts liquidatable now (EIP-55)' }) liquidatable!: string[];
@@ -168,6 +175,11 @@ export class RiskSchema implements RiskDto {
   @ApiProperty(AMOUNT('Penalties to the insurance fund, USD')) penaltiesToInsurance!: string;
   @ApiProperty(AMOUNT('Penalties to liquidators, USD')) penaltiesToLiquidators!: string;
   @ApiProperty({ type: [PendingOrdersSchema] }) pendingOrders!: PendingOrdersSchema[];
+  @ApiProperty({
+    type: [RiskStalePriceSchema],
+    description: 'Assets whose price is older than their maximum age: their holders’ decisions wait',
+  })
+  stalePrices!: RiskStalePriceSchema[];
   @ApiProperty(AMOUNT("The book's clock: latest event time applied, unix seconds")) now!: string;
 }
 

@@ -188,6 +188,8 @@ export interface RiskDto {
   penaltiesToInsurance: string;
   penaltiesToLiquidators: string;
   pendingOrders: Array<{ eid: number; pending: number }>;
+  /** Assets whose price is older than their maximum age: their holders' decisions wait. */
+  stalePrices: Array<{ asset: string; publishTime: string; ageSeconds: string; maxAgeSeconds: string }>;
   /** The book's clock: the latest event time applied (unix seconds). */
   now: string;
 }
@@ -213,6 +215,12 @@ export function toRiskDto(r: ReturnType<LedgerService['risk']>): RiskDto {
     penaltiesToInsurance: r.ledger.penaltiesToInsurance.toString(),
     penaltiesToLiquidators: r.ledger.penaltiesToLiquidators.toString(),
     pendingOrders: [...r.pendingOrdersByChain].sort(([a], [b]) => a - b).map(([eid, pending]) => ({ eid, pending })),
+    stalePrices: r.stalePrices.map((p) => ({
+      asset: p.asset,
+      publishTime: p.time.toString(),
+      ageSeconds: p.age.toString(),
+      maxAgeSeconds: p.maxAge.toString(),
+    })),
     now: r.now.toString(),
   };
 }

@@ -12,6 +12,7 @@ import {
   type OrderFields,
   type OrderRecord,
   type SeqGap,
+  type StalePrice,
 } from '@omniclear/margin-engine';
 import { liquidationOrderId, withdrawDecisionOrderId, type InputEvent } from '@omniclear/protocol';
 import type { Address } from 'viem';
@@ -331,6 +332,7 @@ export class LedgerService implements LedgerGauges {
     queued: string[];
     ledger: ReturnType<MarginBook['ledger']>;
     pendingOrdersByChain: Map<number, number>;
+    stalePrices: StalePrice[];
     now: bigint;
   } {
     return {
@@ -339,6 +341,7 @@ export class LedgerService implements LedgerGauges {
       queued: this.book.queuedAccounts(),
       ledger: this.book.ledger(),
       pendingOrdersByChain: this.orderCountsByChain().pending,
+      stalePrices: this.book.stalePrices(),
       now: this.book.context().now,
     };
   }
