@@ -5,6 +5,7 @@ import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jet
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { clearingHubAbi, endpointV2Abi } from '@omniclear/chain';
 import {
+  AckStatus,
   decodeMessage,
   encodeOrder,
   liquidationOrderId,
@@ -16,6 +17,7 @@ import {
   subjects,
   toJson,
   type DispatchEvent,
+  type HubBoundMessage,
   type HubEvent,
   type InputEvent,
   type OutputOrder,
@@ -430,7 +432,7 @@ describe('order executor', () => {
     expect(stats.dispatched - before.dispatched).toBe(1);
     expect(stats.alreadyDispatched - before.alreadyDispatched).toBe(1);
 
-    // the packet the hub sent carries the decision exactly (the last word is `approved`)
+    // the packet the hub sent carries the decision exactly (its last words: `approved`, `expiry`)
     const [log] = await dispatchedLogs(d.orderId);
     const receipt = await pub().getTransactionReceipt({ hash: log!.transactionHash });
     const [sent] = parseEventLogs({ abi: endpointV2Abi, logs: receipt.logs, eventName: 'PacketSent' });
@@ -444,6 +446,8 @@ describe('order executor', () => {
       amount: 25n,
       requestId: 11n,
       approved: false,
+      // the signed expiry travels in the payload: the vault refuses the order delivered after it
+      expiry: d.expiry,
     });
   });
 
@@ -651,6 +655,26 @@ describe('order executor', () => {
         expect(log.args.orderId).toBe(orderId);
         expect(await dispatchEvents(orderId)).toEqual([await expectedDispatch(log)]);
       }
+    });
+
+    it('publishes a vault’s ORDER_ACK with its status: an order delivered after its expiry is acknowledged EXPIRED', async () => {
+      const before = (await inMessages()).length;
+      const orderId = `0x${'e7'.repeat(32)}` as Hex;
+      const ack = (seq: bigint, status: number): HubBoundMessage => ({
+        type: 'ORDER_ACK',
+        orderId,
+        account: getAddress(ALICE),
+        token: devnet.token,
+        seized: 0n,
+        balance: 700n,
+        status,
+        seq,
+      });
+      // (vault sequence numbers no other test uses)
+      await deliverer.deliver([ack(2000n, AckStatus.EXPIRED), ack(2001n, AckStatus.EXECUTED)]);
+      await eventually(async () => (await inMessages()).length === before + 2, 'the two acks on OMNI_IN');
+      const published = (await inMessages()).slice(before).map((m) => m.event.message);
+      expect(published).toEqual([ack(2000n, AckStatus.EXPIRED), ack(2001n, AckStatus.EXECUTED)]);
     });
 
     it('after a restart resumes after a dispatch event, the last on its subject, publishing nothing twice', async () => {

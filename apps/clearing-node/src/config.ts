@@ -41,6 +41,12 @@ const zAsset = z
     /** Largest quantity (whole units) that counts as collateral. */
     cap: zRatio.optional(),
     discountFactor: zRatio.optional(),
+    /**
+     * Maximum age of the asset's price (seconds): older than that at the stream's time, it holds
+     * back the withdrawal approvals and liquidations of the asset's holders. Default
+     * OMNI_MAX_PRICE_AGE_SECONDS (none if that is unset).
+     */
+    maxPriceAgeSeconds: z.number().int().min(1).optional(),
   })
   .refine((a) => a.initialWeight <= a.maintenanceWeight && a.maintenanceWeight <= 10n ** 18n, {
     message: 'expected initialWeight ≤ maintenanceWeight ≤ 1',
@@ -67,6 +73,9 @@ const zMarket = z.object({
   volatility: z.object({ lambda: zRatio, refVol: zRatio, maxScale: zRatio }).optional(),
 });
 
+/** A spoke vault (CollateralVault): where a seizure must never be sent. */
+const zVault = z.object({ eid: zEid, address: zAddress });
+
 /** A chain's staleness rule: its collateral counts at `staleWeight` once its last report is old. */
 const zChain = z.object({ eid: zEid, staleAfterSeconds: z.number().int().min(1), staleWeight: zRatio });
 
@@ -84,7 +93,12 @@ export const nodeConfigSchema = z.object({
   OMNI_TARGET_HEALTH: zRatio.prefault('1.05'),
   OMNI_LIQUIDATION_PENALTY: zRatio.prefault('0.02'),
   OMNI_LIQUIDATOR_SHARE: zRatio.prefault('0.5'),
+  /** Never the zero address or a vault of OMNI_VAULTS (checked at boot). */
   OMNI_LIQUIDATION_RECIPIENT: zAddress,
+  /** The spoke vaults, so the liquidation recipient can be checked against them (default none). */
+  OMNI_VAULTS: zJson(z.array(zVault)).default([]),
+  /** Maximum price age (seconds) of every asset without a `maxPriceAgeSeconds` of its own; unset: none. */
+  OMNI_MAX_PRICE_AGE_SECONDS: zPositiveInt.optional(),
   /** Accounts are split by hash into this many shards; this node owns OMNI_SHARDS of them. */
   OMNI_SHARD_COUNT: z.coerce.number().int().min(1).max(1024).default(1),
   /** Comma-separated shard indexes this node owns (default: all). */
@@ -203,6 +217,7 @@ export const NODE_CONFIG = Symbol('NODE_CONFIG');
  */
 export function readNodeConfig(env: Record<string, string | undefined>): NodeConfig {
   const c = loadConfig(nodeConfigSchema, env);
+  checkRecipient(c.OMNI_LIQUIDATION_RECIPIENT, c.OMNI_VAULTS);
   const eids = new Set(c.OMNI_ASSETS.flatMap((a) => a.tokens.map((t) => t.eid)));
   for (const ch of c.OMNI_CHAINS) eids.add(ch.eid);
   const chains: Record<number, { staleAfter: bigint; staleWeight: bigint }> = {};
@@ -223,6 +238,7 @@ export function readNodeConfig(env: Record<string, string | undefined>): NodeCon
           maintenanceWeight: a.maintenanceWeight,
           ...(a.cap !== undefined ? { cap: a.cap } : {}),
           ...(a.discountFactor !== undefined ? { discountFactor: a.discountFactor } : {}),
+          ...maxPriceAge(a.maxPriceAgeSeconds ?? c.OMNI_MAX_PRICE_AGE_SECONDS),
           tokens: Object.fromEntries(a.tokens.map((t) => [t.eid, t.token.toLowerCase()])),
         },
       ]),
@@ -283,6 +299,30 @@ export function readNodeConfig(env: Record<string, string | undefined>): NodeCon
     orderExpiryGraceSeconds: BigInt(c.OMNI_ORDER_EXPIRY_GRACE_SECONDS),
     orderRetentionSeconds: BigInt(c.OMNI_ORDER_RETENTION_SECONDS),
   };
+}
+
+function maxPriceAge(seconds: number | undefined): { maxPriceAge?: bigint } {
+  return seconds === undefined ? {} : { maxPriceAge: BigInt(seconds) };
+}
+
+/**
+ * A seizure sent to the zero address or to a vault itself is locked there as a credit nobody can
+ * claim (the codec and the hub refuse such orders too): such a recipient is refused at boot.
+ */
+function checkRecipient(recipient: string, vaults: ReadonlyArray<{ eid: number; address: string }>): void {
+  const r = recipient.toLowerCase();
+  if (/^0x0{40}$/.test(r))
+    throw new ConfigError([
+      { key: 'OMNI_LIQUIDATION_RECIPIENT', message: 'the zero address cannot receive seized collateral' },
+    ]);
+  const vault = vaults.find((v) => v.address.toLowerCase() === r);
+  if (vault)
+    throw new ConfigError([
+      {
+        key: 'OMNI_LIQUIDATION_RECIPIENT',
+        message: `${recipient} is the vault of eid ${vault.eid} (OMNI_VAULTS): a seizure sent to a vault is locked there`,
+      },
+    ]);
 }
 
 function ownedShards(list: string | undefined, count: number): number[] {

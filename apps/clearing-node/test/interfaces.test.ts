@@ -4,7 +4,7 @@ import fs from 'node:fs';
 
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ConfigError } from '@omniclear/config';
-import { subjects } from '@omniclear/protocol';
+import { AckStatus, subjects } from '@omniclear/protocol';
 import { startNats, type NatsServer } from '@omniclear/testkit';
 
 import { createApp, startApp } from '../src/app.js';
@@ -314,6 +314,7 @@ describe('node interfaces', () => {
         token: WETH_A,
         seized: WAD,
         balance: 0n,
+        status: AckStatus.EXECUTED,
         seq: 3n,
       });
       const acked = await waitFor('the acknowledged order event', () =>

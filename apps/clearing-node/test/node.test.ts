@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { startNats, type NatsServer } from '@omniclear/testkit';
 import {
+  AckStatus,
   hashLiquidationOrder,
   liquidationOrderId,
   parseOrder,
@@ -170,6 +171,7 @@ describe('clearing node', () => {
       token: WETH_A,
       seized: 1n * WAD,
       balance: 0n,
+      status: AckStatus.EXECUTED,
       seq: 3n,
     });
     const last = await inputs.hub(EID_B, {
@@ -179,6 +181,7 @@ describe('clearing node', () => {
       token: WETH_B,
       seized: 2n * WAD,
       balance: 0n,
+      status: AckStatus.EXECUTED,
       seq: 2n,
     });
     await caughtUp(last);

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { encodeInputEvent, msgIds, subjects, type DispatchEvent } from '@omniclear/protocol';
+import { AckStatus, encodeInputEvent, msgIds, subjects, type DispatchEvent } from '@omniclear/protocol';
 import { startNats, type NatsServer } from '@omniclear/testkit';
 import type { Hex } from 'viem';
 
@@ -135,6 +135,7 @@ function ackOnA(inputs: Inputs, order: OrderDto, balance: bigint): Promise<bigin
     token: WETH_A,
     seized: BigInt(order.amount),
     balance,
+    status: AckStatus.EXECUTED,
     seq: 3n,
   });
 }
@@ -325,5 +326,47 @@ describe('a withdrawal decision the hub never dispatched', () => {
     ]);
     // the request stayed in flight throughout (frozen on the vault): 1 WETH pending on A
     expect((await aliceBalances(n().url)).find((b) => b.eid === EID_A)?.pending).toBe(WAD.toString());
+  });
+});
+
+describe('orders a vault acknowledged EXPIRED (delivered after their expiry)', () => {
+  const n = nodePerSuite();
+
+  it('releases the seizure, books the balance, plans again under a new id', async () => {
+    const { ids } = await liquidateAlice(n().inputs);
+    const onA = (await listedOrders(n().url)).find((o) => o.dstEid === EID_A)!;
+    await n().caughtUp(await dispatch(n().inputs, onA.orderId, EID_A, DROP + 1n));
+    // the delivery came after the expiry: the vault changed nothing and says so
+    const ackSeq = await n().inputs.hub(EID_A, {
+      type: 'ORDER_ACK',
+      orderId: onA.orderId as Hex,
+      account: ALICE,
+      token: WETH_A,
+      seized: 0n,
+      balance: WAD,
+      status: AckStatus.EXPIRED,
+      seq: 3n,
+    });
+    const status = await n().caughtUp(ackSeq);
+    expect(status.deadLettered).toBe(0);
+    const orders = await listedOrders(n().url);
+    expect(orders.find((o) => o.orderId === onA.orderId)).toMatchObject({
+      status: 'expired',
+      dispatched: true,
+      executed: '0',
+    });
+    // Alice is still liquidatable: the collateral on A is seized again, under a new id
+    const again = (await n().inputs.outputs()).slice(2);
+    expect(again.length).toBeGreaterThan(0);
+    for (const o of again) {
+      expect(ids).not.toContain(o.orderId);
+      expect(o.body).toMatchObject({ kind: 'liquidate', inputSeq: ackSeq.toString() });
+    }
+    const onAAgain = again.filter((o) => o.body.dstEid === EID_A);
+    expect(onAAgain.map((o) => o.body.amount)).toEqual([WAD.toString()]);
+    expect((await aliceBalances(n().url)).find((b) => b.eid === EID_A)).toMatchObject({
+      balance: WAD.toString(),
+      pending: WAD.toString(),
+    });
   });
 });

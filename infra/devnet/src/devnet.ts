@@ -125,6 +125,10 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
         OMNI_HUB_CHAIN_ID: String(hub.chainId),
         OMNI_HUB_ADDRESS: hub.hub!,
         OMNI_LIQUIDATION_RECIPIENT: DEVNET_ACTORS.liquidator.address,
+        // the node refuses at boot a recipient that is one of these (a seizure sent there is locked)
+        OMNI_VAULTS: JSON.stringify(
+          deployment.chains.filter((c) => c.role === 'spoke').map((c) => ({ eid: c.eid, address: c.vault! })),
+        ),
         OMNI_ASSETS: JSON.stringify([
           {
             symbol: DEVNET_ASSET.symbol,

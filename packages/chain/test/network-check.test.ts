@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import {
   checkPathways,
   EXECUTOR_GAS_FLOOR,
+  INTEGRATOR_CALLBACK_GAS,
+  MAX_INTEGRATORS,
   parseNetworkConfig,
   PathwayCheckError,
   pathwayProblems,
@@ -194,6 +196,15 @@ describe('checkPathways', () => {
     expect(
       pathwayProblems(config((j) => (j.pathways[0].enforcedOptions.LIQUIDATE = EXECUTOR_GAS_FLOOR.LIQUIDATE))),
     ).toEqual([]);
+  });
+
+  it('sizes the LIQUIDATE floor for the integrator cap: a one-callback figure is refused', () => {
+    // every approved integrator may burn its whole stipend: eight of them, not one
+    expect(EXECUTOR_GAS_FLOOR.LIQUIDATE).toBe(346_000 + (MAX_INTEGRATORS - 1) * INTEGRATOR_CALLBACK_GAS);
+    expect(EXECUTOR_GAS_FLOOR.LIQUIDATE).toBeGreaterThan(597_319); // measured with eight, four of them burning
+    expect(refusals(config((j) => (j.pathways[0].enforcedOptions.LIQUIDATE = 346_000)))).toEqual([
+      `pathways[0].enforcedOptions.LIQUIDATE: 346000 gas is below the floor of ${EXECUTOR_GAS_FLOOR.LIQUIDATE} for LIQUIDATE (its receive path was measured to spend more)`,
+    ]);
   });
 
   it('refuses a spoke without both pathways, unknown chains and pathways listed twice', () => {

@@ -8,6 +8,8 @@ import { DEFAULT_DISCOUNT_K, evaluateExactUnchecked, staleFactor } from './evalu
 import { weightedValueFloat } from './evaluate-float.js';
 import { InvalidInputError } from './errors.js';
 import { FOUR_FIFTHS, WAD, divCeil, divFloor, max, min, mulDown, type Exponent } from './fixed.js';
+import { NO_FLIGHT, flightOf, type Flight } from './flight.js';
+import { PriceAgeRule, type PriceAge, type StalePrice } from './price-age.js';
 import { accrueFunding, initialFunding, type FundingParams, type FundingState } from './funding.js';
 import { checkExactAsset, checkExactChain, checkExactMarket, checkExponent } from './model/check.js';
 import type {
@@ -42,6 +44,13 @@ export interface AssetConfig {
   readonly cap?: bigint | null;
   readonly discountFactor?: bigint;
   readonly discountK?: bigint;
+  /**
+   * Maximum age of the asset's price (seconds, ≥ 1): a price older than that at the book's time
+   * (the latest input time; no clock) is stale, and holds back the withdrawal decisions and
+   * liquidations of the accounts that hold the asset until a fresh price arrives. Absent: a price
+   * never turns stale.
+   */
+  readonly maxPriceAge?: bigint;
 }
 
 export interface MarketConfig {
@@ -136,7 +145,7 @@ export interface SeizureOrder {
 }
 
 /** Why a withdrawal was decided as it was. */
-export type WithdrawalReason = 'approved' | 'insufficient-margin' | 'missing-price' | 'exceeds-balance';
+export type WithdrawalReason = 'approved' | 'insufficient-margin' | 'missing-price' | 'stale-price' | 'exceeds-balance';
 
 export interface WithdrawalDecision {
   readonly kind: 'withdraw-decision';
@@ -162,10 +171,11 @@ export type Order = SeizureOrder | WithdrawalDecision;
 /**
  * An order and what became of it (the vault's acknowledgement, not the book's intention):
  * `pending` until the vault's ORDER_ACK or WITHDRAW_DONE makes it `done`; `expired` when it was
- * not dispatched by its expiry (plus the grace): a seizure's amount counts again, and a
- * withdrawal decision is replaced by a new one for the same request. An expired order can still
- * become `done` — dispatched after all,
- * its dispatch reported late — and the vault's report is booked then.
+ * not dispatched by its expiry (plus the grace), or when the vault acknowledged it EXPIRED (it
+ * arrived after its expiry and changed nothing; `doneSeq` is then set and `executed` is 0): a
+ * seizure's amount counts again, and a withdrawal decision is replaced by a new one for the same
+ * request. An order expired undispatched can still become `done` — dispatched after all, its
+ * dispatch reported late — and the vault's report is booked then.
  */
 export interface OrderRecord {
   readonly order: Order;
@@ -183,6 +193,9 @@ export interface OrderRecord {
 }
 
 export type WithdrawOutcome = 'paid' | 'rejected' | 'escaped';
+
+/** What a vault did with an order (ORDER_ACK): executed it, or refused it as delivered after its expiry. */
+export type AckStatus = 'executed' | 'expired';
 
 /** A hub-bound vault message in the engine's vocabulary (the node translates the wire into this). */
 export type ChainMessage =
@@ -211,6 +224,8 @@ export type ChainMessage =
       readonly token: string;
       readonly seized: bigint;
       readonly balance: bigint;
+      /** `expired`: the order reached the vault after its expiry and changed nothing (seized 0). */
+      readonly status: AckStatus;
     }
   | {
       readonly type: 'WITHDRAW_DONE';
@@ -261,7 +276,7 @@ export type ChainResult =
     };
 
 /** Why a liquidatable account was left alone for now. */
-export type DeferReason = 'missing-price' | 'sequence-gap';
+export type DeferReason = 'missing-price' | 'stale-price' | 'sequence-gap';
 
 export interface LiquidationResult {
   readonly account: string;
@@ -379,13 +394,8 @@ class Holdings {
   }
 }
 
-/** Sum of a holding's in-flight amounts. */
-function pendingSum(h: Holding): bigint {
-  let sum = 0n;
-  if (h.pending) for (const x of h.pending.values()) sum += x;
-  return sum;
-}
-
+/** The in-flight key of a vault's withdrawal request (`w:<eid>:<requestId>`). */
+const VAULT_REQUEST = /^w:[0-9]+:[0-9]+$/;
 /** A lower-case 20-byte hex address: an account id chain messages can name without re-validation. */
 const LOWER_ADDRESS = /^0x[0-9a-f]{40}$/;
 const MESSAGE_TYPES: ReadonlySet<string> = new Set([
@@ -632,6 +642,8 @@ export class MarginBook {
   private readonly seizures = new Map<string, SeizureOrder>();
   /** Every order issued, by id, with its outcome. */
   private readonly orderLog = new Map<string, OrderRecord>();
+  /** The pending keys (`w:<eid>:<requestId>`) of {@link deferredRequests}: undecided, seizable. */
+  private readonly deferredKeys = new Set<string>();
   /** Withdrawal requests waiting for a source's sequence gap to close, in arrival order. */
   private deferredRequests: Array<{
     eid: number;
@@ -654,11 +666,16 @@ export class MarginBook {
   /** Pending orders not dispatched, by deadline (with `expiryCfg` only). */
   private readonly deadlines = new DeadlineHeap();
   /**
-   * Withdrawal requests (`w:<eid>:<requestId>`) whose decision expired undispatched: open on the
-   * vault and frozen there again, decided anew by the next `liquidations` call. Derived state (a
-   * request whose latest decision is expired), rebuilt on restore.
+   * Withdrawal requests (`w:<eid>:<requestId>`) open on the vault and frozen there that wait for
+   * a decision from the next `liquidations` call: their decision expired (undispatched, or
+   * acknowledged EXPIRED), or a price they depend on was stale. Derived state (a request whose
+   * latest decision is expired, or that has none and no gap holds), rebuilt on restore.
    */
   private readonly redecide = new Set<string>();
+  /** Whether an in-flight id is a withdrawal request nobody approved (seizable: see flight.ts). */
+  private readonly undecided = (id: string): boolean => this.redecide.has(id) || this.deferredKeys.has(id);
+  /** The assets' maximum price ages (see price-age.ts). */
+  private readonly priceAge: PriceAgeRule;
   /** What each seizure not yet acknowledged credited (with `expiryCfg` only). */
   private readonly credits = new Map<string, SeizureCredit>();
   /** `${eid}:${token}` → asset, and `${asset}@${eid}` → token. */
@@ -757,6 +774,7 @@ export class MarginBook {
       this.expiryCfg = { ttl: big('config.orders.ttl', o.ttl, 1n), grace: big('config.orders.grace', o.grace) };
       this.retention = o.retention === undefined ? null : big('config.orders.retention', o.retention);
     }
+    this.priceAge = new PriceAgeRule(c.assets as Record<string, AssetConfig>);
     this.liquidator = c.liquidator === undefined ? 'liquidator' : v.address('config.liquidator', c.liquidator);
     for (const [asset, raw] of Object.entries(c.assets as Record<string, AssetConfig>)) {
       for (const [eidKey, token] of Object.entries(raw.tokens ?? {})) {
@@ -870,13 +888,15 @@ export class MarginBook {
     const time = big('time', r.time);
     const last = this.prices.get(asset);
     if (last && time <= last.time) return { applied: false, holders: 0 };
+    // a stale price replaced: every holder's decisions may go ahead again, so each is looked at
+    const wasStale = last !== undefined && this.priceAge.isStale(asset, last.time, max(this.ctx.now, time));
     this.advance(time);
     this.prices.set(asset, { price, time });
     const params = this.ctx.assets[asset]!;
     this.ctx.assets[asset] = { ...params, price };
     const holders = this.assetHolders.get(asset);
     if (holders) {
-      if (!last) for (const a of holders) this.touch(a);
+      if (!last || wasStale) for (const a of holders) this.touch(a);
       else {
         // A holder's margin moves with the price by: − Δ × (its debt in the asset), at full price;
         // + Δ × (what it holds, at most max(weight, 1) per unit: the size discount and the cap only
@@ -1014,6 +1034,7 @@ export class MarginBook {
     const r = obj('event', e);
     const id = str('id', r.id);
     if (this.withdrawals.has(id) || this.seizures.has(id)) throw new InvalidInputError('id', `duplicate id ${id}`);
+    if (VAULT_REQUEST.test(id)) throw new InvalidInputError('id', 'ids w:<eid>:<requestId> are the vaults’ requests');
     const account = str('account', r.account);
     const asset = this.assetName('asset', r.asset);
     const chain = this.chainId('chain', r.chain);
@@ -1222,9 +1243,10 @@ export class MarginBook {
   }
 
   /**
-   * Decides again, as input `inputSeq` (new order ids, expiring one TTL after `time`), every
-   * withdrawal request whose decision expired undispatched, in key order; a request from a chain
-   * with an open sequence gap waits, as a new request would.
+   * Decides, as input `inputSeq` (new order ids, expiring one TTL after `time`), every withdrawal
+   * request waiting in `redecide` — its decision expired (undispatched, or at the vault), or a
+   * price it depends on was stale when it came — in key order; a request from a chain with an
+   * open sequence gap, or of an account holding an asset whose price is stale, waits on.
    */
   private decideAgain(inputSeq: bigint, time: bigint): WithdrawalDecision[] {
     const out: WithdrawalDecision[] = [];
@@ -1234,7 +1256,7 @@ export class MarginBook {
         this.redecide.delete(key); // closed meanwhile (an escape)
         continue;
       }
-      if (this.seqs.hasGap(w.chain)) continue;
+      if (this.seqs.hasGap(w.chain) || this.stalePricesOf(w.account).length > 0) continue;
       this.redecide.delete(key);
       const requestId = BigInt(key.slice(key.lastIndexOf(':') + 1));
       out.push(
@@ -1306,14 +1328,15 @@ export class MarginBook {
     const holdings: HoldingView[] = [];
     if (s)
       for (const h of [...s.holdings.values()].sort((a, b) => cmp(a.asset, b.asset) || a.chain - b.chain)) {
-        const pending = pendingSum(h);
+        const f = this.flight(h);
         const a = this.ctx.assets[h.asset]!;
         holdings.push({
           asset: h.asset,
           chain: h.chain,
           token: this.tokenOf(h.asset, h.chain),
           balance: h.qty,
-          pending,
+          pending: f.out,
+          seizable: max(0n, h.qty - f.committed),
           price: this.prices.get(h.asset)?.price ?? null,
           value: divFloor(h.qty * a.price, 10n ** BigInt(a.decimals)),
         });
@@ -1330,6 +1353,7 @@ export class MarginBook {
       holdings,
       positions,
       missingPrices: this.missingPrices(account),
+      stalePrices: this.stalePricesOf(account),
       deferred: s ? this.deferReason(account) : null,
     };
   }
@@ -1386,7 +1410,7 @@ export class MarginBook {
     const expiry = this.expiryCfg
       ? (inputTime === undefined ? this.ctx.now : big('inputTime', inputTime)) + this.expiryCfg.ttl
       : undefined;
-    if (this.missingPrices(account).length > 0) return null;
+    if (this.missingPrices(account).length > 0 || this.stalePricesOf(account).length > 0) return null;
     const exact = this.exactAccount(account);
     if (!evaluateExactUnchecked(exact, this.ctx, { details: false }).liquidatable) {
       this.queued.delete(account);
@@ -1521,18 +1545,40 @@ export class MarginBook {
     return [...(this.assetHolders.get(this.assetName('asset', asset)) ?? [])].map((s) => s.id).sort(cmp);
   }
 
+  /**
+   * Assets whose last price is older than their `maxPriceAge` at the book's time, by name: while
+   * one is, withdrawal approvals and liquidations of its holders wait (a node reports them).
+   */
+  stalePrices(): StalePrice[] {
+    return this.priceAges().filter((p) => p.stale);
+  }
+
+  /** Every asset with a `maxPriceAge` and a price: its age at the book's time, and whether it is stale. */
+  priceAges(): PriceAge[] {
+    return this.priceAge.ages(this.prices, this.ctx.now);
+  }
+
   /** Accounts with a position in `market`, sorted. */
   holdersOfMarket(market: string): string[] {
     return [...(this.marketHolders.get(this.marketName('market', market)) ?? [])].map((s) => s.id).sort(cmp);
   }
 
-  /** The canonical account as the evaluator sees it (in-flight amounts as `pending`). */
+  /**
+   * The canonical account as the evaluator sees it: in flight as `pending` (seizures, approved
+   * withdrawals, and the undecided requests that survive them), the undecided part also as
+   * `reclaimable` (a seizure may take it; see flight.ts).
+   */
   exactAccount(account: string): ExactAccount {
     const s = this.accounts.get(account);
     if (!s) return { collateral: [], positions: [] };
     const collateral: ExactCollateral[] = [];
     for (const h of s.holdings.values()) {
-      collateral.push({ asset: h.asset, chain: h.chain, qty: h.qty, pending: pendingSum(h) });
+      const f = this.flight(h);
+      collateral.push(
+        f.reclaimable === 0n
+          ? { asset: h.asset, chain: h.chain, qty: h.qty, pending: f.out }
+          : { asset: h.asset, chain: h.chain, qty: h.qty, pending: f.out, reclaimable: f.reclaimable },
+      );
     }
     return { collateral, positions: [...s.positions.values()], realizedPnl: s.realizedPnl };
   }
@@ -1868,6 +1914,7 @@ export class MarginBook {
       inputSeq: b('snapshot.deferredRequests.inputSeq', d.inputSeq),
       time: b('snapshot.deferredRequests.time', d.time),
     }));
+    for (const d of book.deferredRequests) book.deferredKeys.add(`w:${d.eid}:${d.requestId}`);
     book.seqs.load(
       sn.sources.map((x) => ({
         eid: x.eid,
@@ -1885,8 +1932,15 @@ export class MarginBook {
     book.badDebt = b('snapshot.badDebt', sn.badDebt);
     book.penaltiesToInsurance = b('snapshot.penaltiesToInsurance', sn.penaltiesToInsurance);
     book.penaltiesToLiquidators = b('snapshot.penaltiesToLiquidators', sn.penaltiesToLiquidators);
+    // waiting: a request whose decision expired, and one never decided that no gap holds (a price
+    // it depends on was stale)
     for (const [key, w] of book.withdrawals)
-      if (w.orderId !== null && book.orderLog.get(w.orderId)?.status === 'expired') book.redecide.add(key);
+      if (
+        w.orderId === null
+          ? VAULT_REQUEST.test(key) && !book.deferredKeys.has(key)
+          : book.orderLog.get(w.orderId)?.status === 'expired'
+      )
+        book.redecide.add(key);
     return book;
   }
 
@@ -1952,7 +2006,13 @@ export class MarginBook {
           this.inFlight(key, account, asset, eid, amount, null);
           if (this.seqs.hasGap(eid)) {
             this.deferredRequests.push({ eid, account, asset, token, amount, requestId, inputSeq, time });
+            this.deferredKeys.add(key);
             return { account, decision: null, note: 'decision waits for a sequence gap to close' };
+          }
+          if (this.stalePricesOf(account, max(this.ctx.now, time)).length > 0) {
+            // undecided (seizable) until a fresh price: the next liquidations() after it decides
+            this.redecide.add(key);
+            return { account, decision: null, note: 'decision waits for a fresh price' };
           }
           return {
             account,
@@ -1968,9 +2028,19 @@ export class MarginBook {
         const asset = this.assetOfToken(eid, m.token);
         const seized = v.uint256('message.seized', m.seized);
         const balance = v.uint256('message.balance', m.balance);
+        if (m.status !== 'executed' && m.status !== 'expired')
+          throw new InvalidInputError('message.status', 'expected "executed" or "expired"');
+        if (m.status === 'expired' && seized !== 0n)
+          throw new InvalidInputError('message.seized', 'an order acknowledged expired seizes nothing');
+        const rec = this.orderLog.get(id);
+        // a seizure in flight, or a withdrawal decision not yet acknowledged, that reached its
+        // vault after its expiry
+        if (m.status === 'expired' && rec && rec.doneSeq === null && (order || rec.order.kind === 'withdraw-decision'))
+          return this.expiredAck(rec.order, account, asset, eid, balance, seq, time);
         // an order the book holds but not as a seizure in flight: acknowledged already, or a
-        // withdrawal decision — refused whole, as a vault never acknowledges an order twice
-        if (!order && this.orderLog.has(id))
+        // withdrawal decision executed (only a WITHDRAW_DONE closes those) — refused whole, as a
+        // vault never acknowledges an order twice
+        if (!order && rec)
           throw new InvalidInputError('message.orderId', `order ${id} is not a seizure awaiting acknowledgement`);
         if (!order) {
           // an order this book no longer keeps (an expired seizure forgotten after the retention)
@@ -2030,6 +2100,7 @@ export class MarginBook {
           this.redecide.delete(key);
           // an escape closes a request that may still be waiting for its decision
           this.deferredRequests = this.deferredRequests.filter((d) => !(d.eid === eid && d.requestId === requestId));
+          this.deferredKeys.delete(key);
           if (w.orderId) this.closeOrder(w.orderId, paid, seq, m.outcome, time);
           const note = this.setReported(state, k, asset, eid, balance, seq);
           this.touch(account);
@@ -2037,6 +2108,54 @@ export class MarginBook {
         };
       }
     }
+  }
+
+  /**
+   * The vault's EXPIRED acknowledgement of order `o` (delivered after its expiry, it changed
+   * nothing): a seizure is released — nothing seized, its credit taken back unless its expiry in
+   * the book took it already — and the account is re-planned; a withdrawal decision's request is
+   * open at the vault again, frozen there, and is decided anew by the next `liquidations` (the
+   * path of a decision that expired undispatched), seizable until then. The balance is booked.
+   */
+  private expiredAck(
+    o: Order,
+    account: string,
+    asset: string,
+    eid: number,
+    balance: bigint,
+    seq: bigint,
+    time: bigint,
+  ): () => Committed {
+    if (o.account !== account || o.asset !== asset || o.chain !== eid)
+      throw new InvalidInputError('message', `acknowledgement does not match order ${o.id}`);
+    return () => {
+      const state = this.accounts.get(account)!;
+      const k = this.hkey(asset, eid);
+      const h = state.holdings.get(k)!;
+      const rec = this.orderLog.get(o.id)!;
+      if (o.kind === 'liquidate') {
+        h.pending?.delete(o.id);
+        const credit = this.credits.get(o.id);
+        if (credit && rec.status === 'pending') this.uncredit(state, credit);
+        this.credits.delete(o.id);
+        this.seizures.delete(o.id);
+      } else if (o.requestId !== null) {
+        const key = `w:${eid}:${o.requestId}`;
+        const w = this.withdrawals.get(key);
+        // only the request's latest decision reopens it: one replaced meanwhile changes nothing
+        if (w && w.orderId === o.id) {
+          (h.pending ??= new Map()).set(key, w.amount);
+          this.redecide.add(key);
+        }
+      }
+      const doneAt = max(time, this.ctx.now);
+      this.orderLog.set(o.id, { ...rec, status: 'expired', dispatched: true, executed: 0n, doneSeq: seq, doneAt });
+      if (this.retention !== null && rec.status !== 'expired')
+        this.forgetAt.push(this.expiredAt(o) + this.retention, o.id);
+      const note = this.setReported(state, k, asset, eid, balance, seq);
+      this.touch(state);
+      return { account, decision: null, note };
+    };
   }
 
   /** Books an absolute balance reported at source `seq`, unless a newer one is already booked. */
@@ -2077,9 +2196,15 @@ export class MarginBook {
     if (!closed) return NO_DECISIONS;
     const ready = this.deferredRequests.filter((d) => d.eid === eid);
     this.deferredRequests = this.deferredRequests.filter((d) => d.eid !== eid);
-    return ready.map((d) =>
-      this.decideRequest(d.eid, d.account, d.asset, d.token, d.amount, d.requestId, d.inputSeq, d.time),
-    );
+    const out: WithdrawalDecision[] = [];
+    for (const d of ready) {
+      const key = `w:${d.eid}:${d.requestId}`;
+      this.deferredKeys.delete(key);
+      if (this.stalePricesOf(d.account).length > 0)
+        this.redecide.add(key); // waits on, for a fresh price
+      else out.push(this.decideRequest(d.eid, d.account, d.asset, d.token, d.amount, d.requestId, d.inputSeq, d.time));
+    }
+    return out;
   }
 
   /** Decides a vault's withdrawal request (already in flight) and logs the decision order. */
@@ -2140,11 +2265,13 @@ export class MarginBook {
   ): { approved: boolean; reason: WithdrawalReason; maxWithdraw: bigint } {
     if (!this.accounts.has(account)) return { approved: false, reason: 'exceeds-balance', maxWithdraw: 0n };
     if (this.missingPrices(account).length > 0) return { approved: false, reason: 'missing-price', maxWithdraw: 0n };
+    // a symbolic request cannot wait (a vault's waits for a fresh price): refused, as for a missing one
+    if (this.stalePricesOf(account).length > 0) return { approved: false, reason: 'stale-price', maxWithdraw: 0n };
     const risk = evaluateExactUnchecked(this.exactAccount(account), this.ctx);
     const maxWithdraw = risk.maxWithdraw.find((w) => w.asset === asset && w.chain === chain)?.amount ?? 0n;
     if (amount <= maxWithdraw) return { approved: true, reason: 'approved', maxWithdraw };
     const h = this.accounts.get(account)!.holdings.get(this.hkey(asset, chain));
-    const available = h ? h.qty - pendingSum(h) : 0n;
+    const available = h ? h.qty - this.flight(h).out : 0n;
     return { approved: false, reason: amount > available ? 'exceeds-balance' : 'insufficient-margin', maxWithdraw };
   }
 
@@ -2263,7 +2390,7 @@ export class MarginBook {
    */
   private trimSeizures(h: Holding): void {
     if (!h.pending) return;
-    let excess = pendingSum(h) - max(h.qty, 0n);
+    let excess = this.flight(h).committed - max(h.qty, 0n);
     if (excess <= 0n) return;
     for (const [id, amount] of [...h.pending.entries()].reverse()) {
       if (excess <= 0n) break;
@@ -2330,6 +2457,7 @@ export class MarginBook {
   /** Why a decision about `account` must wait, or null. */
   private deferReason(account: string): DeferReason | null {
     if (this.missingPrices(account).length > 0) return 'missing-price';
+    if (this.stalePricesOf(account).length > 0) return 'stale-price';
     const s = this.accounts.get(account);
     if (s) for (const c of s.inChains) if (this.seqs.hasGap(c)) return 'sequence-gap';
     return null;
@@ -2501,7 +2629,7 @@ export class MarginBook {
     neg.fill(0);
     const now = this.ctx.now;
     for (const h of st.holdings.values()) {
-      const pending = h.pending ? pendingSum(h) : 0n;
+      const pending = h.pending ? this.flight(h).out : 0n;
       const eff = h.qty - pending;
       if (h.qty === 0n && pending === 0n) continue;
       if (!this.prices.has(h.asset)) return NaN;
@@ -2556,7 +2684,7 @@ export class MarginBook {
     let neg = 0;
     for (const h of st.holdings.values()) {
       if (this.assetIds.get(h.asset) !== assetId) continue;
-      const eff = h.pending ? h.qty - pendingSum(h) : h.qty;
+      const eff = h.pending ? h.qty - this.flight(h).out : h.qty;
       if (eff > 0n) {
         const sf = staleFactor(this.ctx.chains[h.chain]!, this.ctx.now);
         pos += sf === WAD ? Number(eff) : Number(eff) * (Number(sf) / 1e18);
@@ -2656,6 +2784,17 @@ export class MarginBook {
     }
     for (const p of s.positions.values()) if (this.marketState.get(p.market)!.mark === null) out.push(p.market);
     return out;
+  }
+
+  /** Assets the account holds whose price is stale at `at` (the book's time), each once. */
+  private stalePricesOf(account: string, at = this.ctx.now): string[] {
+    const s = this.accounts.get(account);
+    return s ? this.priceAge.staleHeld(s.holdings.values(), this.prices, at) : [];
+  }
+
+  /** A holding's in-flight amounts as margin and the planner read them (see flight.ts). */
+  private flight(h: Holding): Flight {
+    return h.pending === null ? NO_FLIGHT : flightOf(h.qty, h.pending, this.undecided);
   }
 
   /** Moves the book's clock (event time never goes back) and re-judges chains turning stale. */
@@ -2811,8 +2950,17 @@ export interface HoldingView {
   readonly token: string;
   /** Confirmed balance, base units (negative = debt). */
   readonly balance: bigint;
-  /** In flight out (withdrawals requested, seizures ordered), base units. */
+  /**
+   * In flight out, base units: seizures ordered, withdrawals approved, and the requests not yet
+   * decided that those leave standing (margin never counts any of it).
+   */
   readonly pending: bigint;
+  /**
+   * What a liquidation may seize now, base units: balance − seizures ordered − withdrawals
+   * approved and not yet done, at least 0 (requests not yet decided are seizable: the vault
+   * shrinks them).
+   */
+  readonly seizable: bigint;
   /** Last oracle price (WAD USD), null before the first. */
   readonly price: bigint | null;
   /** balance × price, WAD USD, rounded down (0 without a price). */
@@ -2827,5 +2975,7 @@ export interface AccountView extends Omit<ExactAccountRisk, 'positions'> {
     ExactAccountRisk['positions'][number] & { readonly id: string; readonly qty: bigint; readonly openCost: bigint }
   >;
   readonly missingPrices: readonly string[];
+  /** Held assets whose price is older than their `maxPriceAge`: approvals and liquidations wait. */
+  readonly stalePrices: readonly string[];
   readonly deferred: DeferReason | null;
 }

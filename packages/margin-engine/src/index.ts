@@ -40,6 +40,8 @@ export {
   weightedValue,
 } from './evaluate.js';
 export { evaluateAccount, floatLiquidationPrice } from './evaluate-float.js';
+export { flightOf, NO_FLIGHT, type Flight } from './flight.js';
+export { PriceAgeRule, type PriceAge, type StalePrice } from './price-age.js';
 export { checkExactAccount, checkExactContext } from './model/check.js';
 export type * from './model/types.js';
 export { toFloatInputs } from './model/convert.js';
@@ -80,6 +82,7 @@ export {
 export {
   MarginBook,
   type AccountView,
+  type AckStatus,
   type AssetConfig,
   type BookConfig,
   type BookSnapshot,

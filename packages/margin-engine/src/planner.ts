@@ -80,7 +80,7 @@ export interface PlannedTransfer {
 export interface PlannedSeizure {
   readonly asset: string;
   readonly chain: number;
-  /** Base units seized (≤ confirmed balance − pending there). */
+  /** Base units seized (≤ confirmed balance − pending there + what of that a seizure may reclaim). */
   readonly amount: bigint;
   /** USD value seized, rounded down. */
   readonly value: bigint;
@@ -206,6 +206,22 @@ function repay(s: PlannerAccount, usd: bigint, record: PlannedRepayment[] | null
   if (left > 0n) s.realizedPnl += left;
 }
 
+/** What a seizure may take from a holding: its balance less what is pending, but what it may reclaim. */
+const seizable = (c: ExactCollateral): bigint => c.qty - (c.pending ?? 0n) + (c.reclaimable ?? 0n);
+
+/**
+ * The holding once `x` (≤ {@link seizable}) is seized, as the vault does it: from the balance
+ * nothing holds first, then from the reclaimable requests, which shrink by what is taken (so the
+ * holding's effective balance never goes below 0 for it).
+ */
+function seizeFrom(c: ExactCollateral, x: bigint): ExactCollateral {
+  const reclaimable = c.reclaimable ?? 0n;
+  const taken = reclaimable === 0n ? 0n : min(reclaimable, max(0n, x - max(0n, c.qty - (c.pending ?? 0n))));
+  return taken === 0n
+    ? { ...c, qty: c.qty - x }
+    : { ...c, qty: c.qty - x, pending: c.pending! - taken, reclaimable: reclaimable - taken };
+}
+
 /** USD value of `x` base units of a holding, rounded down. */
 const valueOf = (c: ExactCollateral, x: bigint, ctx: ExactContext): bigint =>
   mulDown((x * WAD) / scaleOf(ctx.assets[c.asset]!.decimals), ctx.assets[c.asset]!.price);
@@ -309,7 +325,7 @@ export function seizureProbe(a: PlannerAccount, ctx: ExactContext, i: number, pe
   const s: PlannerAccount = { collateral: a.collateral.slice(), positions: a.positions, realizedPnl: a.realizedPnl };
   return (x) => {
     for (let j = 0; j < a.collateral.length; j++) s.collateral[j] = a.collateral[j]!;
-    s.collateral[i] = { ...c, qty: c.qty - x };
+    s.collateral[i] = seizeFrom(c, x);
     s.realizedPnl = a.realizedPnl;
     repay(s, divFloor(valueOf(c, x, ctx) * WAD, WAD + penalty), null, ctx);
     const { wcM, debt } = collateralTotals(s.collateral, ctx, false);
@@ -346,7 +362,9 @@ function smallestIn(lo: bigint, hi: bigint, ok: (x: bigint) => boolean): bigint 
  * 3. Collateral is seized to repay debt (negative realized PnL first, then negative balances,
  *    largest first), freshest chain first (fresh, then latest report), then most liquid asset
  *    (highest maintenance weight), never more than the confirmed balance less what is pending
- *    there; the seized value repays value / (1 + penalty) of debt, the rest is the penalty.
+ *    there (but its `reclaimable` part: withdrawal requests nobody approved, which the vault
+ *    shrinks once the free balance is gone); the seized value repays value / (1 + penalty) of
+ *    debt, the rest is the penalty.
  * 4. Debt left when nothing remains is bad debt: the insurance fund, then socialized loss.
  *
  * Per-window budgets cap closed notional per market (closes and transfers alike: the backstop's
@@ -475,7 +493,7 @@ export function planUnchecked(
   const fresh = (c: ExactCollateral) => staleFactor(ctx.chains[c.chain]!, ctx.now) === WAD;
   const holdings = a.collateral
     .map((c, i) => ({ c, i }))
-    .filter(({ c }) => c.qty - (c.pending ?? 0n) > 0n)
+    .filter(({ c }) => seizable(c) > 0n)
     .sort((x, y) => {
       const fx = fresh(x.c) ? 1 : 0;
       const fy = fresh(y.c) ? 1 : 0;
@@ -526,7 +544,7 @@ export function planUnchecked(
     for (const { i } of holdings) {
       if ((!force && health(a, ctx) >= target) || totalDebt(a) === 0n) break;
       const c = a.collateral[i]!;
-      const available = c.qty - (c.pending ?? 0n);
+      const available = seizable(c);
       const asset = ctx.assets[c.asset]!;
       const trialHealth = seizureProbe(a, ctx, i, config.penalty);
       // Never seize more than repays the whole debt (plus the penalty on it).
@@ -553,7 +571,7 @@ export function planUnchecked(
       const value = valueOf(c, x, ctx);
       if (budget !== undefined) chainBudget.set(c.chain, budget - value);
       const debtRepaid = divFloor(value * WAD, WAD + config.penalty);
-      a.collateral[i] = { ...c, qty: c.qty - x };
+      a.collateral[i] = seizeFrom(c, x);
       repay(a, debtRepaid, repayments, ctx);
       penaltyTotal += value - debtRepaid;
       seizures.push({ asset: c.asset, chain: c.chain, amount: x, value, debtRepaid, penalty: value - debtRepaid });
@@ -563,7 +581,7 @@ export function planUnchecked(
   // 4. bad debt: what the account still owes once nothing is left to seize or close (isolated
   // positions are judged alone and settle against their own margin)
   const nothingLeft =
-    a.collateral.every((c) => c.qty - (c.pending ?? 0n) <= 0n) &&
+    a.collateral.every((c) => seizable(c) <= 0n) &&
     a.positions.every((p) => p.qty === 0n || (p.mode ?? 'cross') === 'isolated');
   const queuedAny = queuedCloses.length + queuedTransfers.length + queuedSeizures.length > 0;
   let bad = isolatedBadDebt;

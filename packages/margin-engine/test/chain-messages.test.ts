@@ -191,6 +191,7 @@ describe('MarginBook chain messages', () => {
         token: o.token,
         seized: o.amount,
         balance: held.balance - o.amount,
+        status: 'executed',
       },
     });
     expect(ack.applied).toBe(true);
@@ -203,7 +204,15 @@ describe('MarginBook chain messages', () => {
       seq: o.chain === A ? 4n : 3n,
       time: 12n,
       inputSeq: 7n,
-      message: { type: 'ORDER_ACK', orderId: o.id, account: ALICE, token: o.token, seized: o.amount, balance: 0n },
+      message: {
+        type: 'ORDER_ACK',
+        orderId: o.id,
+        account: ALICE,
+        token: o.token,
+        seized: o.amount,
+        balance: 0n,
+        status: 'executed',
+      },
     });
     expect(again).toMatchObject({ applied: false, reason: 'invalid' });
   });

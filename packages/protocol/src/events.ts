@@ -231,6 +231,7 @@ const messageSchema = z.discriminatedUnion(
       token: zAddress,
       seized: zDecimal('uint256'),
       balance: zDecimal('uint256'),
+      status: zInt(1, 2),
       seq: zDecimal('uint64'),
     }),
     z.strictObject({

@@ -108,13 +108,14 @@ function message(v: unknown): HubBoundMessage | undefined {
       return { type: 'EXPOSURE', account, protocol, market, size, entryPrice, seq };
     }
     case 'ORDER_ACK': {
-      const o = record(v, 7);
+      const o = record(v, 8);
       if (!o) return undefined;
       const orderId = bytes32(o.orderId);
       const account = address(o.account);
       const token = address(o.token);
       const seized = decimal(o.seized, 0n, MAX_UINT256);
       const balance = decimal(o.balance, 0n, MAX_UINT256);
+      const status = int(o.status, 1, 2);
       const seq = decimal(o.seq, 0n, MAX_UINT64);
       if (
         orderId === INVALID ||
@@ -122,10 +123,11 @@ function message(v: unknown): HubBoundMessage | undefined {
         token === INVALID ||
         seized === INVALID ||
         balance === INVALID ||
+        status === INVALID ||
         seq === INVALID
       )
         return undefined;
-      return { type: 'ORDER_ACK', orderId, account, token, seized, balance, seq };
+      return { type: 'ORDER_ACK', orderId, account, token, seized, balance, status, seq };
     }
     case 'WITHDRAW_DONE': {
       const o = record(v, 8);

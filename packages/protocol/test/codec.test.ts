@@ -11,8 +11,10 @@ import {
   decodeHubBoundMessage,
   decodeMessage,
   encodeMessage,
+  AckStatus,
   type LiquidateMessage,
   type OmniMessage,
+  type OrderAckMessage,
   type WithdrawDoneMessage,
 } from '../src/index.js';
 import {
@@ -31,6 +33,8 @@ import {
   arbUint64,
   setWord,
 } from './helpers.js';
+
+const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000';
 
 const arbitraries: Record<OmniMessage['type'], fc.Arbitrary<OmniMessage>> = {
   BALANCE: fc.record({
@@ -65,6 +69,7 @@ const arbitraries: Record<OmniMessage['type'], fc.Arbitrary<OmniMessage>> = {
     token: arbAddress,
     seized: arbUint256,
     balance: arbUint256,
+    status: fc.constantFrom(AckStatus.EXECUTED, AckStatus.EXPIRED),
     seq: arbUint64,
   }),
   LIQUIDATE: fc
@@ -74,8 +79,9 @@ const arbitraries: Record<OmniMessage['type'], fc.Arbitrary<OmniMessage>> = {
       account: arbAddress,
       token: arbAddress,
       amount: arbUint256,
-      recipient: arbAddress,
+      recipient: arbAddress.filter((a) => a !== ZERO_ADDRESS),
       insuranceAmount: arbUint256,
+      expiry: arbUint64,
     })
     .map((m) => (m.insuranceAmount > m.amount ? { ...m, insuranceAmount: m.amount } : m)),
   WITHDRAW_DECISION: fc.record({
@@ -86,6 +92,7 @@ const arbitraries: Record<OmniMessage['type'], fc.Arbitrary<OmniMessage>> = {
     amount: arbUint256,
     requestId: arbUint64,
     approved: fc.boolean(),
+    expiry: arbUint64,
   }),
   WITHDRAW_DONE: fc.record({
     type: fc.constant('WITHDRAW_DONE' as const),
@@ -115,6 +122,17 @@ const liquidate: LiquidateMessage = {
   amount: 40n,
   recipient: BOB,
   insuranceAmount: 4n,
+  expiry: 1764003600n,
+};
+const ack: OrderAckMessage = {
+  type: 'ORDER_ACK',
+  orderId: ORDER_ID,
+  account: ALICE,
+  token: USDC,
+  seized: 0n,
+  balance: 100n,
+  status: AckStatus.EXPIRED,
+  seq: 4n,
 };
 const done: WithdrawDoneMessage = {
   type: 'WITHDRAW_DONE',
@@ -272,6 +290,7 @@ describe('decodeMessage refusals', () => {
       amount: 1n,
       requestId: 1n,
       approved: true,
+      expiry: 1n,
     });
     for (const w of ['2', '100', `1${'0'.repeat(63)}`]) {
       expect(() => decodeMessage(setWord(decision, 7, w))).toThrow(
@@ -291,7 +310,7 @@ describe('decodeMessage refusals', () => {
   });
 });
 
-describe('cross-field rules (mirror of InsuranceExceedsAmount / UnknownOutcome)', () => {
+describe('cross-field rules (mirror of InsuranceExceedsAmount / ZeroRecipient / UnknownOutcome / UnknownAckStatus)', () => {
   it('refuses to encode or decode a LIQUIDATE whose insurance part exceeds the amount', () => {
     const bad = { ...liquidate, insuranceAmount: 41n } as OmniMessage;
     const e = thrown(() => encodeMessage(bad));
@@ -306,6 +325,44 @@ describe('cross-field rules (mirror of InsuranceExceedsAmount / UnknownOutcome)'
   it('accepts an insurance part equal to the amount', () => {
     const all = { ...liquidate, insuranceAmount: 40n } as OmniMessage;
     expect(decodeMessage(encodeMessage(all))).toEqual(all);
+  });
+
+  it('refuses to encode or decode a LIQUIDATE to the zero address', () => {
+    const bad = { ...liquidate, recipient: ZERO_ADDRESS } as OmniMessage;
+    const e = thrown(() => encodeMessage(bad));
+    expect(e).toBeInstanceOf(MalformedPayloadError);
+    expect(e.message).toBe('cannot encode LIQUIDATE: recipient: the zero address cannot receive a seizure');
+    // recipient is word 6 (version, type, orderId, account, token, amount, recipient)
+    const payload = setWord(encodeMessage(liquidate), 6, '0');
+    const d = thrown(() => decodeMessage(payload));
+    expect(d).toBeInstanceOf(MalformedPayloadError);
+    expect(d.message).toBe('malformed payload: LIQUIDATE: recipient: the zero address cannot receive a seizure');
+    expect((d as MalformedPayloadError).details).toEqual({ type: 'LIQUIDATE', field: 'recipient' });
+  });
+
+  it('round-trips an ORDER_ACK with either status and carries the expiry of orders', () => {
+    expect(decodeMessage(encodeMessage(ack))).toEqual(ack);
+    const executed = { ...ack, seized: 40n, status: AckStatus.EXECUTED };
+    expect(decodeMessage(encodeMessage(executed))).toEqual(executed);
+    expect(decodeMessage(encodeMessage(liquidate))).toMatchObject({ expiry: 1764003600n });
+  });
+
+  it('refuses an ORDER_ACK status other than 1 or 2', () => {
+    for (const status of [0, 3, 255]) {
+      expect(() => encodeMessage({ ...ack, status } as OmniMessage)).toThrow(
+        new MalformedPayloadError(`cannot encode ORDER_ACK: status: ${status} is not 1 (EXECUTED) or 2 (EXPIRED)`),
+      );
+      // status is word 7 (version, type, orderId, account, token, seized, balance, status, seq)
+      const e = thrown(() => decodeMessage(setWord(encodeMessage(ack), 7, status.toString(16))));
+      expect(e).toBeInstanceOf(MalformedPayloadError);
+      expect(e.message).toBe(`malformed payload: ORDER_ACK: status: ${status} is not 1 (EXECUTED) or 2 (EXPIRED)`);
+      expect(() => decodeHubBoundMessage(setWord(encodeMessage(ack), 7, status.toString(16)))).toThrow(
+        MalformedPayloadError,
+      );
+    }
+    expect(() => decodeMessage(setWord(encodeMessage(ack), 7, '100'))).toThrow(
+      /^malformed payload: ORDER_ACK\.status: word 0x0+100 is not a valid uint8$/,
+    );
   });
 
   it('refuses a WITHDRAW_DONE outcome other than 1, 2 or 3', () => {
@@ -342,6 +399,7 @@ describe('decodeHubBoundMessage', () => {
       amount: 1n,
       requestId: 1n,
       approved: false,
+      expiry: 1n,
     });
     expect(() => decodeHubBoundMessage(decision)).toThrow(
       new UnknownMessageTypeError('message type 6 (WITHDRAW_DECISION) is not hub-bound'),
@@ -414,6 +472,7 @@ describe('encodeMessage refusals', () => {
         amount: 1n,
         requestId: 1n,
         approved: 1 as unknown as boolean,
+        expiry: 1n,
       },
       'cannot encode WITHDRAW_DECISION: approved: expected a boolean',
     ],

@@ -353,6 +353,31 @@ describe('input events', () => {
     );
   });
 
+  it('carry an ORDER_ACK status (1 executed, 2 expired) and name a bad one', () => {
+    const ack = {
+      type: 'ORDER_ACK',
+      orderId: ORDER_ID,
+      account: ALICE,
+      token: USDC,
+      seized: '0',
+      balance: '77',
+      status: 2,
+      seq: '11',
+    };
+    expect(parseInputEvent(toJson({ ...json(hub), message: ack }))).toMatchObject({
+      message: { type: 'ORDER_ACK', seized: 0n, balance: 77n, status: 2, seq: 11n },
+    });
+    for (const status of [0, 3, '2', 1.5]) {
+      expect(refusal(parseInputEvent, { ...json(hub), message: { ...ack, status } }).message).toBe(
+        'invalid input event: message.status: expected an integer in 1..2',
+      );
+    }
+    const { status: _omitted, ...withoutStatus } = ack;
+    expect(refusal(parseInputEvent, { ...json(hub), message: withoutStatus }).message).toBe(
+      'invalid input event: message.status: required',
+    );
+  });
+
   it('parse from a string or bytes', () => {
     const s = toJson(hub);
     expect(parseInputEvent(s)).toEqual(hub);

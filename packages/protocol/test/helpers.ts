@@ -36,6 +36,7 @@ const BIGINT_FIELDS = new Set([
   'entryPrice',
   'insuranceAmount',
   'paid',
+  'expiry',
 ]);
 
 /** A vector's JSON fields as a typed message (decimal strings → bigint). */
@@ -111,6 +112,7 @@ export const arbMessage: fc.Arbitrary<HubBoundMessage> = fc.oneof(
     token: arbAddress,
     seized: arbUint256,
     balance: arbUint256,
+    status: fc.constantFrom(1, 2),
     seq: arbUint64,
   }),
 );

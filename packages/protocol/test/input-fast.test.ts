@@ -53,6 +53,10 @@ const arbBadValue: fc.Arbitrary<unknown> = fc.oneof(
     0,
     -0,
     1,
+    // the ends of the small enums: an ORDER_ACK's status (1-2), a WITHDRAW_DONE's outcome (1-3)
+    2,
+    3,
+    4,
     -1,
     1.5,
     2 ** 32,

@@ -1,4 +1,5 @@
 import {
+  AckStatus,
   MessageType,
   decodeMessage,
   encodeMessage,
@@ -17,6 +18,19 @@ describe('golden payload vectors (shared with contracts/test)', () => {
   it('cover approved true and false', () => {
     const approvals = vectors.vectors.filter((v) => v.type === 'WITHDRAW_DECISION').map((v) => v.fields['approved']);
     expect(approvals).toEqual(expect.arrayContaining([true, false]));
+  });
+
+  it('cover both ORDER_ACK statuses and a LIQUIDATE expiry at both ends of uint64', () => {
+    const statuses = vectors.vectors.filter((v) => v.type === 'ORDER_ACK').map((v) => v.fields['status']);
+    expect([...new Set(statuses)].sort()).toEqual([AckStatus.EXECUTED, AckStatus.EXPIRED]);
+    const expiries = vectors.vectors.filter((v) => v.type === 'LIQUIDATE').map((v) => v.fields['expiry']);
+    expect(expiries).toEqual(expect.arrayContaining(['0', '18446744073709551615']));
+  });
+
+  it('never name the zero address as a LIQUIDATE recipient (the codecs refuse it)', () => {
+    for (const v of vectors.vectors.filter((x) => x.type === 'LIQUIDATE')) {
+      expect(BigInt(v.fields['recipient'] as string)).not.toBe(0n);
+    }
   });
 
   describe.each(vectors.vectors.map((v) => [v.name, v] as const))('%s', (_name, v) => {

@@ -29,7 +29,18 @@ class BalanceSchema {
   @ApiProperty({ description: 'LayerZero endpoint id of the spoke chain', example: 40102 }) eid!: number;
   @ApiProperty({ ...ADDRESS, description: 'Token on that chain (EIP-55)' }) token!: string;
   @ApiProperty(AMOUNT('Confirmed balance, token base units (negative = debt)')) balance!: string;
-  @ApiProperty(AMOUNT('In flight out (withdrawals requested, seizures ordered), token base units')) pending!: string;
+  @ApiProperty(
+    AMOUNT(
+      'In flight out (seizures ordered, withdrawals approved, requests not yet decided as far as those leave them), token base units',
+    ),
+  )
+  pending!: string;
+  @ApiProperty(
+    AMOUNT(
+      'What a liquidation may seize: balance − seizures ordered − withdrawals approved and not yet done, token base units',
+    ),
+  )
+  seizable!: string;
   @ApiProperty({ ...AMOUNT('Last oracle price, USD, 18 decimals'), nullable: true }) price!: string | null;
   @ApiProperty(AMOUNT('balance × price, USD, 18 decimals, rounded down')) value!: string;
 }
@@ -73,7 +84,12 @@ export class AccountSchema implements AccountDto {
   @ApiProperty({ type: [MaxWithdrawSchema] }) maxWithdraw!: MaxWithdrawSchema[];
   @ApiProperty({ type: [String], description: 'Held assets or markets without a price yet (decisions wait)' })
   missingPrices!: string[];
-  @ApiProperty({ type: String, nullable: true, enum: ['missing-price', 'sequence-gap'] })
+  @ApiProperty({
+    type: [String],
+    description: 'Held assets whose price is older than their maximum age: decisions about the account wait',
+  })
+  stalePrices!: string[];
+  @ApiProperty({ type: String, nullable: true, enum: ['missing-price', 'stale-price', 'sequence-gap'] })
   deferred!: string | null;
 }
 
@@ -97,14 +113,15 @@ export class OrderSchema implements OrderDto {
   @ApiProperty({
     type: String,
     nullable: true,
-    enum: ['approved', 'insufficient-margin', 'missing-price', 'exceeds-balance'],
+    enum: ['approved', 'insufficient-margin', 'missing-price', 'stale-price', 'exceeds-balance'],
   })
   reason!: string | null;
   @ApiProperty({
     enum: ['pending', 'done', 'expired'],
     description:
       'pending until the vault acknowledges it (done); expired when the hub never dispatched it by its expiry ' +
-      '(plus OMNI_ORDER_EXPIRY_GRACE_SECONDS): its amount counts again, a withdrawal decision is void. ' +
+      '(plus OMNI_ORDER_EXPIRY_GRACE_SECONDS) or the vault acknowledged it EXPIRED (delivered after its expiry, ' +
+      'nothing executed): its amount counts again, a withdrawal request is decided anew. ' +
       'A done order is listed until OMNI_ORDER_RETENTION_SECONDS past the moment it became done',
   })
   status!: 'pending' | 'done' | 'expired';
@@ -141,6 +158,13 @@ class PendingOrdersSchema {
 }
 
 /** `GET /risk`. */
+class RiskStalePriceSchema {
+  @ApiProperty({ example: 'WETH' }) asset!: string;
+  @ApiProperty(AMOUNT("The last price's publish time (unix seconds)")) publishTime!: string;
+  @ApiProperty(AMOUNT("Its age at the book's clock")) ageSeconds!: string;
+  @ApiProperty(AMOUNT('The configured maximum age')) maxAgeSeconds!: string;
+}
+
 export class RiskSchema implements RiskDto {
   @ApiProperty() accounts!: number;
   @ApiProperty({ type: [String], description: 'Accounts liquidatable now (EIP-55)' }) liquidatable!: string[];
@@ -151,6 +175,11 @@ export class RiskSchema implements RiskDto {
   @ApiProperty(AMOUNT('Penalties to the insurance fund, USD')) penaltiesToInsurance!: string;
   @ApiProperty(AMOUNT('Penalties to liquidators, USD')) penaltiesToLiquidators!: string;
   @ApiProperty({ type: [PendingOrdersSchema] }) pendingOrders!: PendingOrdersSchema[];
+  @ApiProperty({
+    type: [RiskStalePriceSchema],
+    description: 'Assets whose price is older than their maximum age: their holders’ decisions wait',
+  })
+  stalePrices!: RiskStalePriceSchema[];
   @ApiProperty(AMOUNT("The book's clock: latest event time applied, unix seconds")) now!: string;
 }
 
@@ -202,6 +231,19 @@ class BrokerSchema {
   syncIntervalSupported!: boolean;
 }
 
+class StalePriceSchema {
+  @ApiProperty({ example: 'WETH' }) asset!: string;
+  @ApiProperty(AMOUNT("The last price's publish time (unix seconds)")) publishTime!: string;
+  @ApiProperty(AMOUNT("Its age at the stream's time (the latest input's, not the node's clock)")) ageSeconds!: string;
+  @ApiProperty(AMOUNT('The configured maximum age')) maxAgeSeconds!: string;
+  @ApiProperty({
+    type: [String],
+    example: ['liquidations', 'withdrawal approvals'],
+    description: "What waits for a fresh price, for the asset's holders",
+  })
+  waiting!: string[];
+}
+
 /** `GET /health`: progress and state fingerprint (always 200 while the process serves). */
 export class NodeHealthSchema {
   @ApiProperty({ enum: ['ok', 'failing'] }) status!: 'ok' | 'failing';
@@ -211,6 +253,11 @@ export class NodeHealthSchema {
   @ApiProperty({ description: 'Fingerprint of the book, equal on every node at the same input sequence' })
   stateHash!: string;
   @ApiProperty({ type: [SourceSchema] }) sources!: SourceSchema[];
+  @ApiProperty({
+    type: [StalePriceSchema],
+    description: 'Assets whose price is older than their maximum age: their holders’ decisions wait',
+  })
+  stalePrices!: StalePriceSchema[];
 }
 
 /**

@@ -20,6 +20,7 @@ export interface AccountDto {
     token: string;
     balance: string;
     pending: string;
+    seizable: string;
     price: string | null;
     value: string;
   }>;
@@ -50,7 +51,9 @@ export interface AccountDto {
   maxWithdraw: Array<{ asset: string; eid: number; amount: string }>;
   /** Held assets or markets without a price yet: decisions about the account wait. */
   missingPrices: string[];
-  /** Why a decision about the account waits now (`missing-price`, `sequence-gap`), or null. */
+  /** Held assets whose price is older than their maximum age: decisions about the account wait. */
+  stalePrices: string[];
+  /** Why a decision about the account waits now (`missing-price`, `stale-price`, `sequence-gap`), or null. */
   deferred: string | null;
 }
 
@@ -72,8 +75,10 @@ export interface OrderDto {
   reason: string | null;
   /**
    * `pending` until the vault acknowledges it (`done`); `expired` when the hub never dispatched it
-   * by its expiry (plus the node's grace): what it held counts again, a withdrawal decision is void.
-   * An expired order still becomes `done` if the vault acknowledges it after all.
+   * by its expiry (plus the node's grace), or when it reached the vault after its expiry and the
+   * vault acknowledged it EXPIRED (then `executed` is 0): what it held counts again, a withdrawal
+   * request is decided anew. An order expired undispatched still becomes `done` if the vault
+   * acknowledges it after all.
    */
   status: 'pending' | 'done' | 'expired';
   /** The hub dispatched it to its vault. */
@@ -99,6 +104,7 @@ export function toAccountDto(view: AccountView): AccountDto {
       token: checksum(h.token),
       balance: h.balance.toString(),
       pending: h.pending.toString(),
+      seizable: h.seizable.toString(),
       price: h.price === null ? null : h.price.toString(),
       value: h.value.toString(),
     })),
@@ -127,6 +133,7 @@ export function toAccountDto(view: AccountView): AccountDto {
     liquidatable: view.liquidatable,
     maxWithdraw: view.maxWithdraw.map((w) => ({ asset: w.asset, eid: w.chain, amount: w.amount.toString() })),
     missingPrices: [...view.missingPrices],
+    stalePrices: [...view.stalePrices],
     deferred: view.deferred,
   };
 }
@@ -181,6 +188,8 @@ export interface RiskDto {
   penaltiesToInsurance: string;
   penaltiesToLiquidators: string;
   pendingOrders: Array<{ eid: number; pending: number }>;
+  /** Assets whose price is older than their maximum age: their holders' decisions wait. */
+  stalePrices: Array<{ asset: string; publishTime: string; ageSeconds: string; maxAgeSeconds: string }>;
   /** The book's clock: the latest event time applied (unix seconds). */
   now: string;
 }
@@ -206,6 +215,12 @@ export function toRiskDto(r: ReturnType<LedgerService['risk']>): RiskDto {
     penaltiesToInsurance: r.ledger.penaltiesToInsurance.toString(),
     penaltiesToLiquidators: r.ledger.penaltiesToLiquidators.toString(),
     pendingOrders: [...r.pendingOrdersByChain].sort(([a], [b]) => a - b).map(([eid, pending]) => ({ eid, pending })),
+    stalePrices: r.stalePrices.map((p) => ({
+      asset: p.asset,
+      publishTime: p.time.toString(),
+      ageSeconds: p.age.toString(),
+      maxAgeSeconds: p.maxAge.toString(),
+    })),
     now: r.now.toString(),
   };
 }

@@ -58,7 +58,7 @@ export class HealthController {
   @Get()
   @ApiOperation({
     summary:
-      'Progress: input consumer state and position, dead letters, state hash, per-chain sequences, broker version',
+      'Progress: input consumer state and position, dead letters, state hash, per-chain sequences, stale prices, broker version',
     description: 'Always 200 while the process serves; `status` is `failing` once the input stream cannot be followed.',
   })
   @ApiOkResponse({ type: NodeHealthSchema })
@@ -77,6 +77,16 @@ export class HealthController {
         gaps: s.gaps,
         missing: (s.gap?.missing ?? 0n).toString(),
       })),
+      stalePrices: this.ledger
+        .priceAges()
+        .filter((p) => p.stale)
+        .map((p) => ({
+          asset: p.asset,
+          publishTime: p.time.toString(),
+          ageSeconds: p.age.toString(),
+          maxAgeSeconds: p.maxAge.toString(),
+          waiting: ['liquidations', 'withdrawal approvals'],
+        })),
     };
   }
 }

@@ -1,7 +1,12 @@
-import type { ChainMessage, WithdrawOutcome } from '@omniclear/margin-engine';
-import { WithdrawOutcome as Outcome, bytes32ToMarket, type HubBoundMessage } from '@omniclear/protocol';
+import type { AckStatus, ChainMessage, WithdrawOutcome } from '@omniclear/margin-engine';
+import {
+  AckStatus as WireAckStatus,
+  WithdrawOutcome as Outcome,
+  bytes32ToMarket,
+  type HubBoundMessage,
+} from '@omniclear/protocol';
 
-/** A vault message the node has no meaning for (e.g. an unknown withdrawal outcome). */
+/** A vault message the node has no meaning for (e.g. an unknown withdrawal outcome or ack status). */
 export class UnsupportedMessageError extends Error {
   override name = 'UnsupportedMessageError' as const;
 }
@@ -10,6 +15,11 @@ const OUTCOMES: Record<number, WithdrawOutcome> = {
   [Outcome.PAID]: 'paid',
   [Outcome.REJECTED]: 'rejected',
   [Outcome.ESCAPED]: 'escaped',
+};
+
+const ACK_STATUSES: Record<number, AckStatus> = {
+  [WireAckStatus.EXECUTED]: 'executed',
+  [WireAckStatus.EXPIRED]: 'expired',
 };
 
 /**
@@ -39,7 +49,9 @@ export function toChainMessage(m: HubBoundMessage): ChainMessage {
         entryPrice: m.entryPrice,
       };
     }
-    case 'ORDER_ACK':
+    case 'ORDER_ACK': {
+      const status = ACK_STATUSES[m.status];
+      if (status === undefined) throw new UnsupportedMessageError(`ORDER_ACK with unknown status ${m.status}`);
       return {
         type: 'ORDER_ACK',
         orderId: m.orderId,
@@ -47,7 +59,9 @@ export function toChainMessage(m: HubBoundMessage): ChainMessage {
         token: m.token,
         seized: m.seized,
         balance: m.balance,
+        status,
       };
+    }
     case 'WITHDRAW_DONE': {
       const outcome = OUTCOMES[m.outcome];
       if (outcome === undefined) throw new UnsupportedMessageError(`WITHDRAW_DONE with unknown outcome ${m.outcome}`);

@@ -40,6 +40,7 @@ export class LedgerMetrics implements OnModuleInit {
     }
     for (const [chain, missing] of this.gauges.sequenceGapsByChain())
       this.metrics.setSequenceGap(chain, Number(missing));
+    for (const p of this.gauges.priceAges()) this.metrics.setPriceAge(p.asset, Number(p.age), p.stale);
   }
 
   async refreshLag(): Promise<void> {

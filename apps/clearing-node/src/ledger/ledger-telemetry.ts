@@ -92,7 +92,9 @@ export class LedgerTelemetry {
       accounts.add(m.account.toLowerCase());
       if (m.type === 'ORDER_ACK') {
         const acked = this.ledger.order(m.orderId);
-        if (acked?.status === 'done') this.updates.orderAcknowledged(toOrderDto(acked), inputSeq);
+        // executed (done), or refused by the vault as delivered after its expiry (expired, with the ack's number)
+        if (acked && (acked.status === 'done' || (acked.status === 'expired' && acked.doneSeq !== null)))
+          this.updates.orderAcknowledged(toOrderDto(acked), inputSeq);
       }
     }
     if ((event.kind !== 'price' && event.kind !== 'mark') || !this.repriced.has(event)) {

@@ -12,6 +12,7 @@ import {
   type OrderFields,
   type OrderRecord,
   type SeqGap,
+  type StalePrice,
 } from '@omniclear/margin-engine';
 import { liquidationOrderId, withdrawDecisionOrderId, type InputEvent } from '@omniclear/protocol';
 import type { Address } from 'viem';
@@ -22,7 +23,7 @@ import {
   NODE_CONFIG,
   type NodeConfig,
 } from '../config.js';
-import type { LedgerGauges } from '../metrics/ledger-gauges.js';
+import type { LedgerGauges, PriceAge } from '../metrics/ledger-gauges.js';
 import { UnsupportedMessageError, toChainMessage } from './chain-message.js';
 import { shardOf } from './shards.js';
 
@@ -212,14 +213,17 @@ export class LedgerService implements LedgerGauges {
   }
 
   /**
-   * What the book decides after an input: withdrawal requests decided anew (their decision
-   * expired undispatched), then the liquidations of every account liquidatable now.
+   * What the book decides after an input: withdrawal requests that waited (their decision
+   * expired, or a price they depend on was stale), then the liquidations of every account
+   * liquidatable now.
    */
   private decide(inputSeq: bigint, inputTime: bigint): { orders: Order[] } {
     const { orders: seizures, decisions, deferred } = this.book.liquidations(inputSeq, inputTime);
     for (const d of deferred) this.logger.warn(`${d.account} is liquidatable but waits: ${d.reason}`);
     for (const d of decisions)
-      this.logger.log(`withdrawal ${d.requestId} from ${d.chain} decided again (its decision expired): ${d.reason}`);
+      this.logger.log(
+        `withdrawal ${d.requestId} from ${d.chain} decided now (its decision had expired, or a stale price held it): ${d.reason}`,
+      );
     return { orders: [...decisions, ...seizures] };
   }
 
@@ -328,6 +332,7 @@ export class LedgerService implements LedgerGauges {
     queued: string[];
     ledger: ReturnType<MarginBook['ledger']>;
     pendingOrdersByChain: Map<number, number>;
+    stalePrices: StalePrice[];
     now: bigint;
   } {
     return {
@@ -336,8 +341,18 @@ export class LedgerService implements LedgerGauges {
       queued: this.book.queuedAccounts(),
       ledger: this.book.ledger(),
       pendingOrdersByChain: this.orderCountsByChain().pending,
+      stalePrices: this.book.stalePrices(),
       now: this.book.context().now,
     };
+  }
+
+  /**
+   * Every asset with a maximum price age and a price: its age at the stream's time (the latest
+   * input's, not the node's clock) and whether it is stale — then its holders' liquidations and
+   * withdrawal approvals wait for a fresh price.
+   */
+  priceAges(): PriceAge[] {
+    return this.book.priceAges();
   }
 
   /** Accounts liquidatable now (decided or waiting). */

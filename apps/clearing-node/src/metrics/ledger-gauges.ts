@@ -8,9 +8,9 @@ export interface LedgerGauges {
   liquidatableCount(): number;
   /**
    * By destination chain (LayerZero eid), in one pass over the order log: orders emitted and not
-   * yet acknowledged (`pending`), and orders that expired undispatched (`expired`: the hub never
-   * executed them before their expiry + grace; a rising count means the gateway or the hub is not
-   * dispatching).
+   * yet acknowledged (`pending`), and orders that expired (`expired`: acknowledged EXPIRED by the
+   * vault, or never dispatched by their expiry + grace; a rising count means the gateway or the
+   * hub is not dispatching in time).
    */
   orderCountsByChain(): { pending: Map<number, number>; expired: Map<number, number> };
   /**
@@ -20,6 +20,19 @@ export interface LedgerGauges {
   lastReportTimeByChain(): Map<number, bigint>;
   /** Sequence numbers missing per source chain (0 once its gap closed; absent if never seen). */
   sequenceGapsByChain(): Map<number, bigint>;
+  /** Each asset with a maximum price age and a price: its age (stream time) and whether it is stale. */
+  priceAges(): PriceAge[];
+}
+
+/** An asset's price age (seconds, at the stream's time) against its configured maximum. */
+export interface PriceAge {
+  readonly asset: string;
+  /** Publish time of the last price (unix seconds). */
+  readonly time: bigint;
+  readonly age: bigint;
+  readonly maxAge: bigint;
+  /** Older than `maxAge`: the asset's holders' liquidations and withdrawal approvals wait. */
+  readonly stale: boolean;
 }
 
 /** Injection token of the {@link LedgerGauges} provider. */

@@ -67,7 +67,7 @@ export class NodeMetrics {
   });
   private readonly ordersExpired = new Gauge({
     name: `${METRIC_PREFIX}orders_expired`,
-    help: 'Orders that expired undispatched (past their expiry + grace, the hub never executed them), by destination chain (LayerZero eid).',
+    help: 'Orders that expired: undispatched past their expiry + grace, or delivered after it and acknowledged EXPIRED by the vault (nothing executed), by destination chain (LayerZero eid).',
     labelNames: ['chain'] as const,
     registers: [this.registry],
   });
@@ -81,6 +81,18 @@ export class NodeMetrics {
     name: `${METRIC_PREFIX}sequence_gap_missing`,
     help: 'Vault sequence numbers missing per source chain (LayerZero eid); decisions for the chain wait while > 0.',
     labelNames: ['chain'] as const,
+    registers: [this.registry],
+  });
+  private readonly priceAge = new Gauge({
+    name: `${METRIC_PREFIX}price_age_seconds`,
+    help: "Age of each asset's last price at the stream's time (the latest input's, not the node's clock), for assets with a maximum price age.",
+    labelNames: ['asset'] as const,
+    registers: [this.registry],
+  });
+  private readonly priceStale = new Gauge({
+    name: `${METRIC_PREFIX}price_stale`,
+    help: "1 while an asset's last price is older than its maximum age: liquidations and withdrawal approvals of its holders wait for a fresh price; else 0.",
+    labelNames: ['asset'] as const,
     registers: [this.registry],
   });
   private readonly natsConnected = new Gauge({
@@ -215,6 +227,12 @@ export class NodeMetrics {
 
   setSequenceGap(chain: number, missing: number): void {
     this.seqMissing.set({ chain: String(chain) }, missing);
+  }
+
+  /** An asset's price age (seconds, stream time) and whether it is past its maximum. */
+  setPriceAge(asset: string, seconds: number, stale: boolean): void {
+    this.priceAge.set({ asset }, Math.max(0, seconds));
+    this.priceStale.set({ asset }, stale ? 1 : 0);
   }
 
   natsStatus(event: 'connected' | 'disconnected' | 'reconnected' | 'closed'): void {

@@ -14,15 +14,29 @@ export const SPOKE_TO_HUB_TYPES = [
   'WITHDRAW_DONE',
 ] as const satisfies readonly MessageTypeName[];
 
+/** `CollateralVault.MAX_INTEGRATORS`: the integrators an account may approve, each called back on its liquidation. */
+export const MAX_INTEGRATORS = 8;
+
+/** `CollateralVault.INTEGRATOR_CALLBACK_GAS`: the gas each integrator's `onLiquidated` callback may burn. */
+export const INTEGRATOR_CALLBACK_GAS = 40_000;
+
+/** A LIQUIDATE's receive path with one callback (345,394: seizure, both transfers, ORDER_ACK), rounded up. */
+const LIQUIDATE_ONE_CALLBACK_GAS = 346_000;
+
 /**
  * The least executor `lzReceive` gas an enforced option may give each message type: the gas its
  * receive path was measured to spend (contracts/README.md, `GasTest`), rounded up to the next
  * thousand. Below it a delivery fails for certain; the contracts' defaults (700k LIQUIDATE, 300k
- * WITHDRAW_DECISION, 100k every hub-bound type) leave room for integrator callbacks, credited
- * transfers and the legacy-pipeline artifacts, and are what the example config uses.
+ * WITHDRAW_DECISION, 100k every hub-bound type) leave room for credited transfers and the
+ * legacy-pipeline artifacts, and are what the example config uses.
+ *
+ * A LIQUIDATE's floor is its worst case, not its common one: an account that approved
+ * {@link MAX_INTEGRATORS} integrators, each burning its whole stipend (a vault refuses to start a
+ * callback it cannot fund, so less gas makes the delivery revert, retryably but for certain).
  */
 export const EXECUTOR_GAS_FLOOR: Readonly<Record<MessageTypeName, number>> = {
-  LIQUIDATE: 346_000, // 345,394: seizure, insurance + liquidator transfers, ORDER_ACK, one callback
+  // 626,000: one callback measured, and the other seven integrators' stipends
+  LIQUIDATE: LIQUIDATE_ONE_CALLBACK_GAS + (MAX_INTEGRATORS - 1) * INTEGRATOR_CALLBACK_GAS,
   WITHDRAW_DECISION: 178_000, // 177,823: approved, transfer + WITHDRAW_DONE
   BALANCE: 58_000, // 57,868: a vault's first message (fresh sequence slots)
   WITHDRAW_REQUEST: 58_000, // 57,856

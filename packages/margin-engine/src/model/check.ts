@@ -122,6 +122,11 @@ export function checkExactAccount(raw: unknown, ctx: ExactContext): ExactAccount
       throw new InvalidInputError(`${at()}.chain`, `unknown chain ${String(e.chain)}`);
     if (typeof e.qty !== 'bigint') big(`${at()}.qty`, e.qty, null);
     if (e.pending !== undefined && (typeof e.pending !== 'bigint' || e.pending < 0n)) big(`${at()}.pending`, e.pending);
+    if (e.reclaimable !== undefined) {
+      const r = big(`${at()}.reclaimable`, e.reclaimable);
+      if (r > ((e.pending as bigint | undefined) ?? 0n))
+        throw new InvalidInputError(`${at()}.reclaimable`, 'must be ≤ pending');
+    }
     for (let j = 0; j < i; j++) {
       const o = collateral[j] as { asset: string; chain: number };
       if (o.asset === e.asset && o.chain === e.chain)

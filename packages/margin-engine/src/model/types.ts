@@ -63,6 +63,12 @@ export interface ExactCollateral {
   readonly qty: bigint;
   /** Withdrawals and seizures requested but not acknowledged (≥ 0): gone from the moment asked. */
   readonly pending?: bigint;
+  /**
+   * The part of `pending` a seizure may still take (0 ≤ reclaimable ≤ pending): withdrawal
+   * requests the vault holds frozen but nobody approved, which a LIQUIDATE shrinks once the
+   * unfrozen balance is gone. Margin never counts it; the planner may seize it.
+   */
+  readonly reclaimable?: bigint;
 }
 
 /** A perp position: qty WAD (signed), openCost WAD USD (signed, qty × entry). */
