@@ -265,8 +265,9 @@ contract CrossChainTest is TestHelperOz5 {
         assertTrue(vaultB.executed(orderId));
         assertEq(vaultB.seq(), 2);
 
-        bytes memory ack =
-            abi.encode(uint8(1), uint8(4), orderId, alice, address(usdc), uint256(40e6), uint256(60e6), uint64(2));
+        bytes memory ack = abi.encode(
+            uint8(1), uint8(4), orderId, alice, address(usdc), uint256(40e6), uint256(60e6), uint8(1), uint64(2)
+        );
         _expectHubReceives(B_EID, address(vaultB), 2, OmniCodec.ORDER_ACK, ack);
     }
 
@@ -284,8 +285,9 @@ contract CrossChainTest is TestHelperOz5 {
 
         assertEq(weth.balanceOf(liquidator), 1 ether);
         assertEq(vaultC.balanceOf(alice, address(weth)), 0);
-        bytes memory ack =
-            abi.encode(uint8(1), uint8(4), orderId, alice, address(weth), uint256(1 ether), uint256(0), uint64(2));
+        bytes memory ack = abi.encode(
+            uint8(1), uint8(4), orderId, alice, address(weth), uint256(1 ether), uint256(0), uint8(1), uint64(2)
+        );
         _expectHubReceives(C_EID, address(vaultC), 2, OmniCodec.ORDER_ACK, ack);
     }
 
@@ -364,7 +366,8 @@ contract CrossChainTest is TestHelperOz5 {
                 token: address(usdc),
                 amount: 1e6,
                 recipient: liquidator,
-                insuranceAmount: 0
+                insuranceAmount: 0,
+                expiry: uint64(block.timestamp) + 1 hours
             })
         );
         Origin memory origin = Origin({srcEid: HUB_EID, sender: _b32(address(hub)), nonce: 1});
@@ -394,7 +397,8 @@ contract CrossChainTest is TestHelperOz5 {
                 token: address(usdc),
                 amount: 1,
                 recipient: other,
-                insuranceAmount: 0
+                insuranceAmount: 0,
+                expiry: uint64(block.timestamp) + 1 hours
             })
         );
         vm.prank(endpoints[B_EID]);
@@ -444,7 +448,8 @@ contract CrossChainTest is TestHelperOz5 {
                 token: address(usdc),
                 amount: 1,
                 recipient: alice,
-                insuranceAmount: 0
+                insuranceAmount: 0,
+                expiry: uint64(block.timestamp) + 1 hours
             })
         );
         _expectHubRefuses(payload, abi.encodeWithSelector(OmniCodec.UnknownMessageType.selector, uint8(5)));
