@@ -27,7 +27,7 @@ export const INTEGRATOR_CALLBACK_GAS = 40_000;
  * without its stipend left (`InsufficientCallbackGas`, the delivery reverts), so a gas sized for one
  * callback makes every liquidation of an account that approved several integrators fail.
  */
-export const LIQUIDATE_WORST_CASE_GAS = 621_000;
+export const LIQUIDATE_WORST_CASE_GAS = 668_000;
 
 /**
  * The least executor `lzReceive` gas an enforced option may give each message type: the gas its
