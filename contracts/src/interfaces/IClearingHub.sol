@@ -264,8 +264,9 @@ interface IClearingHub {
 
     /// @notice Sends a signed withdrawal decision to the vault on `o.dstEid`. Anyone may call; each order id at most
     /// once.
-    /// @dev `msg.value` must cover the quote; the endpoint refunds the excess to `msg.sender`. The vault answers with
-    /// WITHDRAW_DONE; a decision that matches no open request there is consumed without effect.
+    /// @dev `msg.value` must cover the quote; the endpoint refunds the excess to `msg.sender`. Refused while dispatch
+    /// is paused (`DispatchIsPaused`). The vault answers with WITHDRAW_DONE; a decision that matches no open request
+    /// there is consumed without effect.
     /// @param o The order; reverts `OrderExpired` after `o.expiry`.
     /// @param signatures At least `threshold` 65-byte (r, s, v) signatures of `hashWithdrawDecision(o)` by registered
     /// signers, in strictly ascending order of signer address.
