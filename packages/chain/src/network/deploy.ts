@@ -262,18 +262,20 @@ async function handOver(
     timelockCall(l, 'schedule acceptOwnership and the delay', 'scheduleBatch', [...batch, 0n]),
     timelockCall(l, 'execute acceptOwnership and the delay', 'executeBatch', batch),
   ];
-  const keep = {
-    PROPOSER_ROLE: timelock.proposers.includes(deployer),
-    CANCELLER_ROLE: timelock.proposers.includes(deployer),
-    EXECUTOR_ROLE: timelock.executors.includes(deployer),
-  };
-  for (const [name, role] of Object.entries(TIMELOCK_ROLES)) {
-    if (name in keep && !keep[name as keyof typeof keep]) {
-      steps.push(timelockCall(l, `renounce the deployer's ${name}`, 'renounceRole', [role, deployer]));
+  for (const role of TIMELOCK_ROLE_NAMES) {
+    if (!configuredHolders(timelock, role).includes(deployer)) {
+      steps.push(timelockCall(l, `renounce the deployer's ${role}`, 'renounceRole', [TIMELOCK_ROLES[role], deployer]));
     }
   }
   await settled(steps);
   onStep({ chain: l.name, step: 'hand over to OmniTimelock' });
+}
+
+const TIMELOCK_ROLE_NAMES = ['PROPOSER_ROLE', 'CANCELLER_ROLE', 'EXECUTOR_ROLE'] as const;
+
+/** Who the config gives a timelock role: proposers also cancel (as OpenZeppelin's constructor grants). */
+function configuredHolders(timelock: TimelockConfig, role: (typeof TIMELOCK_ROLE_NAMES)[number]): readonly Address[] {
+  return role === 'EXECUTOR_ROLE' ? timelock.executors : timelock.proposers;
 }
 
 function timelockCall(
@@ -421,27 +423,18 @@ async function governanceDiffs(
         message: `${d.name}: the timelock's delay is ${String(delay)} s, configured ${config.timelock.minDelaySeconds}`,
       });
     }
-    const wanted: Array<[keyof typeof TIMELOCK_ROLES, Address, boolean]> = [
-      ...config.timelock.proposers.flatMap((p) => [
-        ['PROPOSER_ROLE', p, true] as [keyof typeof TIMELOCK_ROLES, Address, boolean],
-        ['CANCELLER_ROLE', p, true] as [keyof typeof TIMELOCK_ROLES, Address, boolean],
-      ]),
-      ...config.timelock.executors.map(
-        (e) => ['EXECUTOR_ROLE', e, true] as [keyof typeof TIMELOCK_ROLES, Address, boolean],
-      ),
-      ...(['PROPOSER_ROLE', 'CANCELLER_ROLE', 'EXECUTOR_ROLE'] as const)
-        .filter(
-          (r) =>
-            !(r === 'EXECUTOR_ROLE' ? config.timelock.executors : config.timelock.proposers).includes(
-              deployment.deployer,
-            ),
-        )
-        .map((r) => [r, deployment.deployer, false] as [keyof typeof TIMELOCK_ROLES, Address, boolean]),
-    ];
+    // Every configured holder must hold its role; the deployer must hold none it was not given.
+    const wanted = TIMELOCK_ROLE_NAMES.flatMap((role) => {
+      const holders = configuredHolders(config.timelock, role);
+      const checks = holders.map((who) => ({ role, who, should: true }));
+      return holders.includes(deployment.deployer)
+        ? checks
+        : [...checks, { role, who: deployment.deployer, should: false }];
+    });
     const held = await Promise.all(
-      wanted.map(([role, who]) => read(d.timelock, omniTimelockAbi as Abi, 'hasRole', [TIMELOCK_ROLES[role], who])),
+      wanted.map(({ role, who }) => read(d.timelock, omniTimelockAbi as Abi, 'hasRole', [TIMELOCK_ROLES[role], who])),
     );
-    wanted.forEach(([role, who, should], i) => {
+    wanted.forEach(({ role, who, should }, i) => {
       if (held[i] !== should) {
         issues.push({
           path: 'timelock',
