@@ -10,6 +10,7 @@ import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 
 import {IClearingHub} from "./interfaces/IClearingHub.sol";
+import {BoundedPause} from "./libraries/BoundedPause.sol";
 import {OmniCodec} from "./libraries/OmniCodec.sol";
 
 /// @title ClearingHub
@@ -21,9 +22,13 @@ import {OmniCodec} from "./libraries/OmniCodec.sol";
 /// accepted as it comes (no gap blocks a later message); the gateway orders by `seq`.
 /// @dev Orders are EIP-712 typed data (domain "Omniclear ClearingHub", version "1"), so several independent clearing
 /// nodes can co-sign one; dispatch itself is permissionless: whoever submits a signed order pays its fee. Ownership
-/// (peers, options, the signer set) moves in two steps (`Ownable2Step`).
+/// (peers, options, the signer set) moves in two steps (`Ownable2Step`) and cannot be renounced; in production the
+/// owner and endpoint delegate is a TimelockController (`OmniTimelock`). A guardian (or the owner) may pause dispatch
+/// for at most `MAX_PAUSE_DURATION`, with `PAUSE_COOLDOWN` between pauses (`BoundedPause`); receiving is never
+/// paused, so vault messages (acks, withdrawal requests) keep flowing to the gateway during a pause.
 contract ClearingHub is OApp, OAppOptionsType3, Ownable2Step, EIP712, IClearingHub {
     using OptionsBuilder for bytes;
+    using BoundedPause for BoundedPause.State;
 
     /// @notice Executor gas for a vault's LIQUIDATE `lzReceive` when no enforced option is set for it. It covers the
     /// seizure with its two transfers, the ORDER_ACK send (quote + send through ULN302) and the callbacks of an
@@ -37,6 +42,12 @@ contract ClearingHub is OApp, OAppOptionsType3, Ownable2Step, EIP712, IClearingH
 
     /// @notice The largest signer set `setSigners` accepts (replacing a set walks the old one).
     uint256 public constant MAX_SIGNERS = 32;
+
+    /// @notice The longest a dispatch pause lasts: it ends by itself this long after it started.
+    uint64 public constant MAX_PAUSE_DURATION = BoundedPause.MAX_PAUSE_DURATION;
+
+    /// @notice How long after a dispatch pause ended (expired or lifted) the next one may start.
+    uint64 public constant PAUSE_COOLDOWN = BoundedPause.PAUSE_COOLDOWN;
 
     // The type strings are hashed at compile time: no string is stored, whatever its length.
     // solhint-disable gas-small-strings
@@ -61,6 +72,12 @@ contract ClearingHub is OApp, OAppOptionsType3, Ownable2Step, EIP712, IClearingH
 
     /// @inheritdoc IClearingHub
     uint8 public threshold;
+
+    /// @inheritdoc IClearingHub
+    address public guardian;
+
+    /// @dev The dispatch pause (bounded in length, with a cooldown between pauses).
+    BoundedPause.State private _dispatchPause;
 
     /// @dev The registered signers, in the order set.
     address[] private _signers;
@@ -101,6 +118,48 @@ contract ClearingHub is OApp, OAppOptionsType3, Ownable2Step, EIP712, IClearingH
     /// @dev Completes a transfer (and clears the pending owner), per `Ownable2Step`.
     function _transferOwnership(address newOwner) internal override(Ownable, Ownable2Step) {
         super._transferOwnership(newOwner);
+    }
+
+    /// @notice Always reverts `RenounceDisabled`: without an owner the signer set, the peers and the options could
+    /// never change again (a compromised signer could not be removed).
+    function renounceOwnership() public pure override {
+        revert RenounceDisabled();
+    }
+
+    // ------------------------------------------------------------------ guardian and dispatch pause
+
+    /// @inheritdoc IClearingHub
+    function setGuardian(address newGuardian) external onlyOwner {
+        emit GuardianSet(guardian, newGuardian);
+        guardian = newGuardian;
+    }
+
+    /// @inheritdoc IClearingHub
+    function setDispatchPaused(bool paused) external {
+        if (msg.sender != owner() && (!paused || msg.sender != guardian)) revert NotGuardian(msg.sender);
+        uint64 until;
+        if (paused) {
+            until = _dispatchPause.pause();
+        } else {
+            _dispatchPause.unpause();
+            until = uint64(block.timestamp);
+        }
+        emit DispatchPausedSet(msg.sender, paused, until);
+    }
+
+    /// @inheritdoc IClearingHub
+    function dispatchPaused() external view returns (bool) {
+        return _dispatchPause.isPaused();
+    }
+
+    /// @inheritdoc IClearingHub
+    function dispatchPausedUntil() external view returns (uint64) {
+        return _dispatchPause.until;
+    }
+
+    /// @inheritdoc IClearingHub
+    function nextDispatchPauseAt() external view returns (uint64) {
+        return _dispatchPause.nextPauseAt();
     }
 
     // ------------------------------------------------------------------ signer set
@@ -187,15 +246,25 @@ contract ClearingHub is OApp, OAppOptionsType3, Ownable2Step, EIP712, IClearingH
         payable
         returns (bytes32[] memory guids)
     {
+        _checkNotPaused();
         uint256 balanceBefore = address(this).balance - msg.value;
         _balanceFloor = balanceBefore;
         _exactFee = true;
         guids = new bytes32[](liquidations.length + decisions.length);
+        // An order already dispatched when its turn comes is skipped, not reverted: a relayer's batch must not fail
+        // because another relayer (or a single dispatch) sent one of its orders first. Its guid stays zero.
         for (uint256 i; i < liquidations.length; ++i) {
-            guids[i] = _dispatchLiquidation(liquidations[i].order, liquidations[i].signatures);
+            bytes32 id = liquidations[i].order.orderId;
+            if (dispatched[id]) _skip(id, liquidations, decisions, i);
+            else guids[i] = _dispatchLiquidation(liquidations[i].order, liquidations[i].signatures);
         }
         for (uint256 i; i < decisions.length; ++i) {
-            guids[liquidations.length + i] = _dispatchWithdrawDecision(decisions[i].order, decisions[i].signatures);
+            bytes32 id = decisions[i].order.orderId;
+            if (dispatched[id]) {
+                _skip(id, liquidations, decisions, liquidations.length + i);
+            } else {
+                guids[liquidations.length + i] = _dispatchWithdrawDecision(decisions[i].order, decisions[i].signatures);
+            }
         }
         _exactFee = false;
         // Whatever of msg.value the sends did not spend goes back to the sender.
@@ -222,6 +291,9 @@ contract ClearingHub is OApp, OAppOptionsType3, Ownable2Step, EIP712, IClearingH
         internal
         override
     {
+        // Nothing on this path spends native value; whatever came with the delivery would stay in the hub. A revert
+        // keeps the message retryable in the endpoint (`lzReceive` again without value).
+        if (msg.value != 0) revert UnexpectedValue(msg.value);
         uint8 t = OmniCodec.hubBoundType(message);
         // Every hub-bound type ends with its `uint64 seq`; `hubBoundType` checked the length and the range.
         uint64 seq = uint64(uint256(bytes32(message[message.length - 32:])));
@@ -252,8 +324,13 @@ contract ClearingHub is OApp, OAppOptionsType3, Ownable2Step, EIP712, IClearingH
 
     // ------------------------------------------------------------------ internals
 
-    /// @dev The one path of a liquidation order, single or batched: verify, then send.
+    /// @dev The one path of a liquidation order, single or batched: verify, then send. A zero recipient would be
+    /// refused by the vault's codec, and the vault itself as recipient would credit the seizure to the vault's own
+    /// claimable bucket, which no one can spend: both are refused here, before any fee is paid.
     function _dispatchLiquidation(LiquidationOrder calldata o, bytes[] calldata signatures) internal returns (bytes32) {
+        if (o.recipient == address(0) || bytes32(uint256(uint160(o.recipient))) == peers[o.dstEid]) {
+            revert InvalidRecipient(o.recipient);
+        }
         return _dispatch(o.dstEid, o.orderId, o.expiry, _hashLiquidation(o), signatures, _liquidateMessage(o));
     }
 
@@ -265,8 +342,8 @@ contract ClearingHub is OApp, OAppOptionsType3, Ownable2Step, EIP712, IClearingH
         return _dispatch(o.dstEid, o.orderId, o.expiry, _hashWithdrawDecision(o), signatures, _decisionMessage(o));
     }
 
-    /// @dev Refuses an expired, already dispatched or under-signed order; otherwise marks the order id dispatched and
-    /// sends the order with the options for its type.
+    /// @dev Refuses any order while dispatch is paused, and an expired, already dispatched or under-signed order;
+    /// otherwise marks the order id dispatched and sends the order with the options for its type.
     function _dispatch(
         uint32 dstEid,
         bytes32 orderId,
@@ -275,6 +352,7 @@ contract ClearingHub is OApp, OAppOptionsType3, Ownable2Step, EIP712, IClearingH
         bytes[] calldata signatures,
         bytes memory message
     ) internal returns (bytes32 guid) {
+        _checkNotPaused();
         // An expiry is a deadline of minutes to hours; a validator's few seconds of leeway do not matter.
         // forge-lint: disable-next-line(block-timestamp)
         if (block.timestamp > expiry) revert OrderExpired(orderId, expiry);
@@ -284,6 +362,29 @@ contract ClearingHub is OApp, OAppOptionsType3, Ownable2Step, EIP712, IClearingH
         MessagingFee memory fee = _quoteOrder(dstEid, message);
         guid = _lzSend(dstEid, message, _options(dstEid, _typeOf(message)), fee, msg.sender).guid;
         emit OrderDispatched(orderId, dstEid, guid);
+    }
+
+    function _checkNotPaused() internal view {
+        if (_dispatchPause.isPaused()) revert DispatchIsPaused(_dispatchPause.until);
+    }
+
+    /// @dev Skips the batch's order at `position` (liquidations first, then decisions), whose id `orderId` is already
+    /// dispatched, unless an earlier order of the same batch carries that id: a batch that names an id twice is
+    /// malformed and reverts whole, as before. Only reached for ids already dispatched, so the scan costs nothing on
+    /// the common path.
+    function _skip(
+        bytes32 orderId,
+        SignedLiquidation[] calldata liquidations,
+        SignedWithdrawDecision[] calldata decisions,
+        uint256 position
+    ) internal {
+        for (uint256 i; i < position; ++i) {
+            bytes32 earlier = i < liquidations.length
+                ? liquidations[i].order.orderId
+                : decisions[i - liquidations.length].order.orderId;
+            if (earlier == orderId) revert OrderAlreadyDispatched(orderId);
+        }
+        emit OrderSkipped(orderId);
     }
 
     /// @dev At least `threshold` signatures, each recovering (ECDSA.recover: 65 bytes, low s) to a registered signer,

@@ -22,7 +22,7 @@ import {VaultExtension} from "./vault/VaultExtension.sol";
 /// balance always equals `totalDeposits + totalClaimable`.
 /// Receive paths (`lzReceive`) never revert on a token's behaviour (a transfer that fails is credited to the receiver's
 /// `claimable` bucket) nor for the native reserve (a reply it cannot pay is kept as owed, see `VaultCore`). They may
-/// still revert, retryably, while inbound is paused (at most `BoundedPause.MAX_DURATION` at a time) or with too little
+/// still revert, retryably, while inbound is paused (at most `BoundedPause.MAX_PAUSE_DURATION` at a time) or with too little
 /// gas. Settings, pauses and messaging live in `VaultCore`, withdrawals in `VaultWithdrawals`.
 /// Reentrancy: every entry point that moves tokens or measures the vault's balance around a transfer (`deposit`,
 /// `depositFor`, `escapeWithdrawal`, `executePayout`, `claim` and `lzReceive`) holds one transient lock

@@ -16,6 +16,9 @@ import {TestIntegrator} from "./utils/TestIntegrator.sol";
 /// figures are what a real endpoint would spend. Run with `--match-contract GasTest -vv` to print them; they are
 /// recorded in contracts/README.md.
 contract GasTest is OmniFixture {
+    /// @dev packages/chain's `LIQUIDATE_WORST_CASE_GAS`, the network deploy's LIQUIDATE floor.
+    uint256 internal constant LIQUIDATE_WORST_CASE_GAS = 668_000;
+
     function setUp() public override {
         super.setUp();
         _depositAs(alice, alice, 100e6);
@@ -47,6 +50,41 @@ contract GasTest is OmniFixture {
         console2.log("vault lzReceive LIQUIDATE (8 integrators, 4 burning their stipend), gas:", used);
     }
 
+    /// @dev The worst case a LIQUIDATE's executor gas must cover: the account approved `MAX_INTEGRATORS` integrators
+    /// and every one burns its whole stipend. Before each callback the vault wants the stipend and its overhead left
+    /// (`InsufficientCallbackGas` otherwise), so the least gas that delivers it is above what the delivery spends: it
+    /// is searched for, and the network deploy's LIQUIDATE floor (packages/chain, `LIQUIDATE_WORST_CASE_GAS`) must
+    /// cover it.
+    function test_gas_vaultLiquidation_everyIntegratorBurningItsStipend() public {
+        uint256 max = vaultB.MAX_INTEGRATORS();
+        for (uint256 i; i < max; ++i) {
+            TestIntegrator t = new TestIntegrator();
+            t.setMode(TestIntegrator.Mode.BurnGas);
+            vaultB.setIntegrator(address(t), true);
+            vm.prank(alice);
+            vaultB.approveIntegrator(address(t), true);
+        }
+        bytes memory payload = _liquidation(bytes32(uint256(3)));
+        uint256 snap = vm.snapshotState();
+        uint256 used = _vaultReceive(payload, hub.DEFAULT_LIQUIDATE_GAS());
+        console2.log("vault lzReceive LIQUIDATE (8 integrators, all burning their stipend), gas:", used);
+        vm.revertToState(snap);
+        // the least executor gas with which the delivery succeeds
+        uint256 lo = used;
+        uint256 hi = hub.DEFAULT_LIQUIDATE_GAS();
+        while (lo < hi) {
+            uint256 mid = (lo + hi) / 2;
+            bool ok = _tryVaultReceive(payload, mid);
+            vm.revertToState(snap);
+            if (ok) hi = mid;
+            else lo = mid + 1;
+        }
+        console2.log("least executor gas delivering it (8 integrators, all burning):", lo);
+        assertLe(lo, LIQUIDATE_WORST_CASE_GAS, "the network deploy's LIQUIDATE floor is too low");
+        assertTrue(_tryVaultReceive(payload, LIQUIDATE_WORST_CASE_GAS));
+        assertTrue(vaultB.executed(bytes32(uint256(3))));
+    }
+
     function test_gas_vaultWithdrawDecision_approveAndReject() public {
         uint64 first = _requestAs(alice, 10e6);
         uint64 second = _requestAs(alice, 10e6);
@@ -63,7 +101,15 @@ contract GasTest is OmniFixture {
             abi.encode(uint8(1), uint8(2), alice, address(usdc), uint256(1), uint64(1), uint64(1)),
             abi.encode(uint8(1), uint8(3), alice, alice, ETH_PERP, int256(-1e18), uint256(2000e18), uint64(1)),
             abi.encode(
-                uint8(1), uint8(4), bytes32(uint256(1)), alice, address(usdc), uint256(1), uint256(2), uint64(1)
+                uint8(1),
+                uint8(4),
+                bytes32(uint256(1)),
+                alice,
+                address(usdc),
+                uint256(1),
+                uint256(2),
+                OmniCodec.ACK_EXECUTED,
+                uint64(1)
             ),
             abi.encode(uint8(1), uint8(7), alice, address(usdc), uint64(1), uint256(1), uint256(2), uint8(1), uint64(1))
         ];
@@ -116,6 +162,15 @@ contract GasTest is OmniFixture {
         assertLt(used, limit);
     }
 
+    function _tryVaultReceive(bytes memory payload, uint256 limit) internal returns (bool ok) {
+        vm.prank(endpoints[B_EID]);
+        try vaultB.lzReceive{gas: limit}(Origin(HUB_EID, _b32(address(hub)), 1), bytes32(0), payload, address(0), "") {
+            ok = true;
+        } catch {
+            ok = false;
+        }
+    }
+
     function _liquidation(bytes32 orderId) internal view returns (bytes memory) {
         return OmniCodec.encodeLiquidate(
             OmniCodec.Liquidate({
@@ -125,7 +180,7 @@ contract GasTest is OmniFixture {
                 amount: 10e6,
                 recipient: liquidator,
                 insuranceAmount: 1e6,
-                expiry: uint64(block.timestamp + 1 hours)
+                expiry: uint64(block.timestamp) + ORDER_TTL
             })
         );
     }
@@ -139,7 +194,7 @@ contract GasTest is OmniFixture {
                 amount: 10e6,
                 requestId: requestId,
                 approved: approved,
-                expiry: uint64(block.timestamp + 1 hours)
+                expiry: uint64(block.timestamp) + ORDER_TTL
             })
         );
     }

@@ -8,6 +8,7 @@ import {console2} from "forge-std/console2.sol";
 
 import {CollateralVault} from "../src/CollateralVault.sol";
 import {IClearingHub} from "../src/interfaces/IClearingHub.sol";
+import {OmniCodec} from "../src/libraries/OmniCodec.sol";
 import {OmniFixture} from "./utils/OmniFixture.sol";
 
 /// @notice The hub's per-vault sequence tracking: each vault sequence number is published once, in any order.
@@ -137,7 +138,9 @@ contract HubSequenceTest is OmniFixture {
     }
 
     function _ack(uint64 s, uint256 seized) internal view returns (bytes memory) {
-        return abi.encode(uint8(1), uint8(4), bytes32(uint256(1)), alice, address(usdc), seized, uint256(0), s);
+        return abi.encode(
+            uint8(1), uint8(4), bytes32(uint256(1)), alice, address(usdc), seized, uint256(0), OmniCodec.ACK_EXECUTED, s
+        );
     }
 
     function _countMessageReceived(Vm.Log[] memory logs) internal view returns (uint256 n) {

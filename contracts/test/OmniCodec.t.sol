@@ -92,13 +92,16 @@ contract OmniCodecTest is Test {
         address token,
         uint256 seized,
         uint256 balance,
+        bool expired,
         uint64 seq
     ) public view {
+        uint8 status = expired ? OmniCodec.ACK_EXPIRED : OmniCodec.ACK_EXECUTED;
         OmniCodec.OrderAck memory m = OmniCodec.OrderAck({
-            orderId: orderId, account: account, token: token, seized: seized, balance: balance, seq: seq
+            orderId: orderId, account: account, token: token, seized: seized, balance: balance, status: status, seq: seq
         });
         bytes memory payload = OmniCodec.encodeOrderAck(m);
-        assertEq(payload, abi.encode(uint8(1), uint8(4), orderId, account, token, seized, balance, seq));
+        assertEq(payload.length, 32 * 9);
+        assertEq(payload, abi.encode(uint8(1), uint8(4), orderId, account, token, seized, balance, status, seq));
         assertEq(codec.msgType(payload), OmniCodec.ORDER_ACK);
         assertEq(abi.encode(OmniCodec.decodeOrderAck(payload)), abi.encode(m));
     }
@@ -109,8 +112,10 @@ contract OmniCodecTest is Test {
         address token,
         uint256 amount,
         address recipient,
-        uint256 insuranceAmount
+        uint256 insuranceAmount,
+        uint64 expiry
     ) public view {
+        vm.assume(recipient != address(0));
         insuranceAmount = bound(insuranceAmount, 0, amount);
         OmniCodec.Liquidate memory m = OmniCodec.Liquidate({
             orderId: orderId,
@@ -119,10 +124,13 @@ contract OmniCodecTest is Test {
             amount: amount,
             recipient: recipient,
             insuranceAmount: insuranceAmount,
-            expiry: uint64(block.timestamp + 1 hours)
+            expiry: expiry
         });
         bytes memory payload = OmniCodec.encodeLiquidate(m);
-        assertEq(payload, abi.encode(uint8(1), uint8(5), orderId, account, token, amount, recipient, insuranceAmount));
+        assertEq(payload.length, 32 * 9);
+        assertEq(
+            payload, abi.encode(uint8(1), uint8(5), orderId, account, token, amount, recipient, insuranceAmount, expiry)
+        );
         assertEq(codec.spokeBoundType(payload), OmniCodec.LIQUIDATE);
         assertEq(abi.encode(OmniCodec.decodeLiquidate(payload)), abi.encode(m));
     }
@@ -133,13 +141,21 @@ contract OmniCodecTest is Test {
         address token,
         uint256 amount,
         uint64 requestId,
-        bool approved
+        bool approved,
+        uint64 expiry
     ) public view {
         OmniCodec.WithdrawDecision memory m = OmniCodec.WithdrawDecision({
-            orderId: orderId, account: account, token: token, amount: amount, requestId: requestId, approved: approved
+            orderId: orderId,
+            account: account,
+            token: token,
+            amount: amount,
+            requestId: requestId,
+            approved: approved,
+            expiry: expiry
         });
         bytes memory payload = OmniCodec.encodeWithdrawDecision(m);
-        assertEq(payload, abi.encode(uint8(1), uint8(6), orderId, account, token, amount, requestId, approved));
+        assertEq(payload.length, 32 * 9);
+        assertEq(payload, abi.encode(uint8(1), uint8(6), orderId, account, token, amount, requestId, approved, expiry));
         assertEq(codec.spokeBoundType(payload), OmniCodec.WITHDRAW_DECISION);
         assertEq(abi.encode(OmniCodec.decodeWithdrawDecision(payload)), abi.encode(m));
     }
@@ -176,8 +192,9 @@ contract OmniCodecTest is Test {
     function testFuzz_liquidate_refusesAnInsurancePartAboveTheAmount(uint256 amount, uint256 insuranceAmount) public {
         amount = bound(amount, 0, type(uint256).max - 1);
         insuranceAmount = bound(insuranceAmount, amount + 1, type(uint256).max);
-        bytes memory payload =
-            abi.encode(uint8(1), uint8(5), bytes32(0), address(1), address(2), amount, address(3), insuranceAmount);
+        bytes memory payload = abi.encode(
+            uint8(1), uint8(5), bytes32(0), address(1), address(2), amount, address(3), insuranceAmount, uint64(4)
+        );
         vm.expectRevert(abi.encodeWithSelector(OmniCodec.InsuranceExceedsAmount.selector, amount, insuranceAmount));
         codec.msgType(payload);
         vm.expectRevert(abi.encodeWithSelector(OmniCodec.InsuranceExceedsAmount.selector, amount, insuranceAmount));
@@ -189,9 +206,81 @@ contract OmniCodecTest is Test {
                 amount: amount,
                 recipient: address(3),
                 insuranceAmount: insuranceAmount,
-                expiry: uint64(block.timestamp + 1 hours)
+                expiry: 4
             })
         );
+    }
+
+    function test_liquidate_refusesTheZeroRecipient() public {
+        bytes memory payload = abi.encode(
+            uint8(1), uint8(5), bytes32(0), address(1), address(2), uint256(3), address(0), uint256(1), uint64(4)
+        );
+        vm.expectRevert(OmniCodec.ZeroRecipient.selector);
+        codec.msgType(payload);
+        vm.expectRevert(OmniCodec.ZeroRecipient.selector);
+        codec.spokeBoundType(payload);
+        vm.expectRevert(OmniCodec.ZeroRecipient.selector);
+        codec.decodeLiquidate(payload);
+        OmniCodec.Liquidate memory m = _liquidate();
+        m.recipient = address(0);
+        vm.expectRevert(OmniCodec.ZeroRecipient.selector);
+        codec.encodeLiquidate(m);
+    }
+
+    function testFuzz_orderAck_refusesAnUnknownStatus(uint8 status) public {
+        vm.assume(status == 0 || status > 2);
+        bytes memory payload = abi.encode(
+            uint8(1), uint8(4), bytes32(0), address(1), address(2), uint256(3), uint256(4), status, uint64(5)
+        );
+        vm.expectRevert(abi.encodeWithSelector(OmniCodec.UnknownAckStatus.selector, status));
+        codec.msgType(payload);
+        vm.expectRevert(abi.encodeWithSelector(OmniCodec.UnknownAckStatus.selector, status));
+        codec.hubBoundType(payload);
+        vm.expectRevert(abi.encodeWithSelector(OmniCodec.UnknownAckStatus.selector, status));
+        codec.encodeOrderAck(
+            OmniCodec.OrderAck({
+                orderId: bytes32(0),
+                account: address(1),
+                token: address(2),
+                seized: 3,
+                balance: 4,
+                status: status,
+                seq: 5
+            })
+        );
+    }
+
+    function test_orderAck_refusesAStatusWiderThanUint8() public {
+        bytes memory payload = abi.encode(
+            uint8(1), uint8(4), bytes32(0), address(1), address(2), uint256(3), uint256(4), uint256(257), uint64(5)
+        );
+        vm.expectRevert(abi.encodeWithSelector(OmniCodec.MalformedPayload.selector, uint256(288)));
+        codec.msgType(payload);
+    }
+
+    function test_orderAck_carriesBothStatuses() public view {
+        for (uint8 status = 1; status <= 2; ++status) {
+            bytes memory payload = abi.encode(
+                uint8(1), uint8(4), bytes32(0), address(1), address(2), uint256(3), uint256(4), status, uint64(5)
+            );
+            assertEq(codec.hubBoundType(payload), OmniCodec.ORDER_ACK);
+            assertEq(OmniCodec.decodeOrderAck(payload).status, status);
+        }
+        assertEq(OmniCodec.ACK_EXECUTED, 1);
+        assertEq(OmniCodec.ACK_EXPIRED, 2);
+    }
+
+    function test_expiry_isRangeCheckedAsUint64() public {
+        bytes memory liq = abi.encode(
+            uint8(1), uint8(5), bytes32(0), address(1), address(2), uint256(3), address(3), uint256(1), uint256(1) << 64
+        );
+        vm.expectRevert(abi.encodeWithSelector(OmniCodec.MalformedPayload.selector, uint256(288)));
+        codec.msgType(liq);
+        bytes memory decision = abi.encode(
+            uint8(1), uint8(6), bytes32(0), address(1), address(2), uint256(3), uint64(1), true, uint256(1) << 64
+        );
+        vm.expectRevert(abi.encodeWithSelector(OmniCodec.MalformedPayload.selector, uint256(288)));
+        codec.msgType(decision);
     }
 
     function testFuzz_withdrawDone_refusesAnUnknownOutcome(uint8 outcome) public {
@@ -218,9 +307,10 @@ contract OmniCodecTest is Test {
     }
 
     function test_withdrawDecision_refusesARequestIdWiderThanUint64() public {
-        bytes memory payload =
-            abi.encode(uint8(1), uint8(6), bytes32(0), address(1), address(2), uint256(3), uint256(1) << 64, true);
-        vm.expectRevert(abi.encodeWithSelector(OmniCodec.MalformedPayload.selector, uint256(256)));
+        bytes memory payload = abi.encode(
+            uint8(1), uint8(6), bytes32(0), address(1), address(2), uint256(3), uint256(1) << 64, true, uint64(4)
+        );
+        vm.expectRevert(abi.encodeWithSelector(OmniCodec.MalformedPayload.selector, uint256(288)));
         codec.msgType(payload);
     }
 
@@ -240,8 +330,8 @@ contract OmniCodecTest is Test {
 
     function testFuzz_msgType_refusesWrongLengths(uint8 t, uint16 length) public {
         t = uint8(bound(t, 1, 7));
-        // 32 × (2 + fields): BALANCE and WITHDRAW_REQUEST have 5 fields, WITHDRAW_DONE 7, the others 6
-        uint256 expected = t <= 2 ? 224 : t == 7 ? 288 : 256;
+        // 32 × (2 + fields): BALANCE and WITHDRAW_REQUEST have 5 fields, EXPOSURE 6, the others 7
+        uint256 expected = t <= 2 ? 224 : t == 3 ? 256 : 288;
         length = uint16(bound(length, 64, 1024));
         vm.assume(length != expected);
         bytes memory payload = new bytes(length);
@@ -287,9 +377,10 @@ contract OmniCodecTest is Test {
     }
 
     function test_msgType_refusesABoolOtherThanZeroOrOne() public {
-        bytes memory payload =
-            abi.encode(uint8(1), uint8(6), bytes32(0), address(1), address(2), uint256(3), uint64(1), uint256(2));
-        vm.expectRevert(abi.encodeWithSelector(OmniCodec.MalformedPayload.selector, uint256(256)));
+        bytes memory payload = abi.encode(
+            uint8(1), uint8(6), bytes32(0), address(1), address(2), uint256(3), uint64(1), uint256(2), uint64(4)
+        );
+        vm.expectRevert(abi.encodeWithSelector(OmniCodec.MalformedPayload.selector, uint256(288)));
         codec.msgType(payload);
     }
 
@@ -297,7 +388,8 @@ contract OmniCodecTest is Test {
         bytes memory payload = OmniCodec.encodeLiquidate(_liquidate());
         vm.expectRevert(abi.encodeWithSelector(OmniCodec.UnknownMessageType.selector, uint8(5)));
         codec.hubBoundType(payload);
-        payload = abi.encode(uint8(1), uint8(6), bytes32(0), address(1), address(2), uint256(3), uint64(1), true);
+        payload =
+            abi.encode(uint8(1), uint8(6), bytes32(0), address(1), address(2), uint256(3), uint64(1), true, uint64(4));
         vm.expectRevert(abi.encodeWithSelector(OmniCodec.UnknownMessageType.selector, uint8(6)));
         codec.hubBoundType(payload);
     }
@@ -331,7 +423,7 @@ contract OmniCodecTest is Test {
             amount: 40,
             recipient: address(0xB0B),
             insuranceAmount: 4,
-            expiry: uint64(block.timestamp + 1 hours)
+            expiry: 1000
         });
     }
 }

@@ -112,6 +112,22 @@ interface IClearingHub {
     /// @notice Thrown when a signer set would contain an address twice.
     /// @param signer The repeated address.
     error DuplicateSigner(address signer);
+    /// @notice Thrown when a liquidation names no recipient, or the destination vault itself (the seizure would be
+    /// credited to the vault's own claimable bucket, which nobody can spend: the collateral would be lost).
+    /// @param recipient The refused recipient.
+    error InvalidRecipient(address recipient);
+    /// @notice Thrown when an order is dispatched while dispatch is paused.
+    /// @param until When the pause ends by itself.
+    error DispatchIsPaused(uint64 until);
+    /// @notice Thrown when someone other than the guardian or the owner pauses, or other than the owner unpauses.
+    /// @param caller The caller.
+    error NotGuardian(address caller);
+    /// @notice Thrown when a message is delivered with native value: the hub spends none on receive, and value sent
+    /// with it would be stuck in the hub.
+    /// @param value The `msg.value` refused.
+    error UnexpectedValue(uint256 value);
+    /// @notice Thrown by `renounceOwnership`: an ownerless hub could never change its signers, peers or options again.
+    error RenounceDisabled();
 
     /// @notice Emitted once per inbound message from a vault (BALANCE, WITHDRAW_REQUEST, EXPOSURE, ORDER_ACK,
     /// WITHDRAW_DONE).
@@ -137,6 +153,19 @@ interface IClearingHub {
     /// @param signers The new signers, in the order given.
     /// @param threshold How many of them must sign an order.
     event SignersSet(address[] signers, uint8 threshold);
+    /// @notice Emitted by `dispatchBatch` instead of sending an order whose id was dispatched before the batch (a
+    /// single dispatch or another batch got there first); its guid in the returned list is zero.
+    /// @param orderId The order id.
+    event OrderSkipped(bytes32 indexed orderId);
+    /// @notice Emitted when the owner sets the guardian.
+    /// @param previousGuardian The guardian replaced (zero if none).
+    /// @param newGuardian The new guardian (zero removes the role).
+    event GuardianSet(address indexed previousGuardian, address indexed newGuardian);
+    /// @notice Emitted when dispatch is paused or a pause is lifted early (a pause that expires emits nothing).
+    /// @param by The caller (the guardian or the owner).
+    /// @param paused Whether dispatch is now paused.
+    /// @param until When the pause ends by itself (when paused), or now (when lifted).
+    event DispatchPausedSet(address indexed by, bool paused, uint64 until);
 
     /// @notice Whether an order id has already been dispatched.
     /// @param orderId The order id.
@@ -155,6 +184,31 @@ interface IClearingHub {
     /// @param seq The sequence number.
     /// @return Whether it has been accepted.
     function seqSeen(uint32 srcEid, uint64 seq) external view returns (bool);
+
+    /// @notice The account that may pause dispatch (besides the owner); zero when unset.
+    /// @return The guardian.
+    function guardian() external view returns (address);
+
+    /// @notice Whether dispatch is paused now (a pause ends by itself `MAX_PAUSE_DURATION` after it started).
+    /// @return Whether `dispatchLiquidation`, `dispatchWithdrawDecision` and `dispatchBatch` revert `DispatchIsPaused`.
+    function dispatchPaused() external view returns (bool);
+
+    /// @notice When the latest dispatch pause ends or ended (0 before the first pause).
+    /// @return The timestamp: in the future while paused.
+    function dispatchPausedUntil() external view returns (uint64);
+
+    /// @notice The first timestamp at which a new dispatch pause may start: `PAUSE_COOLDOWN` after the latest ended.
+    /// @return The timestamp (0 before the first pause).
+    function nextDispatchPauseAt() external view returns (uint64);
+
+    /// @notice Replaces the guardian. Only the owner; the zero address removes the role.
+    /// @param newGuardian The new guardian.
+    function setGuardian(address newGuardian) external;
+
+    /// @notice Pauses dispatch for `MAX_PAUSE_DURATION` (the guardian or the owner; not within `PAUSE_COOLDOWN` of
+    /// the previous pause's end), or lifts the pause early (only the owner). Receiving vault messages is never paused.
+    /// @param paused Whether to pause.
+    function setDispatchPaused(bool paused) external;
 
     /// @notice Replaces the whole clearing signer set. Only the owner.
     /// @dev Orders signed by the previous set and not yet dispatched need signatures of the new set.
@@ -196,8 +250,9 @@ interface IClearingHub {
     function quoteWithdrawDecision(WithdrawDecisionOrder calldata o) external view returns (MessagingFee memory fee);
 
     /// @notice Sends a signed liquidation order to the vault on `o.dstEid`. Anyone may call; each order id at most once.
-    /// @dev `msg.value` must cover the quote; the endpoint refunds the excess to `msg.sender`. The vault refuses an
-    /// insurance part above the amount (`InsuranceExceedsAmount`).
+    /// @dev `msg.value` must cover the quote; the endpoint refunds the excess to `msg.sender`. Refused: an insurance
+    /// part above the amount (`InsuranceExceedsAmount`), a zero recipient or the destination vault as recipient
+    /// (`InvalidRecipient`), and any order while dispatch is paused (`DispatchIsPaused`).
     /// @param o The order; reverts `OrderExpired` after `o.expiry`.
     /// @param signatures At least `threshold` 65-byte (r, s, v) signatures of `hashLiquidation(o)` by registered
     /// signers, in strictly ascending order of signer address.
@@ -209,8 +264,9 @@ interface IClearingHub {
 
     /// @notice Sends a signed withdrawal decision to the vault on `o.dstEid`. Anyone may call; each order id at most
     /// once.
-    /// @dev `msg.value` must cover the quote; the endpoint refunds the excess to `msg.sender`. The vault answers with
-    /// WITHDRAW_DONE; a decision that matches no open request there is consumed without effect.
+    /// @dev `msg.value` must cover the quote; the endpoint refunds the excess to `msg.sender`. Refused while dispatch
+    /// is paused (`DispatchIsPaused`). The vault answers with WITHDRAW_DONE; a decision that matches no open request
+    /// there is consumed without effect.
     /// @param o The order; reverts `OrderExpired` after `o.expiry`.
     /// @param signatures At least `threshold` 65-byte (r, s, v) signatures of `hashWithdrawDecision(o)` by registered
     /// signers, in strictly ascending order of signer address.
@@ -229,12 +285,14 @@ interface IClearingHub {
         view
         returns (uint256 nativeFee);
 
-    /// @notice Sends several signed orders in one transaction. Anyone may call. Every order is checked as in the single
-    /// dispatches; any failure (a short fee, an expired, under-signed, repeated or already dispatched order) reverts
-    /// the whole batch. `msg.value` must cover the total fee; the excess is refunded to `msg.sender`.
+    /// @notice Sends several signed orders in one transaction. Anyone may call. An order whose id was dispatched before
+    /// the batch (someone else submitted it first) is skipped with `OrderSkipped` and sends nothing; every other order
+    /// is checked as in the single dispatches, and any failure (a short fee, an expired or under-signed order, an id
+    /// twice in the batch) reverts the whole batch. `msg.value` must cover the total fee; the excess, the fees of
+    /// skipped orders included, is refunded to `msg.sender`.
     /// @param liquidations The signed liquidation orders, sent first, in order.
     /// @param decisions The signed withdrawal decisions, sent after, in order.
-    /// @return guids The LayerZero message guids, liquidations first.
+    /// @return guids The LayerZero message guids, liquidations first (zero for a skipped order).
     function dispatchBatch(SignedLiquidation[] calldata liquidations, SignedWithdrawDecision[] calldata decisions)
         external
         payable

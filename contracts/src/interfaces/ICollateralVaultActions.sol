@@ -45,7 +45,7 @@ interface ICollateralVaultActions is ICollateralVault {
     function setGuardian(address newGuardian) external;
 
     /// @notice Pauses or unpauses user actions towards the hub. The guardian or the owner may pause, for at most
-    /// `BoundedPause.MAX_DURATION` and not again within `BoundedPause.COOLDOWN` of the last pause's end; only the owner
+    /// `BoundedPause.MAX_PAUSE_DURATION` and not again within `BoundedPause.PAUSE_COOLDOWN` of the last pause's end; only the owner
     /// may unpause early. Claims and the hub's orders are not affected.
     /// @param paused Whether to pause.
     function setOutboundPaused(bool paused) external;

@@ -181,17 +181,17 @@ abstract contract VaultCore is OApp, OAppOptionsType3, Ownable2Step, ReentrancyG
 
     /// @inheritdoc ICollateralVault
     function outboundPaused() public view returns (bool) {
-        return _outboundPause.paused();
+        return _outboundPause.isPaused();
     }
 
     /// @inheritdoc ICollateralVault
     function inboundPaused() public view returns (bool) {
-        return _inboundPause.paused();
+        return _inboundPause.isPaused();
     }
 
     /// @inheritdoc ICollateralVault
     function inboundPausedTime() public view returns (uint64) {
-        return _inboundPause.pausedTime();
+        return _inboundPause.totalPaused();
     }
 
     function _setInsuranceFund(address fund) internal {

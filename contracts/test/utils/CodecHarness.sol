@@ -29,6 +29,10 @@ contract CodecHarness {
         return OmniCodec.encodeLiquidate(m);
     }
 
+    function encodeOrderAck(OmniCodec.OrderAck memory m) external pure returns (bytes memory) {
+        return OmniCodec.encodeOrderAck(m);
+    }
+
     function encodeWithdrawDone(OmniCodec.WithdrawDone memory m) external pure returns (bytes memory) {
         return OmniCodec.encodeWithdrawDone(m);
     }

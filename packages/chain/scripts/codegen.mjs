@@ -84,7 +84,7 @@ function main() {
   const lzHint = 'pnpm install (artifacts ship with @layerzerolabs/lz-evm-protocol-v2)';
 
   const artifacts = [
-    ...['ClearingHub', 'CollateralVault', 'DemoToken', 'DemoAggregator'].map((name) =>
+    ...['ClearingHub', 'CollateralVault', 'DemoToken', 'DemoAggregator', 'OmniTimelock'].map((name) =>
       load(name, path.join(forgeOut, `${name}.sol`, `${name}.json`), COMPILE_HINT),
     ),
     load('EndpointV2', path.join(lz, 'artifacts/contracts/EndpointV2.sol/EndpointV2.json'), lzHint),

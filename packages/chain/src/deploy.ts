@@ -201,6 +201,10 @@ async function useLibraryTowards(local: PathwayEnd, remoteEid: number): Promise<
  * allow-listed, integrators allowed, insurance fund and escape delay set, the ACK reserve funded),
  * peers set both ways, the clearing signer set and its threshold registered.
  * Chains are deployed concurrently; each chain's transactions go one by one.
+ * The deployer stays the plain owner and endpoint delegate of every contract: this is the devnet
+ * (local chains, throw-away keys, tests and scenarios that change settings at will), where a
+ * timelock's delay would only slow things down. A real network goes through `deployNetwork`, which
+ * hands every OApp to an OmniTimelock.
  * @throws {DeploymentError} naming the step, chain and contract of the first failure.
  * @example
  * const deployment = await deployOmniclear({

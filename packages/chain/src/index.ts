@@ -19,6 +19,7 @@ export {
   demoAggregatorAbi,
   endpointV2Abi,
   simpleMessageLibAbi,
+  omniTimelockAbi,
 } from './generated/abis.js';
 export {
   clearingHubBytecode,
@@ -27,6 +28,7 @@ export {
   demoAggregatorBytecode,
   endpointV2Bytecode,
   simpleMessageLibBytecode,
+  omniTimelockBytecode,
 } from './generated/bytecode.js';
 export {
   networkConfigSchema,
@@ -39,14 +41,17 @@ export {
   type SpokeConfig,
   type PathwayConfig,
   type UlnSideConfig,
+  type TimelockConfig,
+  MIN_TIMELOCK_DELAY_SECONDS,
 } from './network/config.js';
 export {
   checkPathways,
   pathwayProblems,
   typesSent,
   EXECUTOR_GAS_FLOOR,
-  INTEGRATOR_CALLBACK_GAS,
+  LIQUIDATE_WORST_CASE_GAS,
   MAX_INTEGRATORS,
+  INTEGRATOR_CALLBACK_GAS,
   MAX_PAYLOAD_BYTES,
   MIN_REQUIRED_DVNS,
   HUB_TO_SPOKE_TYPES,
@@ -60,7 +65,7 @@ export {
   type NetworkDeployment,
   type NetworkDeployedChain,
 } from './network/deploy.js';
-export { hubConstructorArgs, vaultConstructorArgs } from './contracts.js';
+export { hubConstructorArgs, vaultConstructorArgs, timelockConstructorArgs, TIMELOCK_ROLES } from './contracts.js';
 export { planPathways, type PlannedPathway, type PlannedOption } from './network/plan.js';
 export { networkDeploymentSchema, parseNetworkDeployment } from './network/deployment.js';
 export {

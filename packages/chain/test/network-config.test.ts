@@ -96,6 +96,52 @@ describe('parseNetworkConfig', () => {
     ]);
   });
 
+  it('requires a timelock: a delay of at least a day and of the escape delays, proposers and executors once each', () => {
+    expect(issues(edited((j) => delete j.timelock))).toEqual([
+      'timelock: Invalid input: expected object, received undefined',
+    ]);
+    expect(
+      issues(
+        edited((j) => {
+          j.timelock.minDelaySeconds = 3600;
+          j.timelock.proposers = [];
+          j.timelock.executors = [
+            '0x000000000000000000000000000000000000A001',
+            '0x000000000000000000000000000000000000a001',
+          ];
+        }),
+      ),
+    ).toEqual([
+      'timelock.minDelaySeconds: Too small: expected number to be >=86400',
+      'timelock.proposers: Too small: expected array to have >=1 items',
+      "timelock.minDelaySeconds: 3600 s is shorter than base-sepolia's escape delay (259200 s): users could not escape before a scheduled change executes",
+      'timelock.executors[1]: 0x000000000000000000000000000000000000a001 is listed twice',
+    ]);
+    expect(
+      issues(
+        edited((j) => {
+          j.timelock.minDelaySeconds = 86_400 * 2;
+          j.timelock.executors = [
+            '0x000000000000000000000000000000000000A001',
+            '0x000000000000000000000000000000000000a001',
+          ];
+        }),
+      ),
+    ).toEqual([
+      "timelock.minDelaySeconds: 172800 s is shorter than base-sepolia's escape delay (259200 s): users could not escape before a scheduled change executes",
+      'timelock.executors[1]: 0x000000000000000000000000000000000000a001 is listed twice',
+    ]);
+    // the zero address opens execution to anyone; a vault with the default escape delay (3 days) counts too
+    const open = parseNetworkConfig(
+      edited((j) => {
+        j.timelock.executors = ['0x0000000000000000000000000000000000000000'];
+        delete j.spokes[0].escapeDelaySeconds;
+      }),
+    );
+    expect(open.timelock.executors).toEqual(['0x0000000000000000000000000000000000000000']);
+    expect(open.timelock.minDelaySeconds).toBe(259_200);
+  });
+
   it('reports text that is not JSON, with the file name', () => {
     expect(() => parseNetworkConfig('{', 'net.json')).toThrow(/invalid network config net\.json: \(root\): not JSON/);
   });
@@ -105,10 +151,23 @@ describe('parseNetworkDeployment', () => {
   it('names the path of a bad field of a deployment file', () => {
     expect(() =>
       parseNetworkDeployment(
-        { hubEid: 1, owner: '0x1', ownershipPending: false, signers: [], threshold: 1, chains: [] },
+        {
+          hubEid: 1,
+          deployer: '0x1',
+          timelock: {
+            minDelaySeconds: 86_400,
+            proposers: [],
+            executors: ['0x0000000000000000000000000000000000000000'],
+          },
+          signers: [],
+          threshold: 1,
+          chains: [],
+        },
         'deployment.json',
       ),
-    ).toThrow(/invalid network config deployment\.json: owner: not an EVM address; chains: Too small/);
+    ).toThrow(
+      /invalid network config deployment\.json: deployer: not an EVM address; timelock\.proposers: Too small.*; chains: Too small/,
+    );
   });
 });
 

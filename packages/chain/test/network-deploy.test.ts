@@ -5,11 +5,15 @@ import { ANVIL_KEYS, startAnvil, type AnvilChain } from '@omniclear/testkit';
 import { MessageType } from '@omniclear/protocol';
 import {
   createPublicClient,
+  createTestClient,
   encodeDeployData,
   encodeFunctionData,
   getAddress,
   http,
+  numberToHex,
   pad,
+  zeroAddress,
+  zeroHash,
   type Address,
   type Hex,
   type PublicClient,
@@ -32,9 +36,11 @@ import {
   endpointV2Abi,
   executorLzReceiveOption,
   NetworkVerificationError,
+  omniTimelockAbi,
   parseNetworkConfig,
   PathwayCheckError,
   runNetworkCli,
+  TIMELOCK_ROLES,
   ulnConfig,
   verifyNetwork,
   type NetworkConfig,
@@ -49,8 +55,11 @@ import { deployUln302Stack, type Uln302Stack } from './helpers/uln302.js';
 type NetworkConfigJson = z.input<typeof networkConfigSchema>;
 
 const deployerKey = ANVIL_KEYS[0] as Hex;
+/** The timelocks' proposer and executor (the operators' multisig in production). */
 const ownerKey = ANVIL_KEYS[5] as Hex;
 const owner = privateKeyToAccount(ownerKey).address;
+/** The timelocks' delay: a day, the vaults' escape delay in this config. */
+const DELAY = 86_400;
 const signers = [1, 2, 3].map((i) => privateKeyToAccount(ANVIL_KEYS[i] as Hex).address);
 const deployer = privateKeyToAccount(deployerKey).address;
 
@@ -102,7 +111,7 @@ describe('deployNetwork on three anvil chains with LayerZero EndpointV2 + SendUl
     });
     const uln = (confirmations: number) => ({ confirmations, requiredDVNs: ['dvn-two', 'dvn-one'] });
     const json: NetworkConfigJson = {
-      owner,
+      timelock: { minDelaySeconds: DELAY, proposers: [owner], executors: [owner] },
       hub: { ...chain(0), signers, threshold: 2 },
       spokes: [1, 2].map((i) => ({
         ...chain(i),
@@ -138,6 +147,37 @@ describe('deployNetwork on three anvil chains with LayerZero EndpointV2 + SendUl
   const cliVerify = () => cli('--verify');
 
   const nonces = () => Promise.all(anvils.map((_, i) => pub(i).getTransactionCount({ address: deployer })));
+
+  let salt = 0;
+  /**
+   * The proposer schedules `data` to `target` through chain `i`'s timelock; the call cannot execute
+   * before the delay; then the chain's clock moves past it and the executor executes it.
+   */
+  const throughTimelock = async (i: number, target: Address, data: Hex) => {
+    const clients = createChainClients({
+      rpcUrl: anvils[i]!.rpcUrl,
+      chainId: chains[i]!.chainId,
+      privateKey: ownerKey,
+    });
+    const timelock = deployment.chains[i]!.timelock;
+    const op = [target, 0n, data, zeroHash, numberToHex(++salt, { size: 32 })] as const;
+    const send = async (functionName: 'schedule' | 'execute', args: readonly unknown[]) => {
+      const hash = await clients.wallet.sendTransaction({
+        to: timelock,
+        data: encodeFunctionData({ abi: omniTimelockAbi, functionName, args } as never),
+      });
+      return (await clients.public.waitForTransactionReceipt({ hash })).status;
+    };
+    expect(await send('schedule', [...op, BigInt(DELAY)])).toBe('success');
+    const execute = encodeFunctionData({ abi: omniTimelockAbi, functionName: 'execute', args: op });
+    await expect(clients.public.call({ account: owner, to: timelock, data: execute })).rejects.toThrow(
+      /TimelockUnexpectedOperationState|reverted/,
+    );
+    const test = createTestClient({ mode: 'anvil', transport: http(anvils[i]!.rpcUrl) });
+    await test.increaseTime({ seconds: DELAY });
+    await test.mine({ blocks: 1 });
+    expect(await send('execute', op)).toBe('success');
+  };
 
   beforeAll(async () => {
     anvils.push(...(await Promise.all(chains.map((c) => startAnvil({ chainId: c.chainId })))));
@@ -217,13 +257,14 @@ describe('deployNetwork on three anvil chains with LayerZero EndpointV2 + SendUl
 
   it('reports each step, with the address of each contract as soon as it is deployed', () => {
     const deploys = steps.filter((e) => e.address !== undefined);
-    expect(deploys).toHaveLength(3);
+    expect(deploys).toHaveLength(6);
     for (const c of deployment.chains) {
       expect(deploys).toContainEqual({
         chain: c.name,
         step: c.role === 'hub' ? 'deploy ClearingHub' : 'deploy CollateralVault',
         address: c.oapp,
       });
+      expect(deploys).toContainEqual({ chain: c.name, step: 'deploy OmniTimelock', address: c.timelock });
     }
     expect(steps.filter((e) => e.chain === 'spoke-a').map((e) => e.step)).toEqual([
       'preflight',
@@ -231,7 +272,9 @@ describe('deployNetwork on three anvil chains with LayerZero EndpointV2 + SendUl
       'configure CollateralVault',
       'configure pathways',
       'verify',
-      'offer ownership',
+      'deploy OmniTimelock',
+      'hand over to OmniTimelock',
+      'verify governance',
     ]);
   });
 
@@ -340,15 +383,59 @@ describe('deployNetwork on three anvil chains with LayerZero EndpointV2 + SendUl
     }
   });
 
-  it('offers ownership and the endpoint delegate to the configured owner', async () => {
-    expect(deployment.owner).toBe(owner);
-    expect(deployment.ownershipPending).toBe(true);
+  it("hands ownership and the endpoint delegate of every OApp to its chain's OmniTimelock, leaving the deployer nothing", async () => {
+    expect(deployment.deployer).toBe(deployer);
+    expect(deployment.timelock).toEqual({ minDelaySeconds: DELAY, proposers: [owner], executors: [owner] });
     for (const [i, c] of deployment.chains.entries()) {
       const abi = c.role === 'hub' ? clearingHubAbi : collateralVaultAbi;
-      expect(await pub(i).readContract({ address: c.oapp, abi, functionName: 'pendingOwner' } as never)).toBe(owner);
-      expect(await pub(i).readContract({ address: c.oapp, abi, functionName: 'owner' } as never)).toBe(deployer);
-      expect(await endpointRead(i, 'delegates', [c.oapp])).toBe(owner);
+      const read = (address: Address, a: unknown, functionName: string, args: readonly unknown[] = []) =>
+        pub(i).readContract({ address, abi: a, functionName, args } as never) as Promise<unknown>;
+      // one timelock per chain (at the same address on each here: CREATE by the same deployer and nonce)
+      expect(await pub(i).getCode({ address: c.timelock })).toMatch(/^0x60/);
+      expect(await read(c.oapp, abi, 'owner')).toBe(c.timelock);
+      expect(await read(c.oapp, abi, 'pendingOwner')).toBe(zeroAddress);
+      expect(await endpointRead(i, 'delegates', [c.oapp])).toBe(c.timelock);
+      expect(await read(c.timelock, omniTimelockAbi, 'getMinDelay')).toBe(BigInt(DELAY));
+      for (const role of Object.values(TIMELOCK_ROLES)) {
+        expect(await read(c.timelock, omniTimelockAbi, 'hasRole', [role, owner])).toBe(true);
+        expect(await read(c.timelock, omniTimelockAbi, 'hasRole', [role, deployer])).toBe(false);
+      }
+      // the timelock is its own admin: nobody grants a role around the delay
+      expect(await read(c.timelock, omniTimelockAbi, 'hasRole', [zeroHash, c.timelock])).toBe(true);
+      expect(await read(c.timelock, omniTimelockAbi, 'hasRole', [zeroHash, deployer])).toBe(false);
+      // the deployer can change nothing any more, on the OApp or at the endpoint
+      const asDeployer = createChainClients({
+        rpcUrl: anvils[i]!.rpcUrl,
+        chainId: chains[i]!.chainId,
+        privateKey: deployerKey,
+      });
+      await expect(
+        asDeployer.public.call({
+          account: deployer,
+          to: c.oapp,
+          data: encodeFunctionData({ abi: clearingHubAbi, functionName: 'setPeer', args: [40999, zeroHash] }),
+        }),
+      ).rejects.toThrow();
+      await expect(
+        asDeployer.public.call({
+          account: deployer,
+          to: stacks[i]!.endpoint,
+          data: encodeFunctionData({
+            abi: endpointV2Abi,
+            functionName: 'setSendLibrary',
+            args: [c.oapp, chains[(i + 1) % 3]!.eid, stacks[i]!.sendLib],
+          }),
+        }),
+      ).rejects.toThrow();
     }
+    // renounceOwnership is refused by the hub
+    await expect(
+      pub(0).call({
+        account: deployment.chains[0]!.timelock,
+        to: deployment.chains[0]!.oapp,
+        data: encodeFunctionData({ abi: clearingHubAbi, functionName: 'renounceOwnership' }),
+      }),
+    ).rejects.toThrow();
   });
 
   it('verifyNetwork passes on the deployment and names what changed after a setting is altered', async () => {
@@ -357,11 +444,12 @@ describe('deployNetwork on three anvil chains with LayerZero EndpointV2 + SendUl
       code: 0,
       lines: [expect.stringMatching(/deployment\.json: every pathway setting read back equals .*config\.json$/)],
     });
-    // The owner (now the endpoint delegate) lowers spoke-a's send confirmations behind the config's back.
-    const ownerClients = createChainClients({ rpcUrl: anvils[1]!.rpcUrl, chainId: 31338, privateKey: ownerKey });
-    const hash = await ownerClients.wallet.sendTransaction({
-      to: stacks[1]!.endpoint,
-      data: encodeFunctionData({
+    // The timelock (the endpoint delegate) lowers spoke-a's send confirmations behind the config's back,
+    // a day after its proposer scheduled it.
+    await throughTimelock(
+      1,
+      stacks[1]!.endpoint,
+      encodeFunctionData({
         abi: endpointV2Abi,
         functionName: 'setConfig',
         args: [
@@ -376,8 +464,7 @@ describe('deployNetwork on three anvil chains with LayerZero EndpointV2 + SendUl
           ],
         ],
       }),
-    });
-    expect((await ownerClients.public.waitForTransactionReceipt({ hash })).status).toBe('success');
+    );
     const err = await verifyNetwork(config, deployment, secrets).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NetworkVerificationError);
     const mismatches = (err as NetworkVerificationError).mismatches;
@@ -395,8 +482,15 @@ describe('deployNetwork on three anvil chains with LayerZero EndpointV2 + SendUl
   });
 
   it('configureNetwork puts drifted settings right, an unpinned one included, and a second run sends nothing', async () => {
-    // Still drifted from the test above: spoke-a sends with 1 confirmation. Now the owner also resets
-    // spoke-a's receive side to "LayerZero's default" (all counts 0), which pins nothing.
+    // Still drifted from the test above: spoke-a sends with 1 confirmation. For a maintenance, the
+    // timelock makes the operators' key spoke-a's endpoint delegate (after the delay, like any owner
+    // action); that key then resets spoke-a's receive side to "LayerZero's default" (all counts 0),
+    // which pins nothing.
+    await throughTimelock(
+      1,
+      oappOf('spoke-a'),
+      encodeFunctionData({ abi: collateralVaultAbi, functionName: 'setDelegate', args: [owner] }),
+    );
     const ownerClients = createChainClients({ rpcUrl: anvils[1]!.rpcUrl, chainId: 31338, privateKey: ownerKey });
     const unset = encodeUlnConfig({
       confirmations: 0n,
@@ -415,7 +509,7 @@ describe('deployNetwork on three anvil chains with LayerZero EndpointV2 + SendUl
       }),
     });
     expect((await ownerClients.public.waitForTransactionReceipt({ hash })).status).toBe('success');
-    const drift = (await verifyNetwork(config, deployment, secrets).catch(
+    const drift = (await verifyNetwork(config, deployment, secrets, { governance: false }).catch(
       (e: unknown) => e,
     )) as NetworkVerificationError;
     expect(drift.mismatches.map((m) => m.path)).toEqual([
@@ -430,10 +524,20 @@ describe('deployNetwork on three anvil chains with LayerZero EndpointV2 + SendUl
       new RegExp(`required \\[${DEFAULT_DVN}\\].*1 confirmations, configured`),
     );
 
-    // The owner is the endpoint delegate now: it applies the config.
+    // The operators' key is spoke-a's endpoint delegate now: it applies the config.
     const ownerSecrets = { ...secrets, deployerKey: ownerKey };
     expect(await configureNetwork({ config, secrets: ownerSecrets, deployment })).toBe(2);
-    await expect(verifyNetwork(config, deployment, secrets)).resolves.toBeUndefined();
+    await expect(verifyNetwork(config, deployment, secrets, { governance: false })).resolves.toBeUndefined();
+    // ...and the governance check reports the delegate the timelock has not taken back yet.
+    const governance = (await verifyNetwork(config, deployment, secrets).catch(
+      (e: unknown) => e,
+    )) as NetworkVerificationError;
+    expect(governance.mismatches).toEqual([
+      {
+        path: 'spokes[0]',
+        message: `spoke-a: the endpoint delegate of CollateralVault is ${owner}, not its timelock ${deployment.chains[1]!.timelock}`,
+      },
+    ]);
     const ownerNonces = () => Promise.all(anvils.map((_, i) => pub(i).getTransactionCount({ address: owner })));
     const before = await ownerNonces();
     expect(await configureNetwork({ config, secrets: ownerSecrets, deployment })).toBe(0);

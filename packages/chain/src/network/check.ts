@@ -14,29 +14,30 @@ export const SPOKE_TO_HUB_TYPES = [
   'WITHDRAW_DONE',
 ] as const satisfies readonly MessageTypeName[];
 
-/** `CollateralVault.MAX_INTEGRATORS`: the integrators an account may approve, each called back on its liquidation. */
+/** `CollateralVault.MAX_INTEGRATORS`: the most integrators one account may approve. */
 export const MAX_INTEGRATORS = 8;
 
-/** `CollateralVault.INTEGRATOR_CALLBACK_GAS`: the gas each integrator's `onLiquidated` callback may burn. */
+/** `CollateralVault.INTEGRATOR_CALLBACK_GAS`: the stipend each approved integrator's callback gets. */
 export const INTEGRATOR_CALLBACK_GAS = 40_000;
 
-/** A LIQUIDATE's receive path with one callback (345,394: seizure, both transfers, ORDER_ACK), rounded up. */
-const LIQUIDATE_ONE_CALLBACK_GAS = 346_000;
+/**
+ * The LIQUIDATE receive path's worst case, measured (contracts/README.md, `GasTest`): the seizure,
+ * the insurance and liquidator transfers, the ORDER_ACK and {@link MAX_INTEGRATORS} callbacks that
+ * each burn their whole {@link INTEGRATOR_CALLBACK_GAS} stipend. A vault refuses to start a callback
+ * without its stipend left (`InsufficientCallbackGas`, the delivery reverts), so a gas sized for one
+ * callback makes every liquidation of an account that approved several integrators fail.
+ */
+export const LIQUIDATE_WORST_CASE_GAS = 668_000;
 
 /**
  * The least executor `lzReceive` gas an enforced option may give each message type: the gas its
- * receive path was measured to spend (contracts/README.md, `GasTest`), rounded up to the next
- * thousand. Below it a delivery fails for certain; the contracts' defaults (700k LIQUIDATE, 300k
- * WITHDRAW_DECISION, 100k every hub-bound type) leave room for credited transfers and the
- * legacy-pipeline artifacts, and are what the example config uses.
- *
- * A LIQUIDATE's floor is its worst case, not its common one: an account that approved
- * {@link MAX_INTEGRATORS} integrators, each burning its whole stipend (a vault refuses to start a
- * callback it cannot fund, so less gas makes the delivery revert, retryably but for certain).
+ * receive path was measured to spend in its worst case (contracts/README.md, `GasTest`), rounded up
+ * to the next thousand. Below it a delivery can fail for certain; the contracts' defaults (700k
+ * LIQUIDATE, 300k WITHDRAW_DECISION, 100k every hub-bound type) leave room for credited transfers
+ * and the legacy-pipeline artifacts, and are what the example config uses.
  */
 export const EXECUTOR_GAS_FLOOR: Readonly<Record<MessageTypeName, number>> = {
-  // 626,000: one callback measured, and the other seven integrators' stipends
-  LIQUIDATE: LIQUIDATE_ONE_CALLBACK_GAS + (MAX_INTEGRATORS - 1) * INTEGRATOR_CALLBACK_GAS,
+  LIQUIDATE: LIQUIDATE_WORST_CASE_GAS, // MAX_INTEGRATORS callbacks, each burning its stipend
   WITHDRAW_DECISION: 178_000, // 177,823: approved, transfer + WITHDRAW_DONE
   BALANCE: 58_000, // 57,868: a vault's first message (fresh sequence slots)
   WITHDRAW_REQUEST: 58_000, // 57,856

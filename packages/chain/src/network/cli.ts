@@ -120,8 +120,10 @@ export async function runNetworkCli(
     } else {
       io.out(json);
     }
-    if (deployment.ownershipPending) {
-      io.err(`ownership offered to ${deployment.owner}: it must call acceptOwnership() on every hub and vault`);
+    for (const c of deployment.chains) {
+      io.err(
+        `[${c.name}] owned by OmniTimelock ${c.timelock} (delay ${deployment.timelock.minDelaySeconds} s): schedule every owner action there`,
+      );
     }
     return 0;
   } catch (err) {

@@ -79,6 +79,29 @@ const zSpoke = zChain.extend({
   ackReserveWei: zUint.default(0n),
 });
 
+/**
+ * The shortest timelock delay accepted: an owner action (a new signer set, peer or DVN config)
+ * must be visible long enough for users to react — the vaults' escape delay is at least a day.
+ */
+export const MIN_TIMELOCK_DELAY_SECONDS = 86_400;
+
+/** `CollateralVault.DEFAULT_ESCAPE_DELAY`: a vault's escape delay when the config sets none. */
+export const DEFAULT_ESCAPE_DELAY_SECONDS = 3 * 86_400;
+
+const zTimelock = z.strictObject({
+  $comment: z.string().optional(),
+  /** Seconds between scheduling an operation and its earliest execution (`getMinDelay`). */
+  minDelaySeconds: z
+    .number()
+    .int()
+    .min(MIN_TIMELOCK_DELAY_SECONDS)
+    .max(30 * 86_400),
+  /** May schedule (and cancel) operations, e.g. the operators' multisig on each chain. */
+  proposers: z.array(zContract).min(1),
+  /** May execute ready operations; the zero address opens execution to anyone. */
+  executors: z.array(zAddress).min(1),
+});
+
 const zUln = z.strictObject({
   /** Block confirmations the DVNs wait for on the source chain before verifying. */
   confirmations: z.number().int().nonnegative(),
@@ -113,10 +136,11 @@ export const networkConfigSchema = z
       .regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name')
       .default('OMNI_DEPLOYER_KEY'),
     /**
-     * Who owns (and is the endpoint delegate of) the hub and vaults once deployed, e.g. a multisig;
-     * it must call `acceptOwnership` on each (two-step). The deployer when unset.
+     * The OmniTimelock (OpenZeppelin TimelockController) deployed on every chain, which ends up owner
+     * and endpoint delegate of that chain's hub or vault: every owner action is scheduled by a
+     * proposer and executes `minDelaySeconds` later.
      */
-    owner: zContract.optional(),
+    timelock: zTimelock,
     hub: zHub,
     spokes: z.array(zSpoke).min(1),
     pathways: z.array(zPathway),
@@ -133,6 +157,25 @@ export const networkConfigSchema = z
         ctx.addIssue({ code: 'custom', path: ['hub', 'signers', i], message: `signer ${s} is listed twice` });
       }
     });
+    // A user who sees a harmful change scheduled must be able to get out before it executes: request a
+    // withdrawal and, if no decision comes, escape it — which takes the vault's escape delay.
+    c.spokes.forEach((spoke) => {
+      const escape = spoke.escapeDelaySeconds ?? DEFAULT_ESCAPE_DELAY_SECONDS;
+      if (c.timelock.minDelaySeconds < escape) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['timelock', 'minDelaySeconds'],
+          message: `${c.timelock.minDelaySeconds} s is shorter than ${spoke.name}'s escape delay (${escape} s): users could not escape before a scheduled change executes`,
+        });
+      }
+    });
+    for (const key of ['proposers', 'executors'] as const) {
+      c.timelock[key].forEach((a, i) => {
+        if (c.timelock[key].indexOf(a) !== i) {
+          ctx.addIssue({ code: 'custom', path: ['timelock', key, i], message: `${a} is listed twice` });
+        }
+      });
+    }
     if (c.hub.threshold > c.hub.signers.length) {
       ctx.addIssue({
         code: 'custom',
@@ -149,6 +192,7 @@ export type HubConfig = z.output<typeof zHub>;
 export type SpokeConfig = z.output<typeof zSpoke>;
 export type PathwayConfig = z.output<typeof zPathway>;
 export type UlnSideConfig = z.output<typeof zUln>;
+export type TimelockConfig = z.output<typeof zTimelock>;
 
 /** Formats a zod path as it reads in the file: `spokes[0].tokens[1].address`. */
 export function formatPath(path: ReadonlyArray<PropertyKey>): string {

@@ -4,16 +4,24 @@ import {
   http,
   encodeFunctionData,
   pad,
+  zeroAddress,
+  zeroHash,
   type Abi,
   type Address,
   type PublicClient,
   type TransactionReceipt,
 } from 'viem';
 import { createChainClients, defineLocalChain, type ChainClients } from '../clients.js';
-import { deployed, hubConstructorArgs, vaultConstructorArgs } from '../contracts.js';
+import {
+  deployed,
+  hubConstructorArgs,
+  TIMELOCK_ROLES,
+  timelockConstructorArgs,
+  vaultConstructorArgs,
+} from '../contracts.js';
 import { DeploymentError } from '../errors.js';
-import { clearingHubAbi, collateralVaultAbi, endpointV2Abi } from '../generated/abis.js';
-import { clearingHubBytecode, collateralVaultBytecode } from '../generated/bytecode.js';
+import { clearingHubAbi, collateralVaultAbi, endpointV2Abi, omniTimelockAbi } from '../generated/abis.js';
+import { clearingHubBytecode, collateralVaultBytecode, omniTimelockBytecode } from '../generated/bytecode.js';
 import { transactorFor, type Transactor } from '../transactor.js';
 import { checkPathways } from './check.js';
 import {
@@ -23,6 +31,7 @@ import {
   type NetworkConfig,
   type NetworkSecrets,
   type SpokeConfig,
+  type TimelockConfig,
 } from './config.js';
 import { NetworkVerificationError, type NetworkIssue } from './errors.js';
 import { CONFIG_TYPE_EXECUTOR, CONFIG_TYPE_ULN, encodeExecutorConfig, encodeUlnConfig } from './layerzero.js';
@@ -40,6 +49,8 @@ export interface NetworkDeployedChain {
   readonly receiveLib: Address;
   /** ClearingHub (hub) or CollateralVault (spoke). */
   readonly oapp: Address;
+  /** The OmniTimelock that owns `oapp` and is its endpoint delegate. */
+  readonly timelock: Address;
   /** Allow-listed collateral by symbol (spokes). */
   readonly tokens: Readonly<Record<string, { address: Address; decimals: number }>>;
 }
@@ -47,10 +58,10 @@ export interface NetworkDeployedChain {
 /** What {@link deployNetwork} deployed: JSON-serializable (no RPC URLs: they may carry API keys). */
 export interface NetworkDeployment {
   readonly hubEid: number;
-  /** The OApps' owner and endpoint delegate once `acceptOwnership` is called (pending until then). */
-  readonly owner: Address;
-  /** True when ownership was offered to `owner` and awaits its `acceptOwnership` on every OApp. */
-  readonly ownershipPending: boolean;
+  /** The account that deployed and configured everything; it keeps no power once the timelocks took over. */
+  readonly deployer: Address;
+  /** The timelocks' settings (the same on every chain). */
+  readonly timelock: TimelockConfig;
   readonly signers: readonly Address[];
   readonly threshold: number;
   readonly chains: readonly NetworkDeployedChain[];
@@ -97,6 +108,7 @@ interface Live {
   readonly clients: ChainClients;
   readonly tx: Transactor;
   oapp?: Address;
+  timelock?: Address;
 }
 
 /**
@@ -106,9 +118,10 @@ interface Live {
  * per pathway the send and receive libraries (SendUln302/ReceiveUln302), the ULN config (DVNs,
  * confirmations) on both sides and the executor config on the send side, all through the endpoint;
  * the enforced options of every message type. Then reads every setting back from the endpoints and
- * OApps and compares it with the config, and only then offers ownership and the endpoint delegate to
- * `owner`.
- *
+ * OApps and compares it with the config, and only then hands the OApps over: on every chain it
+ * deploys an OmniTimelock (`config.timelock`), makes it the endpoint delegate and the owner (the
+ * two-step accept executed by the timelock itself) and leaves the deployer no role; then checks
+ * that governance back. *
  * Nothing is sent unless `checkPathways` accepts the config and a read-only preflight finds each RPC
  * on its chain id, each endpoint with its eid, and each library registered, of the right kind, and
  * supporting the remote eid.
@@ -175,10 +188,10 @@ export async function deployNetwork(opts: DeployNetworkOptions): Promise<Network
   await applyPathways(plan, at);
   live.forEach((l) => onStep({ chain: l.name, step: 'configure pathways' }));
 
-  const deployment: NetworkDeployment = {
+  const deploymentOf = (): NetworkDeployment => ({
     hubEid: config.hub.eid,
-    owner: config.owner ?? deployer,
-    ownershipPending: config.owner !== undefined && config.owner !== deployer,
+    deployer,
+    timelock: config.timelock,
     signers: config.hub.signers,
     threshold: config.hub.threshold,
     chains: live.map((l) => ({
@@ -190,22 +203,95 @@ export async function deployNetwork(opts: DeployNetworkOptions): Promise<Network
       sendLib: l.config.sendLib,
       receiveLib: l.config.receiveLib,
       oapp: l.oapp!,
+      timelock: l.timelock ?? zeroAddress,
       tokens: tokens.get(l.name) ?? {},
     })),
-  };
-  await verifyNetwork(config, deployment, secrets);
+  });
+  // Every pathway setting is read back while the deployer can still correct it without a delay...
+  await verifyNetwork(config, deploymentOf(), secrets, { governance: false });
   live.forEach((l) => onStep({ chain: l.name, step: 'verify' }));
-
-  if (deployment.ownershipPending) {
-    await settled(
-      live.flatMap((l) => [
-        oappCall(l, `make ${deployment.owner} the endpoint delegate`, 'setDelegate', [deployment.owner]),
-        oappCall(l, `offer ownership to ${deployment.owner}`, 'transferOwnership', [deployment.owner]),
-      ]),
-    );
-    live.forEach((l) => onStep({ chain: l.name, step: 'offer ownership' }));
-  }
+  // ...then the timelocks take over (last, so that a run that fails earlier leaves none behind).
+  await settled(live.map((l) => handOver(l, config.timelock, deployer, onStep)));
+  const deployment = deploymentOf();
+  await verifyNetwork(config, deployment, secrets, { pathways: false });
+  live.forEach((l) => onStep({ chain: l.name, step: 'verify governance' }));
   return deployment;
+}
+
+/**
+ * Deploys the chain's OmniTimelock and makes it owner and endpoint delegate of the chain's OApp. The
+ * timelock starts with no delay and the deployer as an extra proposer and executor, so that it can
+ * accept the ownership (Ownable2Step) at once; in the same executed batch the timelock raises its own
+ * delay to `minDelaySeconds` (`updateDelay` may only be called by the timelock itself), and then the
+ * deployer renounces the roles the config does not give it. From then on every owner action waits the
+ * delay. While the deployment runs the deployer owns the OApps anyway, so the zero delay grants it
+ * nothing more.
+ */
+async function handOver(
+  l: Live,
+  timelock: TimelockConfig,
+  deployer: Address,
+  onStep: NonNullable<DeployNetworkOptions['onStep']>,
+): Promise<void> {
+  l.timelock = await deployed(
+    l.tx.send({
+      step: 'deploy OmniTimelock',
+      contract: 'OmniTimelock',
+      abi: omniTimelockAbi as Abi,
+      data: encodeDeployData({
+        abi: omniTimelockAbi,
+        bytecode: omniTimelockBytecode,
+        args: timelockConstructorArgs(deployer, timelock),
+      }),
+    }),
+    'OmniTimelock',
+    l.name,
+  );
+  onStep({ chain: l.name, step: 'deploy OmniTimelock', address: l.timelock });
+  const tl = l.timelock;
+  const accept = encodeFunctionData({ abi: clearingHubAbi, functionName: 'acceptOwnership' });
+  const updateDelay = encodeFunctionData({
+    abi: omniTimelockAbi,
+    functionName: 'updateDelay',
+    args: [BigInt(timelock.minDelaySeconds)],
+  });
+  const batch = [[l.oapp!, tl], [0n, 0n], [accept, updateDelay], zeroHash, zeroHash] as const;
+  const steps = [
+    oappCall(l, 'make the timelock the endpoint delegate', 'setDelegate', [tl]),
+    oappCall(l, 'offer ownership to the timelock', 'transferOwnership', [tl]),
+    timelockCall(l, 'schedule acceptOwnership and the delay', 'scheduleBatch', [...batch, 0n]),
+    timelockCall(l, 'execute acceptOwnership and the delay', 'executeBatch', batch),
+  ];
+  for (const role of TIMELOCK_ROLE_NAMES) {
+    if (!configuredHolders(timelock, role).includes(deployer)) {
+      steps.push(timelockCall(l, `renounce the deployer's ${role}`, 'renounceRole', [TIMELOCK_ROLES[role], deployer]));
+    }
+  }
+  await settled(steps);
+  onStep({ chain: l.name, step: 'hand over to OmniTimelock' });
+}
+
+const TIMELOCK_ROLE_NAMES = ['PROPOSER_ROLE', 'CANCELLER_ROLE', 'EXECUTOR_ROLE'] as const;
+
+/** Who the config gives a timelock role: proposers also cancel (as OpenZeppelin's constructor grants). */
+function configuredHolders(timelock: TimelockConfig, role: (typeof TIMELOCK_ROLE_NAMES)[number]): readonly Address[] {
+  return role === 'EXECUTOR_ROLE' ? timelock.executors : timelock.proposers;
+}
+
+function timelockCall(
+  l: Live,
+  step: string,
+  functionName: string,
+  args: readonly unknown[],
+): Promise<TransactionReceipt> {
+  return l.tx.send({
+    step,
+    contract: 'OmniTimelock',
+    // The batch's calls revert with the OApp's errors, which the timelock passes on.
+    abi: [...(omniTimelockAbi as Abi), ...(clearingHubAbi as Abi), ...(collateralVaultAbi as Abi)],
+    to: l.timelock!,
+    data: encodeFunctionData({ abi: omniTimelockAbi as Abi, functionName, args }),
+  });
 }
 
 /**
@@ -213,7 +299,11 @@ export async function deployNetwork(opts: DeployNetworkOptions): Promise<Network
  * what the chains report (a second run sends nothing): peers, send and receive libraries, executor
  * and ULN configs, enforced options. Then reads everything back like {@link verifyNetwork}. Use it
  * to finish a deployment a failure interrupted, or to apply a changed config (more DVNs, other
- * confirmations or gas), signed by the OApps' owner and endpoint delegate. Refuses what
+ * confirmations or gas), signed by the OApps' endpoint delegate (and owner, for peers and enforced
+ * options). After `deployNetwork` both are the chain's timelock, which holds no key: schedule through
+ * it a `setDelegate` of an operator key for the maintenance (it waits the delay like any owner
+ * action), and the pathway settings this sends are then the delegate's. Reads back the pathways
+ * only (the governance check of {@link verifyNetwork} would report that delegate). Refuses what
  * `checkPathways` refuses, and a deployment of other chains than the config's, before any I/O.
  * @returns the number of transactions sent.
  * @throws {PathwayCheckError}, {@link DeploymentError}, {@link NetworkVerificationError}.
@@ -232,7 +322,7 @@ export async function configureNetwork(
   for (const l of live) l.oapp = deployment.chains.find((c) => c.name === l.name)!.oapp;
   const sent = await applyPathways(plan, at);
   live.forEach((l) => opts.onStep?.({ chain: l.name, step: 'configure pathways' }));
-  await verifyNetwork(config, deployment, secrets);
+  await verifyNetwork(config, deployment, secrets, { governance: false });
   live.forEach((l) => opts.onStep?.({ chain: l.name, step: 'verify' }));
   return sent;
 }
@@ -241,14 +331,19 @@ export async function configureNetwork(
  * Reads back, from the endpoints and the OApps, every pathway setting of a deployment and compares
  * it with the config: send and receive libraries (set explicitly, not LayerZero's defaults), the
  * effective ULN config on both sides (`getConfig`, type 2: DVNs, optional threshold,
- * confirmations), the executor config (`getConfig`, type 1), every enforced option, the peers.
+ * confirmations), the executor config (`getConfig`, type 1), every enforced option, the peers; and
+ * the governance of every chain: the OApp owned by the chain's timelock (nothing pending), which is
+ * its endpoint delegate, with the configured delay and roles and no role left to the deployer.
+ * `parts` limits the check to the pathways or to the governance.
  * @throws {NetworkVerificationError} listing every difference (and every setting it could not read).
  */
 export async function verifyNetwork(
   config: NetworkConfig,
   deployment: NetworkDeployment,
   secrets: Pick<NetworkSecrets, 'rpcUrls'>,
+  parts: { readonly pathways?: boolean; readonly governance?: boolean } = {},
 ): Promise<void> {
+  const { pathways = true, governance = true } = parts;
   assertDeploymentMatches(config, deployment);
   const ends = new Map(
     networkChains(config).map((c) => {
@@ -267,7 +362,14 @@ export async function verifyNetwork(
   );
   const mismatches: NetworkIssue[] = [];
   await Promise.all(
-    planPathways(config).map(async (p) => {
+    networkChains(config).map(async (c) => {
+      if (!governance) return;
+      const d = deployment.chains.find((x) => x.name === c.name)!;
+      mismatches.push(...(await governanceDiffs(config, deployment, d, ends.get(c.name)!.pub)));
+    }),
+  );
+  await Promise.all(
+    (pathways ? planPathways(config) : []).map(async (p) => {
       const state = await readPathwayState(p, ends.get(p.from)!, ends.get(p.to)!);
       mismatches.push(...state.unreadable);
       mismatches.push(...pathwayDiffs(p, state, ends.get(p.to)!.oapp).map(({ path, message }) => ({ path, message })));
@@ -277,6 +379,76 @@ export async function verifyNetwork(
     const order = (path: string) => Number(/^pathways\[(\d+)\]/.exec(path)?.[1] ?? -1);
     throw new NetworkVerificationError(mismatches.sort((a, b) => order(a.path) - order(b.path)));
   }
+}
+
+/**
+ * What differs from the governance a deployment must have on one chain: the OApp owned by the
+ * chain's timelock (no transfer pending) which is also its endpoint delegate; the timelock's delay
+ * and roles as configured, and the deployer holding none it was not given.
+ */
+async function governanceDiffs(
+  config: NetworkConfig,
+  deployment: NetworkDeployment,
+  d: NetworkDeployedChain,
+  pub: PublicClient,
+): Promise<NetworkIssue[]> {
+  const at = chainPath(config, d.name);
+  const issues: NetworkIssue[] = [];
+  const oappAbi = (d.role === 'hub' ? clearingHubAbi : collateralVaultAbi) as Abi;
+  try {
+    const read = (address: Address, abi: Abi, functionName: string, args: readonly unknown[] = []) =>
+      pub.readContract({ address, abi, functionName, args }) as Promise<unknown>;
+    const [owner, pending, delegate, delay] = await Promise.all([
+      read(d.oapp, oappAbi, 'owner'),
+      read(d.oapp, oappAbi, 'pendingOwner'),
+      read(d.endpoint, endpointAbi, 'delegates', [d.oapp]),
+      read(d.timelock, omniTimelockAbi as Abi, 'getMinDelay'),
+    ]);
+    const name = d.role === 'hub' ? 'ClearingHub' : 'CollateralVault';
+    if (owner !== d.timelock)
+      issues.push({
+        path: at,
+        message: `${d.name}: ${name} is owned by ${String(owner)}, not its timelock ${d.timelock}`,
+      });
+    if (pending !== zeroAddress)
+      issues.push({ path: at, message: `${d.name}: ${name} has an ownership transfer pending to ${String(pending)}` });
+    if (delegate !== d.timelock)
+      issues.push({
+        path: at,
+        message: `${d.name}: the endpoint delegate of ${name} is ${String(delegate)}, not its timelock ${d.timelock}`,
+      });
+    if (delay !== BigInt(config.timelock.minDelaySeconds)) {
+      issues.push({
+        path: 'timelock.minDelaySeconds',
+        message: `${d.name}: the timelock's delay is ${String(delay)} s, configured ${config.timelock.minDelaySeconds}`,
+      });
+    }
+    // Every configured holder must hold its role; the deployer must hold none it was not given.
+    const wanted = TIMELOCK_ROLE_NAMES.flatMap((role) => {
+      const holders = configuredHolders(config.timelock, role);
+      const checks = holders.map((who) => ({ role, who, should: true }));
+      return holders.includes(deployment.deployer)
+        ? checks
+        : [...checks, { role, who: deployment.deployer, should: false }];
+    });
+    const held = await Promise.all(
+      wanted.map(({ role, who }) => read(d.timelock, omniTimelockAbi as Abi, 'hasRole', [TIMELOCK_ROLES[role], who])),
+    );
+    wanted.forEach(({ role, who, should }, i) => {
+      if (held[i] !== should) {
+        issues.push({
+          path: 'timelock',
+          message: `${d.name}: ${who} ${should ? 'lacks' : 'still holds'} the timelock's ${role}`,
+        });
+      }
+    });
+  } catch (cause) {
+    issues.push({
+      path: at,
+      message: `${d.name}: could not read the governance: ${(cause as Error).message.split('\n')[0]}`,
+    });
+  }
+  return issues;
 }
 
 /** Refuses a deployment whose chains are not the config's (by name, eid, chain id, endpoint and libraries). */

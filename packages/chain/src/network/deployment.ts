@@ -12,8 +12,12 @@ const zAddress = z
 /** Validates a {@link NetworkDeployment} read back from the JSON `deploy:network --out` wrote. */
 export const networkDeploymentSchema = z.object({
   hubEid: z.number().int().positive(),
-  owner: zAddress,
-  ownershipPending: z.boolean(),
+  deployer: zAddress,
+  timelock: z.object({
+    minDelaySeconds: z.number().int().positive(),
+    proposers: z.array(zAddress).min(1),
+    executors: z.array(zAddress).min(1),
+  }),
   signers: z.array(zAddress),
   threshold: z.number().int().positive(),
   chains: z
@@ -27,6 +31,7 @@ export const networkDeploymentSchema = z.object({
         sendLib: zAddress,
         receiveLib: zAddress,
         oapp: zAddress,
+        timelock: zAddress,
         tokens: z.record(z.string(), z.object({ address: zAddress, decimals: z.number().int().min(0).max(255) })),
       }),
     )
