@@ -79,7 +79,7 @@ contract AdversaryHandler is Test, PathCounter {
         uint256 v = vSeed % 2;
         mode %= 6;
         (IClearingHub.LiquidationOrder memory lo, IClearingHub.WithdrawDecisionOrder memory dd) =
-            _unsignedOrder(v, accountSeed, bound(amount, 1, 2_000_000e6), mode == 5, asDecision, reuseId);
+            _unsignedOrder(v, accountSeed, _bound(amount, 1, 2_000_000e6), mode == 5, asDecision, reuseId);
         bytes[] memory sigs = asDecision
             ? _badSignatures(mode, hub.hashWithdrawDecision(dd), _tamperedDecision(dd))
             : _badSignatures(mode, hub.hashLiquidation(lo), _tamperedLiquidation(lo));
@@ -131,7 +131,7 @@ contract AdversaryHandler is Test, PathCounter {
         if (asDecision) {
             (dd.dstEid, dd.orderId, dd.account, dd.token, dd.amount) =
             (eids[v], orderId, main.actors(accountSeed % 3), token, amount);
-            (dd.requestId, dd.approved, dd.expiry) = (uint64(bound(amount, 1, 50)), true, expiry);
+            (dd.requestId, dd.approved, dd.expiry) = (uint64(_bound(amount, 1, 50)), true, expiry);
         } else {
             (lo.dstEid, lo.orderId, lo.account, lo.token, lo.amount) =
             (eids[v], orderId, main.actors(accountSeed % 3), token, amount);
@@ -231,7 +231,7 @@ contract AdversaryHandler is Test, PathCounter {
         uint64 expiry = uint64(block.timestamp + 1 hours);
         bytes memory order = asDecision
             ? OmniCodec.encodeWithdrawDecision(
-                OmniCodec.WithdrawDecision(orderId, account, token, amount, uint64(bound(amount, 1, 50)), true, expiry)
+                OmniCodec.WithdrawDecision(orderId, account, token, amount, uint64(_bound(amount, 1, 50)), true, expiry)
             )
             : OmniCodec.encodeLiquidate(
                 OmniCodec.Liquidate(

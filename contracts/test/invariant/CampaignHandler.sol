@@ -19,7 +19,9 @@ contract CampaignHandler is ClearingHandler {
     /// @dev The fixture's three signer keys and two more the signer set can rotate to.
     uint256[] internal _keyPool;
 
-    constructor(
+    /// @notice Sets the handler up (the suite deploys it from its artifact, see `ClearingModel`).
+    /// @dev `roles`: owner, insurance fund, guardian, relayer.
+    function init(
         IPacketRelay relay_,
         ClearingHub hub_,
         CollateralVault[2] memory vaults_,
@@ -28,7 +30,8 @@ contract CampaignHandler is ClearingHandler {
         address[4] memory tokens,
         ToggleHook[3] memory hooks_,
         TestIntegrator[3] memory integrators_
-    ) ClearingHandler(relay_, hub_, vaults_, roles, signerKeys_, tokens, hooks_, integrators_) {
+    ) external {
+        _initHandler(relay_, hub_, vaults_, roles, signerKeys_, tokens, hooks_, integrators_);
         for (uint256 i; i < signerKeys_.length; ++i) {
             _keyPool.push(signerKeys_[i]);
         }
@@ -44,7 +47,7 @@ contract CampaignHandler is ClearingHandler {
     /// signs afterwards is refused unless the old signers are all still registered and reach the new threshold; an
     /// order already sent is unaffected.
     function rotateSigners(uint256 mask, uint256 tSeed, uint256 vSeed) external step {
-        mask = bound(mask, 1, 31);
+        mask = _bound(mask, 1, 31);
         uint256 n;
         for (uint256 i; i < 5; ++i) {
             if (mask & (1 << i) != 0) ++n;

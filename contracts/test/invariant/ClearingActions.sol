@@ -13,7 +13,7 @@ import {ClearingModel, IPacketRelay} from "./ClearingModel.sol";
 /// delivering them (as soon as the vault's inbound side is open), users requesting withdrawals, and time passing.
 /// Each step updates the model before the contracts act, so the events and state they produce can be compared.
 abstract contract ClearingActions is ClearingModel {
-    address internal immutable relayer;
+    address internal relayer;
     /// @dev The registered signers' keys, ascending by address, and the hub's threshold.
     uint256[] internal signerKeys;
     uint8 internal threshold;
@@ -24,14 +24,15 @@ abstract contract ClearingActions is ClearingModel {
     mapping(bytes32 => bytes) internal _orderPayload;
     uint256 internal _nonce;
 
-    constructor(
+    function _initActions(
         IPacketRelay relay_,
         ClearingHub hub_,
         address owner_,
         address insurance_,
         address relayer_,
         uint256[] memory signerKeys_
-    ) ClearingModel(relay_, hub_, owner_, insurance_) {
+    ) internal {
+        _initModel(relay_, hub_, owner_, insurance_);
         relayer = relayer_;
         signerKeys = signerKeys_;
         threshold = hub_.threshold();
@@ -234,7 +235,7 @@ abstract contract ClearingActions is ClearingModel {
             refusal = IVaultCore.InsufficientUnfrozenBalance.selector;
             _hit("request.overBalance");
         } else {
-            amount = bound(amountSeed, min, available);
+            amount = _bound(amountSeed, min, available);
         }
         uint256 fee = vaults[v].quoteWithdrawalRequest(account, token, amount).nativeFee;
         uint256 reserveBefore = address(vaults[v]).balance;

@@ -16,9 +16,9 @@ import {ToggleHook} from "./ToggleHook.sol";
 /// @notice The campaign's user, relayer, executor, owner and guardian actions over the hub and two vaults. Order-path
 /// and adversarial actions (under-signed orders, replays, non-peers, signer rotation) are in `ClearingAdversary`.
 abstract contract ClearingHandler is ClearingActions {
-    address internal immutable guardian;
-    address public immutable claimSink = makeAddr("claimSink");
-    address internal immutable reserveSink = makeAddr("reserveSink");
+    address internal guardian;
+    address public claimSink;
+    address internal reserveSink;
 
     modifier step() {
         vm.recordLogs();
@@ -28,7 +28,7 @@ abstract contract ClearingHandler is ClearingActions {
 
     /// @dev `tokens`: quirky, fee-on-transfer, hook, sender-fee; `hooks_`: one per actor, registered for the hook
     /// token; `integrators_`: recording, reverting, gas-burning.
-    constructor(
+    function _initHandler(
         IPacketRelay relay_,
         ClearingHub hub_,
         CollateralVault[2] memory vaults_,
@@ -37,7 +37,10 @@ abstract contract ClearingHandler is ClearingActions {
         address[4] memory tokens,
         ToggleHook[3] memory hooks_,
         TestIntegrator[3] memory integrators_
-    ) ClearingActions(relay_, hub_, roles[0], roles[1], roles[3], signerKeys_) {
+    ) internal {
+        _initActions(relay_, hub_, roles[0], roles[1], roles[3], signerKeys_);
+        claimSink = makeAddr("claimSink");
+        reserveSink = makeAddr("reserveSink");
         vaults = vaults_;
         guardian = roles[2];
         slots.push(Slot(0, QUIRKY, tokens[0]));
@@ -77,7 +80,7 @@ abstract contract ClearingHandler is ClearingActions {
 
     function deposit(uint256 pSeed, uint256 fromSeed, uint256 forSeed, uint256 amount) external step {
         uint256 p = pSeed % slots.length;
-        _deposit(p, actors[fromSeed % 3], actors[forSeed % 3], bound(amount, 1, 2_000_000e6));
+        _deposit(p, actors[fromSeed % 3], actors[forSeed % 3], _bound(amount, 1, 2_000_000e6));
     }
 
     function _deposit(uint256 p, address from, address account, uint256 amount) internal {
@@ -128,8 +131,11 @@ abstract contract ClearingHandler is ClearingActions {
         uint256 v = slots[r.p].v;
         mode %= 4;
         if (r.state != CLOSED && mode != 3) {
-            // Let a running inbound pause end first (the clock of a pending request stands still during it).
-            if (r.state == PENDING && _paused(v, IN)) _warpTo(_pauses[v][IN].until);
+            // Let a running inbound pause end first unless the escape is already open (the clock of a pending
+            // request stands still during it).
+            if (r.state == PENDING && _paused(v, IN) && block.timestamp < _escapeAt(ri)) {
+                _warpTo(_pauses[v][IN].until);
+            }
             if (r.state != CLOSED) {
                 uint256 at = _escapeAt(ri);
                 uint256 target = mode == 1 ? at - 1 : at;
@@ -232,8 +238,8 @@ abstract contract ClearingHandler is ClearingActions {
     {
         uint256 p = pSeed % slots.length;
         address account = actors[accountSeed % 3];
-        amount = bound(amount, 0, mBalance[p][account] * 2 + 1);
-        _liquidate(p, account, amount, bound(ins, 0, amount), recipients[toSecond ? 1 : 0], viaBatch, false);
+        amount = _bound(amount, 0, mBalance[p][account] * 2 + 1);
+        _liquidate(p, account, amount, _bound(ins, 0, amount), recipients[toSecond ? 1 : 0], viaBatch, false);
         if (_paused(slots[p].v, IN)) _hit("liquidate.heldByPause");
     }
 
@@ -251,12 +257,12 @@ abstract contract ClearingHandler is ClearingActions {
             uint256 p = seed % slots.length;
             address account = actors[(seed >> 8) % 3];
             uint256 balance = mBalance[p][account];
-            _liquidate(p, account, bound(seed >> 16, 0, balance * 2 + 1), 0, recipients[0], false, true);
+            _liquidate(p, account, _bound(seed >> 16, 0, balance * 2 + 1), 0, recipients[0], false, true);
             v = slots[p].v;
             _hit("heldBack.liquidation");
         }
         expiry = block.timestamp + 1 hours;
-        vm.warp(expiry + bound(lateBy, 1, 2 days));
+        vm.warp(expiry + _bound(lateBy, 1, 2 days));
         _deliver(v);
         _deliver(1 - v);
     }
@@ -269,10 +275,10 @@ abstract contract ClearingHandler is ClearingActions {
         (bool ok, uint256 ri) = _request(p, account, amountSeed | 2);
         if (!ok) return;
         uint256 balance = mBalance[p][account];
-        _liquidate(p, account, bound(liqSeed, 0, balance), 0, recipients[0], false, false);
+        _liquidate(p, account, _bound(liqSeed, 0, balance), 0, recipients[0], false, false);
         _decide(ri, false, false, false);
         (ok,) = _request(p, account, amountSeed | 2);
-        _liquidate(p, account, bound(liqSeed >> 64, 0, mBalance[p][account]), 0, recipients[1], true, false);
+        _liquidate(p, account, _bound(liqSeed >> 64, 0, mBalance[p][account]), 0, recipients[1], true, false);
         if (ok && _requests[ri].state == CLOSED) _hit("loop.requestLiquidateRejectRerequest");
     }
 
@@ -330,7 +336,7 @@ abstract contract ClearingHandler is ClearingActions {
 
     /// @notice Time passes (up to 9 days: past order expiries, pauses, cooldowns, windows and escape delays).
     function warp(uint256 secs) external step {
-        _warpTo(block.timestamp + bound(secs, 1 minutes, 9 days));
+        _warpTo(block.timestamp + _bound(secs, 1 minutes, 9 days));
         _hit("warp");
     }
 
@@ -347,7 +353,7 @@ abstract contract ClearingHandler is ClearingActions {
     /// @notice Someone funds a vault's reserve.
     function fundReserve(uint256 vSeed, uint256 amount) external step {
         uint256 v = vSeed % 2;
-        amount = bound(amount, 1, 1 ether);
+        amount = _bound(amount, 1, 1 ether);
         vm.deal(address(this), amount);
         (bool ok,) = address(vaults[v]).call{value: amount}("");
         assertTrue(ok);
@@ -386,11 +392,11 @@ abstract contract ClearingHandler is ClearingActions {
         mode %= 4;
         uint64 window;
         uint256 max;
-        if (mode == 1) (window, max) = (uint64(bound(windowSeed, 1 hours, 1 days)), bound(maxSeed, 1, 3_000_000e6));
+        if (mode == 1) (window, max) = (uint64(_bound(windowSeed, 1 hours, 1 days)), _bound(maxSeed, 1, 3_000_000e6));
         if (mode == 2) {
-            (window, max) = (uint64(bound(windowSeed, 1 days + 1, 3650 days)), bound(maxSeed, 1, 3_000_000e6));
+            (window, max) = (uint64(_bound(windowSeed, 1 days + 1, 3650 days)), _bound(maxSeed, 1, 3_000_000e6));
         }
-        if (mode == 3) (window, max) = (0, bound(maxSeed, 1, 3_000_000e6));
+        if (mode == 3) (window, max) = (0, _bound(maxSeed, 1, 3_000_000e6));
         vm.prank(owner);
         (bool ok, bytes memory ret) = address(vaults[slots[p].v])
             .call(abi.encodeCall(CollateralVault.setRateLimit, (slots[p].token, window, max)));
@@ -414,8 +420,8 @@ abstract contract ClearingHandler is ClearingActions {
     function setEscapeDelay(uint256 vSeed, uint256 delay, bool invalid) external step {
         uint256 v = vSeed % 2;
         delay = invalid
-            ? (delay % 2 == 0 ? bound(delay, 0, 1 days - 1) : bound(delay, 30 days + 1, 365 days))
-            : bound(delay, 1 days, 30 days);
+            ? (delay % 2 == 0 ? _bound(delay, 0, 1 days - 1) : _bound(delay, 30 days + 1, 365 days))
+            : _bound(delay, 1 days, 30 days);
         vm.prank(owner);
         (bool ok, bytes memory ret) =
             address(vaults[v]).call(abi.encodeCall(CollateralVault.setEscapeDelay, (uint64(delay))));
@@ -432,7 +438,7 @@ abstract contract ClearingHandler is ClearingActions {
     /// @notice The owner sets a token's minimum withdrawal.
     function setMinWithdrawal(uint256 pSeed, uint256 amount) external step {
         uint256 p = pSeed % slots.length;
-        amount = bound(amount, 0, 200_000e6);
+        amount = _bound(amount, 0, 200_000e6);
         vm.prank(owner);
         vaults[slots[p].v].setMinWithdrawal(slots[p].token, amount);
         mMinWithdrawal[p] = amount;

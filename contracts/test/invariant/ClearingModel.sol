@@ -104,18 +104,19 @@ abstract contract ClearingModel is Test, PathCounter {
         uint256 used;
     }
 
-    IPacketRelay internal immutable relay;
-    ClearingHub internal immutable hub;
-    address internal immutable owner;
-    address internal immutable insurance;
+    // No immutables and no constructor arguments: the suite deploys the handler from its artifact and calls `init`.
+    IPacketRelay internal relay;
+    ClearingHub internal hub;
+    address internal owner;
+    address internal insurance;
     CollateralVault[2] internal vaults;
-    uint32[2] internal eids = [uint32(2), uint32(3)];
+    uint32[2] internal eids;
     Slot[] internal slots;
     TestIntegrator[3] internal integrators;
     ToggleHook[3] internal hooks;
 
-    address[3] public actors = [makeAddr("actor0"), makeAddr("actor1"), makeAddr("actor2")];
-    address[2] public recipients = [makeAddr("recipient0"), makeAddr("recipient1")];
+    address[3] public actors;
+    address[2] public recipients;
 
     // ------------------------------------------------------------------ the model
     mapping(uint256 p => mapping(address => uint256)) public mBalance;
@@ -128,7 +129,7 @@ abstract contract ClearingModel is Test, PathCounter {
     /// @dev What claims left in the vault owed to nobody (a token that moved less than the claim; see `_claimOutcome`).
     uint256[4] public mStranded;
     uint64[2] public mSeq;
-    uint64[2] internal mEscapeDelay = [uint64(3 days), uint64(3 days)];
+    uint64[2] internal mEscapeDelay;
     Rate[4] internal _rates;
     /// @dev [vault][OUT / IN]
     Pause[2][2] internal _pauses;
@@ -157,11 +158,16 @@ abstract contract ClearingModel is Test, PathCounter {
     uint256[] internal _h1Slots;
     address[] internal _h1Accounts;
 
-    constructor(IPacketRelay relay_, ClearingHub hub_, address owner_, address insurance_) {
+    function _initModel(IPacketRelay relay_, ClearingHub hub_, address owner_, address insurance_) internal {
+        require(address(hub) == address(0), "initialized");
         relay = relay_;
         hub = hub_;
         owner = owner_;
         insurance = insurance_;
+        eids = [uint32(2), uint32(3)];
+        actors = [makeAddr("actor0"), makeAddr("actor1"), makeAddr("actor2")];
+        recipients = [makeAddr("recipient0"), makeAddr("recipient1")];
+        mEscapeDelay = [uint64(3 days), uint64(3 days)];
     }
 
     // ------------------------------------------------------------------ time-based rules
