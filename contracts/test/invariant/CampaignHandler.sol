@@ -6,7 +6,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {ClearingHub} from "../../src/ClearingHub.sol";
 import {CollateralVault} from "../../src/CollateralVault.sol";
 import {IClearingHub} from "../../src/interfaces/IClearingHub.sol";
-import {IVaultCore} from "../../src/interfaces/IVaultCore.sol";
+import {ICollateralVault} from "../../src/interfaces/ICollateralVault.sol";
 import {OrderSigning} from "../utils/OrderSigning.sol";
 import {ClearingHandler} from "./ClearingHandler.sol";
 import {IPacketRelay} from "./ClearingModel.sol";
@@ -160,7 +160,7 @@ contract CampaignHandler is ClearingHandler {
     function _checkRequest(uint256 i) internal view {
         Request storage r = _requests[i];
         CollateralVault vault = vaults[slots[r.p].v];
-        IVaultCore.Withdrawal memory w = vault.withdrawal(r.id);
+        ICollateralVault.Withdrawal memory w = vault.withdrawal(r.id);
         assertEq(uint8(w.status), r.status, "request status");
         assertEq(w.amount, r.amount, "request remaining amount");
         assertEq(w.requested, r.requested, "request amount");

@@ -4,7 +4,7 @@ pragma solidity 0.8.30;
 import {ClearingHub} from "../../src/ClearingHub.sol";
 import {CollateralVault} from "../../src/CollateralVault.sol";
 import {IClearingHub} from "../../src/interfaces/IClearingHub.sol";
-import {IVaultCore} from "../../src/interfaces/IVaultCore.sol";
+import {ICollateralVault} from "../../src/interfaces/ICollateralVault.sol";
 import {OmniCodec} from "../../src/libraries/OmniCodec.sol";
 import {OrderSigning} from "../utils/OrderSigning.sol";
 import {ClearingModel, IPacketRelay} from "./ClearingModel.sol";
@@ -219,20 +219,20 @@ abstract contract ClearingActions is ClearingModel {
         bytes4 refusal;
         if (_paused(v, OUT)) {
             amount = min;
-            refusal = IVaultCore.OutboundPaused.selector;
+            refusal = ICollateralVault.OutboundPaused.selector;
             _hit("request.paused");
         } else if (available < min || (amountSeed % 16 == 0 && min > 1)) {
             amount = min - 1;
             if (amount == 0) return (false, 0);
-            refusal = IVaultCore.BelowMinWithdrawal.selector;
+            refusal = ICollateralVault.BelowMinWithdrawal.selector;
             _hit("request.belowMin");
         } else if (_openCount(v, account) >= MAX_OPEN) {
             amount = min;
-            refusal = IVaultCore.TooManyOpenRequests.selector;
+            refusal = ICollateralVault.TooManyOpenRequests.selector;
             _hit("request.tooMany");
         } else if (amountSeed % 16 == 1) {
             amount = available + 1;
-            refusal = IVaultCore.InsufficientUnfrozenBalance.selector;
+            refusal = ICollateralVault.InsufficientUnfrozenBalance.selector;
             _hit("request.overBalance");
         } else {
             amount = _bound(amountSeed, min, available);
@@ -262,7 +262,7 @@ abstract contract ClearingActions is ClearingModel {
                 requested: amount,
                 amount: amount,
                 state: PENDING,
-                status: uint8(IVaultCore.RequestStatus.Pending),
+                status: uint8(ICollateralVault.RequestStatus.Pending),
                 requestedAt: uint64(block.timestamp),
                 delay: mEscapeDelay[v],
                 pausedAtRequest: _pausedTime(v, IN),

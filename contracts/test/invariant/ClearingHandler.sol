@@ -3,7 +3,7 @@ pragma solidity 0.8.30;
 
 import {ClearingHub} from "../../src/ClearingHub.sol";
 import {CollateralVault} from "../../src/CollateralVault.sol";
-import {IVaultCore} from "../../src/interfaces/IVaultCore.sol";
+import {ICollateralVault} from "../../src/interfaces/ICollateralVault.sol";
 import {BoundedPause} from "../../src/libraries/BoundedPause.sol";
 import {HookToken} from "../utils/HookToken.sol";
 import {QuirkyToken} from "../utils/QuirkyToken.sol";
@@ -96,7 +96,7 @@ abstract contract ClearingHandler is ClearingActions {
         (bool ok, bytes memory ret) =
             address(vault).call{value: fee}(abi.encodeCall(CollateralVault.depositFor, (account, s.token, amount)));
         if (_paused(s.v, OUT)) {
-            _refused(ok, ret, IVaultCore.OutboundPaused.selector, "deposit while paused");
+            _refused(ok, ret, ICollateralVault.OutboundPaused.selector, "deposit while paused");
             _hit("deposit.paused");
             return;
         }
@@ -145,17 +145,17 @@ abstract contract ClearingHandler is ClearingActions {
         address caller = r.account;
         if (mode == 2) caller = actors[0] == r.account ? actors[1] : actors[0];
         bytes4 refusal;
-        if (_paused(v, OUT)) refusal = IVaultCore.OutboundPaused.selector;
-        else if (caller != r.account) refusal = IVaultCore.NotRequestAccount.selector;
-        else if (r.state == CLOSED) refusal = IVaultCore.InvalidRequestStatus.selector;
-        else if (block.timestamp < _escapeAt(ri)) refusal = IVaultCore.EscapeTooEarly.selector;
+        if (_paused(v, OUT)) refusal = ICollateralVault.OutboundPaused.selector;
+        else if (caller != r.account) refusal = ICollateralVault.NotRequestAccount.selector;
+        else if (r.state == CLOSED) refusal = ICollateralVault.InvalidRequestStatus.selector;
+        else if (block.timestamp < _escapeAt(ri)) refusal = ICollateralVault.EscapeTooEarly.selector;
         vm.prank(caller);
         (bool ok, bytes memory ret) = address(vaults[v]).call(abi.encodeCall(CollateralVault.escapeWithdrawal, (r.id)));
         if (refusal != bytes4(0)) {
             _refused(ok, ret, refusal, "escape refusal");
-            if (refusal == IVaultCore.OutboundPaused.selector) _hit("escape.paused");
-            else if (refusal == IVaultCore.NotRequestAccount.selector) _hit("escape.notAccount");
-            else if (refusal == IVaultCore.InvalidRequestStatus.selector) _hit("escape.closed");
+            if (refusal == ICollateralVault.OutboundPaused.selector) _hit("escape.paused");
+            else if (refusal == ICollateralVault.NotRequestAccount.selector) _hit("escape.notAccount");
+            else if (refusal == ICollateralVault.InvalidRequestStatus.selector) _hit("escape.closed");
             else _hit("escape.early");
             return;
         }
@@ -187,14 +187,14 @@ abstract contract ClearingHandler is ClearingActions {
         }
         uint256 v = slots[r.p].v;
         bytes4 refusal;
-        if (_paused(v, OUT)) refusal = IVaultCore.OutboundPaused.selector;
-        else if (r.state != QUEUED) refusal = IVaultCore.InvalidRequestStatus.selector;
-        else if (_rateRoom(r.p) < r.amount) refusal = IVaultCore.RateLimited.selector;
+        if (_paused(v, OUT)) refusal = ICollateralVault.OutboundPaused.selector;
+        else if (r.state != QUEUED) refusal = ICollateralVault.InvalidRequestStatus.selector;
+        else if (_rateRoom(r.p) < r.amount) refusal = ICollateralVault.RateLimited.selector;
         (bool ok, bytes memory ret) = address(vaults[v]).call(abi.encodeCall(CollateralVault.executePayout, (r.id)));
         if (refusal != bytes4(0)) {
             _refused(ok, ret, refusal, "payout refusal");
-            if (refusal == IVaultCore.OutboundPaused.selector) _hit("payout.paused");
-            else if (refusal == IVaultCore.InvalidRequestStatus.selector) _hit("payout.notQueued");
+            if (refusal == ICollateralVault.OutboundPaused.selector) _hit("payout.paused");
+            else if (refusal == ICollateralVault.InvalidRequestStatus.selector) _hit("payout.notQueued");
             else _hit("payout.rateLimited");
             return;
         }
@@ -214,7 +214,7 @@ abstract contract ClearingHandler is ClearingActions {
         (bool ok, bytes memory ret) =
             address(vaults[slots[p].v]).call(abi.encodeCall(CollateralVault.claim, (slots[p].token, claimSink)));
         if (amount == 0) {
-            _refused(ok, ret, IVaultCore.NothingToClaim.selector, "empty claim");
+            _refused(ok, ret, ICollateralVault.NothingToClaim.selector, "empty claim");
             _hit("claim.nothing");
             return;
         }
@@ -322,7 +322,7 @@ abstract contract ClearingHandler is ClearingActions {
         vm.prank(byGuardian ? guardian : owner);
         (bool ok, bytes memory ret) = address(vaults[v]).call(data);
         if (byGuardian) {
-            _refused(ok, ret, IVaultCore.NotGuardian.selector, "guardian unpause");
+            _refused(ok, ret, ICollateralVault.NotGuardian.selector, "guardian unpause");
             _hit("unpause.guardianRefused");
             return;
         }
@@ -370,7 +370,7 @@ abstract contract ClearingHandler is ClearingActions {
             vm.prank(payer);
             (bool ok, bytes memory ret) =
                 address(vaults[v]).call{value: 1 ether}(abi.encodeCall(CollateralVault.sendOwedReply, (mSeq[v] + 1)));
-            _refused(ok, ret, IVaultCore.NoOwedReply.selector, "nothing owed");
+            _refused(ok, ret, ICollateralVault.NoOwedReply.selector, "nothing owed");
             _hit("owed.noneRefused");
             return;
         }
@@ -401,7 +401,7 @@ abstract contract ClearingHandler is ClearingActions {
         (bool ok, bytes memory ret) = address(vaults[slots[p].v])
             .call(abi.encodeCall(CollateralVault.setRateLimit, (slots[p].token, window, max)));
         if (mode >= 2) {
-            _refused(ok, ret, IVaultCore.InvalidRateLimit.selector, "invalid rate limit");
+            _refused(ok, ret, ICollateralVault.InvalidRateLimit.selector, "invalid rate limit");
             _hit("rateLimit.invalid");
             return;
         }
@@ -426,7 +426,7 @@ abstract contract ClearingHandler is ClearingActions {
         (bool ok, bytes memory ret) =
             address(vaults[v]).call(abi.encodeCall(CollateralVault.setEscapeDelay, (uint64(delay))));
         if (invalid) {
-            _refused(ok, ret, IVaultCore.EscapeDelayOutOfBounds.selector, "delay out of bounds");
+            _refused(ok, ret, ICollateralVault.EscapeDelayOutOfBounds.selector, "delay out of bounds");
             _hit("escapeDelay.invalid");
             return;
         }
@@ -466,7 +466,7 @@ abstract contract ClearingHandler is ClearingActions {
         (bool ok, bytes memory ret) = address(vaults[v])
             .call(abi.encodeCall(CollateralVault.approveIntegrator, (address(integrators[k]), approved)));
         if (approved && !mApproved[v][account][k] && !mListed[v][k]) {
-            _refused(ok, ret, IVaultCore.NotIntegrator.selector, "approving an unlisted integrator");
+            _refused(ok, ret, ICollateralVault.NotIntegrator.selector, "approving an unlisted integrator");
             _hit("integrator.approveUnlistedRefused");
             return;
         }
@@ -489,13 +489,13 @@ abstract contract ClearingHandler is ClearingActions {
             abi.encodeCall(CollateralVault.reportExposure, (account, "ETH-PERP", size, 2000e18))
         );
         if (_paused(v, OUT)) {
-            _refused(ok, ret, IVaultCore.OutboundPaused.selector, "exposure while paused");
+            _refused(ok, ret, ICollateralVault.OutboundPaused.selector, "exposure while paused");
             _hit("exposure.paused");
         } else if (!mListed[v][k]) {
-            _refused(ok, ret, IVaultCore.NotIntegrator.selector, "exposure by an unlisted integrator");
+            _refused(ok, ret, ICollateralVault.NotIntegrator.selector, "exposure by an unlisted integrator");
             _hit("exposure.unlistedRefused");
         } else if (!mApproved[v][account][k]) {
-            _refused(ok, ret, IVaultCore.IntegratorNotApproved.selector, "exposure without approval");
+            _refused(ok, ret, ICollateralVault.IntegratorNotApproved.selector, "exposure without approval");
             _hit("exposure.notApprovedRefused");
         } else {
             assertTrue(ok, "an exposure report was refused");

@@ -6,7 +6,7 @@ import {Vm} from "forge-std/Vm.sol";
 
 import {ClearingHub} from "../../src/ClearingHub.sol";
 import {CollateralVault} from "../../src/CollateralVault.sol";
-import {IVaultCore} from "../../src/interfaces/IVaultCore.sol";
+import {ICollateralVault} from "../../src/interfaces/ICollateralVault.sol";
 import {HookToken} from "../utils/HookToken.sol";
 import {QuirkyToken} from "../utils/QuirkyToken.sol";
 import {TestIntegrator} from "../utils/TestIntegrator.sol";
@@ -53,7 +53,7 @@ abstract contract ClearingModel is Test, PathCounter {
         /// @dev What is left of it after liquidations took from it.
         uint256 amount;
         uint8 state;
-        /// @dev `IVaultCore.RequestStatus` once closed.
+        /// @dev `ICollateralVault.RequestStatus` once closed.
         uint8 status;
         uint64 requestedAt;
         uint64 delay;
@@ -285,13 +285,15 @@ abstract contract ClearingModel is Test, PathCounter {
         if (requestId != 0) {
             _exp(
                 s.v,
-                _t4(IVaultCore.WithdrawalTransferFailed.selector, bytes32(uint256(requestId)), _b(to), _b(s.token)),
+                _t4(
+                    ICollateralVault.WithdrawalTransferFailed.selector, bytes32(uint256(requestId)), _b(to), _b(s.token)
+                ),
                 abi.encode(credit)
             );
         } else {
             _exp(
                 s.v,
-                _t4(IVaultCore.LiquidationTransferFailed.selector, orderId, _b(to), _b(s.token)),
+                _t4(ICollateralVault.LiquidationTransferFailed.selector, orderId, _b(to), _b(s.token)),
                 abi.encode(credit)
             );
         }
@@ -308,7 +310,7 @@ abstract contract ClearingModel is Test, PathCounter {
         uint256 v = slots[p].v;
         address account = l.account;
         if (block.timestamp > l.expiry) {
-            _exp(v, _t2(IVaultCore.OrderArrivedExpired.selector, l.orderId), abi.encode(l.expiry));
+            _exp(v, _t2(ICollateralVault.OrderArrivedExpired.selector, l.orderId), abi.encode(l.expiry));
             ++mSeq[v];
             _hit("deliver.liquidationExpired");
             return;
@@ -326,7 +328,11 @@ abstract contract ClearingModel is Test, PathCounter {
                 uint256 take = r.amount < need ? r.amount : need;
                 r.amount -= take;
                 need -= take;
-                _exp(v, _t2(IVaultCore.WithdrawalReduced.selector, bytes32(uint256(r.id))), abi.encode(take, r.amount));
+                _exp(
+                    v,
+                    _t2(ICollateralVault.WithdrawalReduced.selector, bytes32(uint256(r.id))),
+                    abi.encode(take, r.amount)
+                );
             }
             _hit("deliver.liquidationTookFromRequests");
         }
@@ -336,7 +342,7 @@ abstract contract ClearingModel is Test, PathCounter {
         _send(p, l.recipient, seized - toInsurance, 0, l.orderId);
         _exp(
             v,
-            _t4(IVaultCore.Liquidated.selector, l.orderId, _b(account), _b(slots[p].token)),
+            _t4(ICollateralVault.Liquidated.selector, l.orderId, _b(account), _b(slots[p].token)),
             abi.encode(l.amount, seized, l.recipient, toInsurance)
         );
         ++mSeq[v];
@@ -364,23 +370,23 @@ abstract contract ClearingModel is Test, PathCounter {
         Dec storage d = _decs[i];
         uint256 v = d.v;
         if (block.timestamp > d.expiry) {
-            _exp(v, _t2(IVaultCore.OrderArrivedExpired.selector, d.orderId), abi.encode(d.expiry));
+            _exp(v, _t2(ICollateralVault.OrderArrivedExpired.selector, d.orderId), abi.encode(d.expiry));
             ++mSeq[v];
             _hit("deliver.decisionExpired");
             return;
         }
         uint8 reason;
-        if (d.r == NONE) reason = uint8(IVaultCore.IgnoreReason.UnknownRequest);
-        else if (_requests[d.r].state != PENDING) reason = uint8(IVaultCore.IgnoreReason.RequestClosed);
-        else if (d.amount != _requests[d.r].requested) reason = uint8(IVaultCore.IgnoreReason.Mismatch);
+        if (d.r == NONE) reason = uint8(ICollateralVault.IgnoreReason.UnknownRequest);
+        else if (_requests[d.r].state != PENDING) reason = uint8(ICollateralVault.IgnoreReason.RequestClosed);
+        else if (d.amount != _requests[d.r].requested) reason = uint8(ICollateralVault.IgnoreReason.Mismatch);
         if (reason != 0) {
             _exp(
                 v,
-                _t3(IVaultCore.DecisionIgnored.selector, d.orderId, bytes32(uint256(d.requestId))),
+                _t3(ICollateralVault.DecisionIgnored.selector, d.orderId, bytes32(uint256(d.requestId))),
                 abi.encode(reason)
             );
-            if (reason == uint8(IVaultCore.IgnoreReason.UnknownRequest)) _hit("deliver.decisionUnknown");
-            else if (reason == uint8(IVaultCore.IgnoreReason.RequestClosed)) _hit("deliver.decisionStale");
+            if (reason == uint8(ICollateralVault.IgnoreReason.UnknownRequest)) _hit("deliver.decisionUnknown");
+            else if (reason == uint8(ICollateralVault.IgnoreReason.RequestClosed)) _hit("deliver.decisionStale");
             else _hit("deliver.decisionMismatch");
             return;
         }
@@ -388,19 +394,19 @@ abstract contract ClearingModel is Test, PathCounter {
         uint256 p = r.p;
         if (!d.approved) {
             mFrozen[p][r.account] -= r.amount;
-            _closeRequest(r, uint8(IVaultCore.RequestStatus.Rejected), 0, 2);
+            _closeRequest(r, uint8(ICollateralVault.RequestStatus.Rejected), 0, 2);
             _hit(r.amount < r.requested ? "deliver.rejectAfterLiquidation" : "deliver.reject");
         } else if (_rateTake(p, r.amount, false)) {
             _hit(r.amount < r.requested ? "deliver.approveAfterLiquidation" : "deliver.approvePaid");
             _payRequest(r, 1);
         } else {
             r.state = QUEUED;
-            r.status = uint8(IVaultCore.RequestStatus.PayoutQueued);
+            r.status = uint8(ICollateralVault.RequestStatus.PayoutQueued);
             r.queuedAt = uint64(block.timestamp);
             mQueued[p][r.account] += r.amount;
             _exp(
                 v,
-                _t4(IVaultCore.PayoutQueued.selector, bytes32(uint256(r.id)), _b(r.account), _b(slots[p].token)),
+                _t4(ICollateralVault.PayoutQueued.selector, bytes32(uint256(r.id)), _b(r.account), _b(slots[p].token)),
                 abi.encode(r.amount)
             );
             _hit("deliver.approveQueued");
@@ -416,7 +422,10 @@ abstract contract ClearingModel is Test, PathCounter {
         mBalance[p][r.account] -= amount;
         _send(p, r.account, amount, r.id, bytes32(0));
         _closeRequest(
-            r, uint8(outcome == 3 ? IVaultCore.RequestStatus.Escaped : IVaultCore.RequestStatus.Paid), amount, outcome
+            r,
+            uint8(outcome == 3 ? ICollateralVault.RequestStatus.Escaped : ICollateralVault.RequestStatus.Paid),
+            amount,
+            outcome
         );
     }
 
@@ -427,7 +436,7 @@ abstract contract ClearingModel is Test, PathCounter {
         uint64 s = ++mSeq[v];
         _exp(
             v,
-            _t3(IVaultCore.WithdrawalClosed.selector, bytes32(uint256(r.id)), _b(r.account)),
+            _t3(ICollateralVault.WithdrawalClosed.selector, bytes32(uint256(r.id)), _b(r.account)),
             abi.encode(outcome, paid, mBalance[r.p][r.account], s)
         );
     }
@@ -439,10 +448,11 @@ abstract contract ClearingModel is Test, PathCounter {
     }
 
     function _isTracked(bytes32 t) internal pure returns (bool) {
-        return t == IVaultCore.Liquidated.selector || t == IVaultCore.WithdrawalReduced.selector
-            || t == IVaultCore.WithdrawalClosed.selector || t == IVaultCore.PayoutQueued.selector
-            || t == IVaultCore.OrderArrivedExpired.selector || t == IVaultCore.DecisionIgnored.selector
-            || t == IVaultCore.WithdrawalTransferFailed.selector || t == IVaultCore.LiquidationTransferFailed.selector;
+        return t == ICollateralVault.Liquidated.selector || t == ICollateralVault.WithdrawalReduced.selector
+            || t == ICollateralVault.WithdrawalClosed.selector || t == ICollateralVault.PayoutQueued.selector
+            || t == ICollateralVault.OrderArrivedExpired.selector || t == ICollateralVault.DecisionIgnored.selector
+            || t == ICollateralVault.WithdrawalTransferFailed.selector
+            || t == ICollateralVault.LiquidationTransferFailed.selector;
     }
 
     /// @dev Compares what the vaults emitted since the last scan with what the model expects, in order; records the
@@ -458,26 +468,26 @@ abstract contract ClearingModel is Test, PathCounter {
             else if (log.emitter == address(vaults[1])) v = 1;
             else continue;
             bytes32 t = log.topics[0];
-            if (t == IVaultCore.ReplyOwed.selector) {
+            if (t == ICollateralVault.ReplyOwed.selector) {
                 uint64 s = uint64(uint256(log.topics[1]));
                 owed[v][s] = true;
                 _owedList[v].push(s);
                 _hit("reply.owed");
                 continue;
             }
-            if (t == IVaultCore.IntegratorCallbackFailed.selector) {
+            if (t == ICollateralVault.IntegratorCallbackFailed.selector) {
                 ++failures;
                 continue;
             }
             if (!_isTracked(t)) continue;
-            if (t == IVaultCore.WithdrawalReduced.selector) {
+            if (t == ICollateralVault.WithdrawalReduced.selector) {
                 (uint256 taken,) = abi.decode(log.data, (uint256, uint256));
                 if (taken == 0) {
                     ++zeroTakeReductions;
                     continue;
                 }
             }
-            if (t == IVaultCore.WithdrawalClosed.selector && ++_closes[v][uint64(uint256(log.topics[1]))] > 1) {
+            if (t == ICollateralVault.WithdrawalClosed.selector && ++_closes[v][uint64(uint256(log.topics[1]))] > 1) {
                 ++ghostDoubleCloses;
             }
             assertLt(cursor, _expected.length, "the vault emitted an event the model does not expect");
