@@ -101,11 +101,10 @@ contract GovernanceTest is OmniFixture {
         assertEq(hub.threshold(), THRESHOLD);
 
         vm.warp(block.timestamp + 1);
+        bytes32 executorRole = timelock.EXECUTOR_ROLE();
         vm.prank(formerOwner);
         vm.expectRevert(
-            abi.encodeWithSelector(
-                IAccessControl.AccessControlUnauthorizedAccount.selector, formerOwner, timelock.EXECUTOR_ROLE()
-            )
+            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, formerOwner, executorRole)
         );
         timelock.execute(address(hub), 0, call, bytes32(0), bytes32(0));
 
@@ -144,11 +143,10 @@ contract GovernanceTest is OmniFixture {
 
     function test_onlyAProposerSchedules() public {
         bytes memory call = abi.encodeCall(IClearingHub.setSigners, (_oneSigner(), 1));
+        bytes32 proposerRole = timelock.PROPOSER_ROLE();
         vm.prank(formerOwner);
         vm.expectRevert(
-            abi.encodeWithSelector(
-                IAccessControl.AccessControlUnauthorizedAccount.selector, formerOwner, timelock.PROPOSER_ROLE()
-            )
+            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, formerOwner, proposerRole)
         );
         timelock.schedule(address(hub), 0, call, bytes32(0), bytes32(0), DELAY);
         // nor with less than the minimum delay
@@ -173,6 +171,65 @@ contract GovernanceTest is OmniFixture {
         ClearingHub fresh = new ClearingHub(endpoints[HUB_EID], address(timelock), signerAddrs, THRESHOLD);
         assertEq(fresh.owner(), address(timelock));
         assertEq(IDelegates(endpoints[HUB_EID]).delegates(address(fresh)), address(timelock));
+    }
+
+    /// @dev The handover exactly as packages/chain's `deployNetwork` performs it, without waiting: a timelock with no
+    /// delay and the deployer as an extra proposer and executor; the OApp's delegate and pending owner set to it; one
+    /// batch, scheduled and executed at once, of the OApp's `acceptOwnership()` and the timelock's own
+    /// `updateDelay`; then the deployer renounces its roles. Afterwards the deployer can do nothing, and the configured
+    /// proposer's changes wait the full delay.
+    function test_handover_asTheNetworkDeployDoesIt_leavesTheDeployerNothing() public {
+        address deployer = makeAddr("deployer");
+        ClearingHub fresh = new ClearingHub(endpoints[HUB_EID], deployer, signerAddrs, THRESHOLD);
+        address[] memory proposers = new address[](2);
+        (proposers[0], proposers[1]) = (deployer, proposer);
+        address[] memory executors = new address[](2);
+        (executors[0], executors[1]) = (deployer, executor);
+        OmniTimelock tl = new OmniTimelock(0, proposers, executors);
+
+        vm.startPrank(deployer);
+        fresh.setDelegate(address(tl));
+        fresh.transferOwnership(address(tl));
+        address[] memory targets = new address[](2);
+        (targets[0], targets[1]) = (address(fresh), address(tl));
+        bytes[] memory payloads = new bytes[](2);
+        payloads[0] = abi.encodeWithSignature("acceptOwnership()");
+        payloads[1] = abi.encodeCall(TimelockController.updateDelay, (DELAY));
+        uint256[] memory values = new uint256[](2);
+        tl.scheduleBatch(targets, values, payloads, bytes32(0), bytes32(0), 0);
+        tl.executeBatch(targets, values, payloads, bytes32(0), bytes32(0));
+        tl.renounceRole(tl.PROPOSER_ROLE(), deployer);
+        tl.renounceRole(tl.CANCELLER_ROLE(), deployer);
+        tl.renounceRole(tl.EXECUTOR_ROLE(), deployer);
+        vm.stopPrank();
+
+        assertEq(fresh.owner(), address(tl));
+        assertEq(fresh.pendingOwner(), address(0));
+        assertEq(IDelegates(endpoints[HUB_EID]).delegates(address(fresh)), address(tl));
+        assertEq(tl.getMinDelay(), DELAY);
+        assertFalse(tl.hasRole(tl.PROPOSER_ROLE(), deployer));
+        assertFalse(tl.hasRole(tl.EXECUTOR_ROLE(), deployer));
+
+        bytes memory call = abi.encodeCall(IClearingHub.setSigners, (_oneSigner(), 1));
+        address[] memory one = _oneSigner();
+        bytes32 proposerRole = tl.PROPOSER_ROLE();
+        vm.prank(deployer);
+        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, deployer));
+        fresh.setSigners(one, 1);
+        vm.prank(deployer);
+        vm.expectRevert(
+            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, deployer, proposerRole)
+        );
+        tl.schedule(address(fresh), 0, call, bytes32(0), bytes32(0), DELAY);
+        vm.prank(proposer);
+        vm.expectRevert(abi.encodeWithSelector(TimelockController.TimelockInsufficientDelay.selector, 0, DELAY));
+        tl.schedule(address(fresh), 0, call, bytes32(0), bytes32(0), 0);
+        vm.prank(proposer);
+        tl.schedule(address(fresh), 0, call, bytes32(0), bytes32(0), DELAY);
+        vm.warp(block.timestamp + DELAY);
+        vm.prank(executor);
+        tl.execute(address(fresh), 0, call, bytes32(0), bytes32(0));
+        assertEq(fresh.threshold(), 1);
     }
 
     function _schedule(address target, bytes memory data) internal {
