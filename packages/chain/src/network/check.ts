@@ -27,23 +27,23 @@ export const INTEGRATOR_CALLBACK_GAS = 40_000;
  * without its stipend left (`InsufficientCallbackGas`, the delivery reverts), so a gas sized for one
  * callback makes every liquidation of an account that approved several integrators fail.
  */
-export const LIQUIDATE_WORST_CASE_GAS = 668_000;
+export const LIQUIDATE_WORST_CASE_GAS = 679_000;
 
 /**
  * The least executor `lzReceive` gas an enforced option may give each message type: the gas its
  * receive path was measured to spend in its worst case (contracts/README.md, `GasTest`), rounded up
  * to the next thousand. Below it a delivery can fail for certain; the contracts' defaults (700k
  * LIQUIDATE, 300k WITHDRAW_DECISION, 100k every hub-bound type) leave room for credited transfers
- * and the legacy-pipeline artifacts, and are what the example config uses.
+ * and are what the example config uses.
  */
 export const EXECUTOR_GAS_FLOOR: Readonly<Record<MessageTypeName, number>> = {
   LIQUIDATE: LIQUIDATE_WORST_CASE_GAS, // MAX_INTEGRATORS callbacks, each burning its stipend
-  WITHDRAW_DECISION: 178_000, // 177,823: approved, transfer + WITHDRAW_DONE
-  BALANCE: 58_000, // 57,868: a vault's first message (fresh sequence slots)
-  WITHDRAW_REQUEST: 58_000, // 57,856
-  EXPOSURE: 59_000, // 58,969
-  ORDER_ACK: 59_000, // 58,989
-  WITHDRAW_DONE: 61_000, // 60,202
+  WITHDRAW_DECISION: 190_000, // 189,771: approved, transfer + WITHDRAW_DONE
+  BALANCE: 59_000, // 58,303: a vault's first message (fresh sequence slots)
+  WITHDRAW_REQUEST: 59_000, // 58,291
+  EXPOSURE: 60_000, // 59,419
+  ORDER_ACK: 61_000, // 60,640
+  WITHDRAW_DONE: 61_000, // 60,677
 };
 
 /** The smallest number of required DVNs a pathway may have: one compromised or halted DVN must not be enough. */
