@@ -202,6 +202,7 @@ contract CampaignHandler is ClearingHandler {
 
     function _registerPaths() internal override {
         _path("deposit");
+        _path("m1.decisionHeldThenEscape");
         _path("deposit.paused");
         _path("request");
         _path("request.paused");
