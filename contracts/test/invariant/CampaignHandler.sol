@@ -290,7 +290,7 @@ contract CampaignHandler is ClearingHandler {
         _path("pay.quirkyNormal");
         _path("pay.hookToken");
         _path("pay.hookRefusedCredited");
-        _path("pay.hookReentryRefused");
+        _path("hook.reentryRefused");
         _path("signers.rotated");
         _path("signers.oldSetStillValid");
         _path("signers.oldSetRefused");

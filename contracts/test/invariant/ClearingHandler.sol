@@ -91,6 +91,8 @@ abstract contract ClearingHandler is ClearingActions {
         vm.prank(from);
         QuirkyToken(s.token).approve(address(vault), amount);
         uint256 fee = vault.quoteDeposit(account, s.token, amount).nativeFee;
+        address hook = s.kind == HOOKED ? HookToken(s.token).hookOf(from) : address(0);
+        uint256 refusedBefore = hook == address(0) ? 0 : ToggleHook(hook).refused();
         vm.deal(from, fee);
         vm.prank(from);
         (bool ok, bytes memory ret) =
@@ -101,6 +103,11 @@ abstract contract ClearingHandler is ClearingActions {
             return;
         }
         assertTrue(ok, "a deposit was refused");
+        if (hook != address(0) && ToggleHook(hook).mode() == ToggleHook.Mode.Reenter) {
+            // the depositor's hook tried to re-enter the vault from inside the transfer, and was refused
+            assertGt(ToggleHook(hook).refused(), refusedBefore, "the hook did not try to re-enter");
+            _hit("hook.reentryRefused");
+        }
         uint256 received = s.kind == FEE_ON_TRANSFER ? amount - amount / 100 : amount;
         mBalance[p][account] += received;
         ghostIn[p] += received;
@@ -222,6 +229,10 @@ abstract contract ClearingHandler is ClearingActions {
     function executePayout(uint256 reqSeed, bool wait) external step {
         if (_requests.length == 0) return;
         uint256 ri = reqSeed % _requests.length;
+        // Mostly a queued payout, when there is one.
+        for (uint256 k; k < _requests.length && reqSeed % 4 != 0 && _requests[ri].state != QUEUED; ++k) {
+            ri = (ri + 1) % _requests.length;
+        }
         Request storage r = _requests[ri];
         Rate storage rate = _rates[r.p];
         if (wait && r.state == QUEUED && rate.max != 0 && _rateRoom(r.p) < r.amount) {
