@@ -202,6 +202,7 @@ contract CampaignHandler is ClearingHandler {
 
     function _registerPaths() internal override {
         _path("deposit");
+        _path("m1.decisionHeldThenEscape");
         _path("deposit.paused");
         _path("request");
         _path("request.paused");
@@ -289,7 +290,7 @@ contract CampaignHandler is ClearingHandler {
         _path("pay.quirkyNormal");
         _path("pay.hookToken");
         _path("pay.hookRefusedCredited");
-        _path("pay.hookReentryRefused");
+        _path("hook.reentryRefused");
         _path("signers.rotated");
         _path("signers.oldSetStillValid");
         _path("signers.oldSetRefused");

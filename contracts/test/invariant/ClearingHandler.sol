@@ -71,8 +71,8 @@ abstract contract ClearingHandler is ClearingActions {
             HookToken(tokens[2]).setHook(address(hooks[a]));
         }
         // Payouts of the quirky token and the hook token are rate limited, so approvals get queued.
-        _setRate(0, 1 days, 1_500_000e6);
-        _setRate(2, 1 days, 1_500_000e6);
+        _setRate(0, 1 days, 300_000e6);
+        _setRate(2, 12 hours, 300_000e6);
         _registerPaths();
     }
 
@@ -91,6 +91,8 @@ abstract contract ClearingHandler is ClearingActions {
         vm.prank(from);
         QuirkyToken(s.token).approve(address(vault), amount);
         uint256 fee = vault.quoteDeposit(account, s.token, amount).nativeFee;
+        address hook = s.kind == HOOKED ? HookToken(s.token).hookOf(from) : address(0);
+        uint256 refusedBefore = hook == address(0) ? 0 : ToggleHook(hook).refused();
         vm.deal(from, fee);
         vm.prank(from);
         (bool ok, bytes memory ret) =
@@ -101,6 +103,11 @@ abstract contract ClearingHandler is ClearingActions {
             return;
         }
         assertTrue(ok, "a deposit was refused");
+        if (hook != address(0) && ToggleHook(hook).mode() == ToggleHook.Mode.Reenter) {
+            // the depositor's hook tried to re-enter the vault from inside the transfer, and was refused
+            assertGt(ToggleHook(hook).refused(), refusedBefore, "the hook did not try to re-enter");
+            _hit("hook.reentryRefused");
+        }
         uint256 received = s.kind == FEE_ON_TRANSFER ? amount - amount / 100 : amount;
         mBalance[p][account] += received;
         ghostIn[p] += received;
@@ -113,11 +120,34 @@ abstract contract ClearingHandler is ClearingActions {
         _request(pSeed % slots.length, actors[actorSeed % 3], amount);
     }
 
+    /// @notice An account asks for the minimum withdrawal five times over: the fifth open request is refused.
+    function spamRequests(uint256 pSeed, uint256 actorSeed) external step {
+        uint256 p = pSeed % slots.length;
+        address account = actors[actorSeed % 3];
+        for (uint256 i; i < 5; ++i) {
+            // amount seed 2: the minimum (bound to [min, available] from its low end)
+            (bool ok,) = _request(p, account, 2);
+            if (!ok) break;
+        }
+    }
+
+    /// @dev The first open request from index `i` on (wrapping), or `i` when none is open.
+    function _openFrom(uint256 i) internal view returns (uint256) {
+        uint256 n = _requests.length;
+        for (uint256 k; k < n; ++k) {
+            uint256 j = (i + k) % n;
+            if (_requests[j].state != CLOSED) return j;
+        }
+        return i;
+    }
+
     /// @notice The signers decide a request (approve, reject, or a decision that does not match it); the executor
     /// delivers it when the vault's inbound side is open.
     function decide(uint256 reqSeed, bool approved, bool mismatch) external step {
         if (_requests.length == 0) return;
         uint256 ri = reqSeed % _requests.length;
+        // Mostly an open request (the signers decide what is pending); sometimes any, closed ones included.
+        if (reqSeed % 4 != 0) ri = _openFrom(ri);
         _decide(ri, approved, mismatch && reqSeed % 4 == 0, false);
         if (_paused(slots[_requests[ri].p].v, IN)) _hit("decide.heldByPause");
     }
@@ -126,10 +156,29 @@ abstract contract ClearingHandler is ClearingActions {
     /// tries to.
     function escape(uint256 reqSeed, uint8 mode) external step {
         if (_requests.length == 0) return;
-        uint256 ri = reqSeed % _requests.length;
+        _escape(reqSeed % _requests.length, mode % 4);
+    }
+
+    /// @notice M1: the signers decide an open request while the vault's inbound side is paused (the guardian pauses
+    /// it if it can), and its account tries to escape at once. A decision sent before the escape opened must land
+    /// first: the escape is refused as too early, whatever the pause.
+    function decideThenEscapeUnderPause(uint256 reqSeed, bool approved) external step {
+        if (_requests.length == 0) return;
+        uint256 ri = _openFrom(reqSeed % _requests.length);
+        Request storage r = _requests[ri];
+        if (r.state != PENDING) return;
+        uint256 v = slots[r.p].v;
+        if (!_paused(v, IN) && !_pause(v, IN, true)) return;
+        _decide(ri, approved, false, false);
+        _escape(ri, 3);
+        _hit("m1.decisionHeldThenEscape");
+    }
+
+    /// @dev Escape attempt on request ri: mode 0 at the time the rules open it, 1 a second before, 2 by someone
+    /// else, 3 now.
+    function _escape(uint256 ri, uint8 mode) internal {
         Request storage r = _requests[ri];
         uint256 v = slots[r.p].v;
-        mode %= 4;
         if (r.state != CLOSED && mode != 3) {
             // Let a running inbound pause end first unless the escape is already open (the clock of a pending
             // request stands still during it).
@@ -180,6 +229,10 @@ abstract contract ClearingHandler is ClearingActions {
     function executePayout(uint256 reqSeed, bool wait) external step {
         if (_requests.length == 0) return;
         uint256 ri = reqSeed % _requests.length;
+        // Mostly a queued payout, when there is one.
+        for (uint256 k; k < _requests.length && reqSeed % 4 != 0 && _requests[ri].state != QUEUED; ++k) {
+            ri = (ri + 1) % _requests.length;
+        }
         Request storage r = _requests[ri];
         Rate storage rate = _rates[r.p];
         if (wait && r.state == QUEUED && rate.max != 0 && _rateRoom(r.p) < r.amount) {
@@ -209,6 +262,10 @@ abstract contract ClearingHandler is ClearingActions {
     function claim(uint256 pSeed, uint256 whoSeed) external step {
         uint256 p = pSeed % slots.length;
         address who = _party(whoSeed);
+        // Mostly someone who has a claim, when anyone has.
+        for (uint256 k; k < 24 && pSeed % 8 != 0 && mClaimable[p][who] == 0; ++k) {
+            (p, who) = ((p + 1) % slots.length, k % 4 == 3 ? _party(whoSeed % 6 + k / 4 + 1) : who);
+        }
         uint256 amount = mClaimable[p][who];
         vm.prank(who);
         (bool ok, bytes memory ret) =
@@ -289,6 +346,15 @@ abstract contract ClearingHandler is ClearingActions {
         uint256 v = vSeed % 2;
         uint8 dir = inbound ? IN : OUT;
         Pause storage ps = _pauses[v][dir];
+        // Sometimes right after the running pause ends (up to two days later: in or past its cooldown).
+        if (vSeed % 4 == 1 && block.timestamp < ps.until) _warpTo(uint256(ps.until) + (vSeed >> 8) % 2 days);
+        _pause(v, dir, byGuardian);
+    }
+
+    /// @dev Pauses direction `dir` of vault v as the guardian or the owner; returns whether the pause started.
+    function _pause(uint256 v, uint8 dir, bool byGuardian) internal returns (bool) {
+        bool inbound = dir == IN;
+        Pause storage ps = _pauses[v][dir];
         bytes memory data = inbound
             ? abi.encodeCall(CollateralVault.setInboundPaused, (true))
             : abi.encodeCall(CollateralVault.setOutboundPaused, (true));
@@ -297,12 +363,12 @@ abstract contract ClearingHandler is ClearingActions {
         if (block.timestamp < ps.until) {
             _refused(ok, ret, BoundedPause.AlreadyPaused.selector, "pause while paused");
             _hit("pause.refusedRunning");
-            return;
+            return false;
         }
         if (ps.until != 0 && block.timestamp < uint256(ps.until) + PAUSE_COOLDOWN) {
             _refused(ok, ret, BoundedPause.PauseCoolingDown.selector, "pause in cooldown");
             _hit("pause.refusedCooldown");
-            return;
+            return false;
         }
         assertTrue(ok, "a pause was refused");
         ps.before = _pausedTime(v, dir);
@@ -310,6 +376,7 @@ abstract contract ClearingHandler is ClearingActions {
         ps.until = uint64(block.timestamp) + PAUSE_MAX;
         _hit(inbound ? "pause.inbound" : "pause.outbound");
         if (byGuardian) _hit("pause.byGuardian");
+        return true;
     }
 
     /// @notice The owner lifts a pause early (the guardian may not).
@@ -392,7 +459,7 @@ abstract contract ClearingHandler is ClearingActions {
         mode %= 4;
         uint64 window;
         uint256 max;
-        if (mode == 1) (window, max) = (uint64(_bound(windowSeed, 1 hours, 1 days)), _bound(maxSeed, 1, 3_000_000e6));
+        if (mode == 1) (window, max) = (uint64(_bound(windowSeed, 1 hours, 1 days)), _bound(maxSeed, 1, 1_000_000e6));
         if (mode == 2) {
             (window, max) = (uint64(_bound(windowSeed, 1 days + 1, 3650 days)), _bound(maxSeed, 1, 3_000_000e6));
         }

@@ -256,7 +256,7 @@ abstract contract ClearingModel is Test, PathCounter {
         if (h == address(0)) return _hit("pay.hookToken");
         ToggleHook.Mode hm = ToggleHook(h).mode();
         if (hm == ToggleHook.Mode.RevertOnReceive) return _hit("pay.hookRefusedCredited");
-        _hit(hm == ToggleHook.Mode.Reenter ? "pay.hookReentryRefused" : "pay.hookToken");
+        _hit(hm == ToggleHook.Mode.Reenter ? "hook.reentryRefused" : "pay.hookToken");
     }
 
     /// @dev Whether a claim of `amount` of slot p goes through, and what leaves the vault.

@@ -74,7 +74,7 @@ contract VaultInvariantsTest is OmniFixture {
             handler.deposit(p, p, p, 1_000_000e6);
         }
 
-        bytes4[] memory selectors = new bytes4[](37);
+        bytes4[] memory selectors = new bytes4[](43);
         // the core flows (requests, decisions, liquidations, escapes, payouts, pauses) several times over
         selectors[0] = ClearingHandler.deposit.selector;
         selectors[1] = ClearingHandler.requestWithdrawal.selector;
@@ -98,21 +98,27 @@ contract VaultInvariantsTest is OmniFixture {
         selectors[19] = ClearingHandler.approveIntegrator.selector;
         selectors[20] = ClearingHandler.reportExposure.selector;
         selectors[21] = ClearingHandler.setTokenBehaviour.selector;
-        selectors[22] = ClearingHandler.requestWithdrawal.selector;
+        selectors[22] = ClearingHandler.spamRequests.selector;
         selectors[23] = ClearingHandler.requestWithdrawal.selector;
-        selectors[24] = ClearingHandler.liquidate.selector;
+        selectors[24] = ClearingHandler.requestWithdrawal.selector;
         selectors[25] = ClearingHandler.liquidate.selector;
-        selectors[26] = ClearingHandler.decide.selector;
+        selectors[26] = ClearingHandler.liquidate.selector;
         selectors[27] = ClearingHandler.decide.selector;
-        selectors[28] = ClearingHandler.escape.selector;
-        selectors[29] = ClearingHandler.escape.selector;
-        selectors[30] = ClearingHandler.executePayout.selector;
-        selectors[31] = ClearingHandler.pause.selector;
-        selectors[32] = ClearingHandler.warp.selector;
-        selectors[33] = ClearingHandler.heldBack.selector;
-        selectors[34] = ClearingHandler.rejectLoop.selector;
-        selectors[35] = ClearingHandler.deposit.selector;
-        selectors[36] = CampaignHandler.rotateSigners.selector;
+        selectors[28] = ClearingHandler.decide.selector;
+        selectors[29] = ClearingHandler.decide.selector;
+        selectors[30] = ClearingHandler.escape.selector;
+        selectors[31] = ClearingHandler.escape.selector;
+        selectors[32] = ClearingHandler.executePayout.selector;
+        selectors[33] = ClearingHandler.executePayout.selector;
+        selectors[34] = ClearingHandler.pause.selector;
+        selectors[35] = ClearingHandler.warp.selector;
+        selectors[36] = ClearingHandler.heldBack.selector;
+        selectors[37] = ClearingHandler.rejectLoop.selector;
+        selectors[38] = ClearingHandler.deposit.selector;
+        selectors[39] = ClearingHandler.claim.selector;
+        selectors[40] = ClearingHandler.setTokenBehaviour.selector;
+        selectors[41] = CampaignHandler.rotateSigners.selector;
+        selectors[42] = ClearingHandler.decideThenEscapeUnderPause.selector;
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
         targetContract(address(handler));
         bytes4[] memory rogue = new bytes4[](5);
