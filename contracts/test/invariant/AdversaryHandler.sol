@@ -49,6 +49,7 @@ contract AdversaryHandler is Test, PathCounter {
         relayer = relayer_;
         outsiderKey = outsiderKey_;
         _path("underSigned.refused");
+        _path("underSigned.skippedInBatch");
         _path("replay.refused");
         _path("nonPeer.orderRefused");
         _path("nonPeer.hubRefused");
@@ -84,9 +85,12 @@ contract AdversaryHandler is Test, PathCounter {
             ? _badSignatures(mode, hub.hashWithdrawDecision(dd), _tamperedDecision(dd))
             : _badSignatures(mode, hub.hashLiquidation(lo), _tamperedLiquidation(lo));
         bytes32 before = _hubAndVault(v, asDecision ? dd.orderId : lo.orderId);
+        // a batch skips an order dispatched before without looking at its signatures (and refunds its fee)
+        bool skipped = viaBatch && hub.dispatched(asDecision ? dd.orderId : lo.orderId);
         vm.deal(relayer, 1 ether);
         try this.submit(lo, dd, asDecision, viaBatch, sigs) {
-            ++ghostUnderSignedAccepted;
+            if (skipped) _hit("underSigned.skippedInBatch");
+            else ++ghostUnderSignedAccepted;
         } catch {
             _hit("underSigned.refused");
         }

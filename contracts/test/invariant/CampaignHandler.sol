@@ -238,6 +238,7 @@ contract CampaignHandler is ClearingHandler {
         _path("pause.byGuardian");
         _path("unpause.guardianRefused");
         _path("unpause.early");
+        _path("unpause.notPaused");
         _path("warp");
         _path("reserve.emptied");
         _path("reserve.funded");

@@ -393,10 +393,14 @@ abstract contract ClearingHandler is ClearingActions {
             _hit("unpause.guardianRefused");
             return;
         }
-        assertTrue(ok, "the owner could not unpause");
         if (_paused(v, dir)) {
+            assertTrue(ok, "the owner could not unpause");
             _pauses[v][dir].until = uint64(block.timestamp);
             _hit("unpause.early");
+        } else {
+            // lifting a pause that is not in force is refused, and changes nothing
+            _refused(ok, ret, BoundedPause.NotPaused.selector, "unpause while not paused");
+            _hit("unpause.notPaused");
         }
         _deliver(v);
     }
