@@ -70,6 +70,9 @@ abstract contract ClearingHandler is ClearingActions {
             vm.prank(actors[a]);
             HookToken(tokens[2]).setHook(address(hooks[a]));
         }
+        // actor1's hook refuses what it is sent, actor2's re-enters the vault (`setTokenBehaviour` changes them)
+        hooks[1].setMode(ToggleHook.Mode.RevertOnReceive);
+        hooks[2].setMode(ToggleHook.Mode.Reenter);
         // Payouts of the quirky token and the hook token are rate limited, so approvals get queued.
         _setRate(0, 1 days, 300_000e6);
         _setRate(2, 12 hours, 300_000e6);
@@ -156,7 +159,9 @@ abstract contract ClearingHandler is ClearingActions {
     /// tries to.
     function escape(uint256 reqSeed, uint8 mode) external step {
         if (_requests.length == 0) return;
-        _escape(reqSeed % _requests.length, mode % 4);
+        uint256 ri = reqSeed % _requests.length;
+        // Mostly an open request; sometimes any, closed ones included.
+        _escape(reqSeed % 4 != 0 ? _openFrom(ri) : ri, mode % 4);
     }
 
     /// @notice M1: the signers decide an open request while the vault's inbound side is paused (the guardian pauses
