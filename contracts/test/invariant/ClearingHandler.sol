@@ -70,9 +70,14 @@ abstract contract ClearingHandler is ClearingActions {
             vm.prank(actors[a]);
             HookToken(tokens[2]).setHook(address(hooks[a]));
         }
-        // Payouts of the quirky token and the hook token are rate limited, so approvals get queued.
+        // actor1's hook refuses what it is sent, actor2's re-enters the vault (`setTokenBehaviour` changes them)
+        hooks[1].setMode(ToggleHook.Mode.RevertOnReceive);
+        hooks[2].setMode(ToggleHook.Mode.Reenter);
+        // Every token is rate limited, so approvals get queued.
         _setRate(0, 1 days, 300_000e6);
+        _setRate(1, 6 hours, 300_000e6);
         _setRate(2, 12 hours, 300_000e6);
+        _setRate(3, 1 days, 300_000e6);
         _registerPaths();
     }
 
@@ -156,7 +161,9 @@ abstract contract ClearingHandler is ClearingActions {
     /// tries to.
     function escape(uint256 reqSeed, uint8 mode) external step {
         if (_requests.length == 0) return;
-        _escape(reqSeed % _requests.length, mode % 4);
+        uint256 ri = reqSeed % _requests.length;
+        // Mostly an open request; sometimes any, closed ones included.
+        _escape(reqSeed % 4 != 0 ? _openFrom(ri) : ri, mode % 4);
     }
 
     /// @notice M1: the signers decide an open request while the vault's inbound side is paused (the guardian pauses
@@ -236,6 +243,8 @@ abstract contract ClearingHandler is ClearingActions {
         Request storage r = _requests[ri];
         Rate storage rate = _rates[r.p];
         if (wait && r.state == QUEUED && rate.max != 0 && _rateRoom(r.p) < r.amount) {
+            // a payout larger than a whole window: the owner raises the limit so it fits
+            if (rate.max < r.amount) _setRate(r.p, rate.window, r.amount);
             _warpTo((block.timestamp / rate.window + 1) * rate.window);
         }
         uint256 v = slots[r.p].v;
@@ -295,6 +304,14 @@ abstract contract ClearingHandler is ClearingActions {
     {
         uint256 p = pSeed % slots.length;
         address account = actors[accountSeed % 3];
+        // Sometimes everything an account with a queued payout has (H1: the queued payout stays out of reach).
+        if (viaBatch && ins % 2 == 0) {
+            for (uint256 k; k < 12 && mQueued[p][account] == 0; ++k) {
+                (p, account) =
+                ((p + 1) % slots.length, k % 4 == 3 ? actors[(accountSeed % 3 + k / 4 + 1) % 3] : account);
+            }
+            if (mQueued[p][account] != 0) amount = type(uint128).max;
+        }
         amount = _bound(amount, 0, mBalance[p][account] * 2 + 1);
         _liquidate(p, account, amount, _bound(ins, 0, amount), recipients[toSecond ? 1 : 0], viaBatch, false);
         if (_paused(slots[p].v, IN)) _hit("liquidate.heldByPause");
@@ -460,10 +477,14 @@ abstract contract ClearingHandler is ClearingActions {
     /// @notice The owner sets a token's rate limit: cleared, a valid window (≤ 1 day), or an invalid one (refused).
     function setRateLimit(uint256 pSeed, uint256 windowSeed, uint256 maxSeed, uint8 mode) external step {
         uint256 p = pSeed % slots.length;
-        mode %= 4;
+        // 0 cleared, 1 a valid limit (three times as often), 2 a window over a day, 3 a max without a window
+        mode %= 6;
+        if (mode >= 4) mode = 1;
         uint64 window;
         uint256 max;
-        if (mode == 1) (window, max) = (uint64(_bound(windowSeed, 1 hours, 1 days)), _bound(maxSeed, 1, 1_000_000e6));
+        if (mode == 1) {
+            (window, max) = (uint64(_bound(windowSeed, 1 hours, 1 days)), _bound(maxSeed, 50_000e6, 1_000_000e6));
+        }
         if (mode == 2) {
             (window, max) = (uint64(_bound(windowSeed, 1 days + 1, 3650 days)), _bound(maxSeed, 1, 3_000_000e6));
         }
