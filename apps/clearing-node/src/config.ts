@@ -52,7 +52,7 @@ const zAsset = z
     message: 'expected initialWeight ≤ maintenanceWeight ≤ 1',
   });
 
-/** A perpetual market that integrated protocols report positions in (DESIGN.md "Margin model"). */
+/** A perpetual market that integrated protocols report positions in (margin-engine README, "The model"). */
 const zMarket = z.object({
   symbol: z.string().regex(/^[A-Z0-9_-]{1,31}$/, 'expected 1-31 of A-Z, 0-9, _, -'),
   /**

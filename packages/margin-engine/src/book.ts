@@ -1,4 +1,4 @@
-// The clearinghouse's book (DESIGN.md "Margin model"). Pure: time is the event time carried by
+// The clearinghouse's book (README, "The model"). Pure: time is the event time carried by
 // the inputs, decisions come from the canonical path only, and the state serializes to a snapshot
 // whose hash is identical after restore. Two ways in: symbolic events (asset, chain, market) for
 // callers that already speak the model, and `applyChainMessage` for what vaults report through
