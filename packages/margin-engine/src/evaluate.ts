@@ -1,4 +1,4 @@
-// The canonical risk evaluation (DESIGN.md "Margin model") in integer fixed point. Rounding is
+// The canonical risk evaluation (README, "The model") in integer fixed point. Rounding is
 // always in the protocol's favour: collateral quantities, prices × quantities, weights and PnL
 // round down; debt, notional, IMR/MMR and margins round up. Two nodes given the same input get
 // the same bits.

@@ -1,4 +1,4 @@
-// Funding (DESIGN.md "Funding"): a market's rate per interval is the time-averaged premium
+// Funding (README, "The model"): a market's rate per interval is the time-averaged premium
 // (mark − index) / index plus a clamped interest term, itself clamped to a cap, and is accrued
 // into the cumulative funding per unit F from events in the stream (no clock).
 

@@ -6,7 +6,7 @@ export { MarginEngineError, InvalidInputError } from './errors.js';
 export { sha256Hex } from './sha256.js';
 export type { SeqGap, SourceSeq } from './sequence.js';
 
-// ---- the full risk model (DESIGN.md "Margin model")
+// ---- the full risk model (README, "The model")
 export {
   WAD as FIXED_ONE,
   RATIO_INFINITY,

@@ -1,4 +1,4 @@
-// The liquidation planner (DESIGN.md "Liquidation planner"), canonical path only: every amount it
+// The liquidation planner (README, "The model"), canonical path only: every amount it
 // returns moves money. It simulates each action on the account and re-evaluates it exactly, so a
 // plan's effect is, by construction, what evaluateAccountExact says it is. The bisections judge
 // their probes on the exact health's sums with only the changed part recomputed: the sums are

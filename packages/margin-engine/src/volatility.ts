@@ -1,4 +1,4 @@
-// Volatility-adaptive margin (DESIGN.md "Dynamic margin"): an EWMA of squared log returns from the
+// Volatility-adaptive margin (README, "The model"): an EWMA of squared log returns from the
 // price events; a market's IMR and MMR are scaled by realised volatility over a reference
 // volatility, never below 1 and clamped to a maximum. Integer math (lnWad, integer root) only.
 
